@@ -1,0 +1,54 @@
+//! The command-line interface: parse, plan, dispatch. Only this layer and `output` do IO.
+
+pub(crate) mod alloc;
+mod args;
+mod bench;
+mod plan;
+mod run;
+
+use std::io::Write;
+
+use clap::Parser;
+
+use args::{Args, Command};
+
+/// Runs the command named on the command line.
+pub(crate) fn run() -> anyhow::Result<()> {
+    let args = Args::parse();
+    match args.command {
+        Command::Run(run_args) => run::run(plan::RunPlan::from_args(&run_args)?),
+        Command::Check { scenario } => check(&scenario),
+        Command::Init => print(&linli::scenario::template::template()),
+        Command::Schema => print(&(linli::scenario::json_schema() + "\n")),
+        Command::Bench(bench_args) => bench::bench(&bench_args),
+    }
+}
+
+fn check(path: &std::path::Path) -> anyhow::Result<()> {
+    let scenario = plan::load_scenario(path)?;
+    let meta = &scenario.scenario;
+    print(&format!(
+        "ok: {} is a valid scenario ({}: {} residents, {} days from {}, {} replicates, {} events)\n",
+        path.display(),
+        meta.name,
+        scenario.community.residents,
+        meta.days,
+        meta.start_date,
+        meta.replicates,
+        scenario.events.len()
+    ))
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A closed pipe (`linli init | head`) is not an error.
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,57 @@
+//! A validated plan for `linli run`, resolved from raw arguments.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::args::RunArgs;
+use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
+
+/// Everything a run needs, checked.
+pub(crate) struct RunPlan {
+    pub scenario: Scenario,
+    /// The scenario file, or the embedded default's name.
+    pub source: String,
+    pub out_dir: PathBuf,
+    pub threads: usize,
+}
+
+impl RunPlan {
+    pub fn from_args(args: &RunArgs) -> anyhow::Result<RunPlan> {
+        let (mut scenario, source) = match &args.scenario {
+            Some(path) => (load_scenario(path)?, path.display().to_string()),
+            None => (
+                scenario::default_scenario(),
+                DEFAULT_SCENARIO_NAME.to_string(),
+            ),
+        };
+        if let Some(replicates) = args.replicates {
+            scenario.scenario.replicates = replicates;
+        }
+        if let Some(seed) = args.seed {
+            scenario.scenario.seed = seed;
+        }
+        let out_dir = args
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
+        let threads = args.threads.map_or_else(default_threads, usize::from);
+        Ok(RunPlan {
+            scenario,
+            source,
+            out_dir,
+            threads,
+        })
+    }
+}
+
+/// Reads and validates a scenario file; errors name the file, line, column and key.
+pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario {}", path.display()))?;
+    Ok(scenario::parse(&text, path)?)
+}
+
+pub(crate) fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

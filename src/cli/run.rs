@@ -1,0 +1,111 @@
+//! `linli run`: simulate with a progress bar, write outputs, print a one-screen summary.
+
+use std::fmt::Write;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::plan::RunPlan;
+use linli::engine::parallel::thread_pool;
+use linli::output::summary::{CohortSummary, cohort_summaries};
+use linli::output::{Provenance, write_all};
+use linli::simulate::{RunOutput, days_per_replicate, simulate};
+use linli::stats::Estimate;
+
+pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
+    let scenario = &plan.scenario;
+    let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
+    let progress = progress_bar(total);
+    let pool = thread_pool(plan.threads)?;
+    let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
+    progress.finish_and_clear();
+    let provenance = Provenance {
+        source: plan.source.clone(),
+        threads: plan.threads,
+    };
+    let written = write_all(&plan.out_dir, &output, &provenance)?;
+    print!("{}", summary_screen(&plan, &output, &written));
+    Ok(())
+}
+
+/// A bar on stderr; indicatif hides it when stderr is not a terminal.
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} simulating [{bar:40}] {percent}% replicate-days, ETA {eta}",
+    )
+    .expect("a valid template")
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::PathBuf]) -> String {
+    let meta = &output.scenario.scenario;
+    let seconds = output.elapsed.as_secs_f64();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "linli {}: {} ({})",
+        linli::VERSION,
+        meta.name,
+        plan.source
+    );
+    let _ = writeln!(
+        s,
+        "{} residents, {} days from {} (+{} burn-in), {} replicates, seed {}, {} threads",
+        output.scenario.community.residents,
+        meta.days,
+        meta.start_date,
+        meta.burn_in_days,
+        meta.replicates,
+        meta.seed,
+        plan.threads
+    );
+    let _ = writeln!(
+        s,
+        "simulated {:.1} million resident-days in {:.2} s ({:.1} million per second)\n",
+        output.resident_days as f64 / 1e6,
+        seconds,
+        output.resident_days as f64 / seconds.max(1e-9) / 1e6
+    );
+    let window = output.scenario.behaviour.active_window_days;
+    let _ = writeln!(
+        s,
+        "{:<12} {:>32} {:>32}",
+        format!("active ({window}d)"),
+        "last day, mean (95% CI)",
+        "whole run, mean (95% CI)"
+    );
+    for CohortSummary {
+        cohort,
+        final_active_rate,
+        mean_active_rate,
+    } in cohort_summaries(output)
+    {
+        let _ = writeln!(
+            s,
+            "{:<12} {:>32} {:>32}",
+            cohort,
+            percent(&final_active_rate),
+            percent(&mean_active_rate)
+        );
+    }
+    let _ = writeln!(s, "\noutputs in {}:", plan.out_dir.display());
+    for path in written {
+        let _ = writeln!(
+            s,
+            "  {}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+    }
+    s
+}
+
+fn percent(e: &Estimate) -> String {
+    format!(
+        "{:.1}% ({:.1}-{:.1})",
+        e.mean * 100.0,
+        e.ci95_low * 100.0,
+        e.ci95_high * 100.0
+    )
+}

@@ -1,0 +1,9 @@
+//! The engine: calendar, RNG streams and deterministic parallelism; it knows nothing of residents.
+
+pub mod calendar;
+pub mod ensemble;
+pub mod parallel;
+pub mod rng;
+
+pub use calendar::{Calendar, Day};
+pub use rng::{Purpose, StreamKey};

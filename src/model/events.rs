@@ -1,0 +1,177 @@
+//! Events from the scenario, resolved onto the calendar: who is invited, when, how many places.
+
+use chrono::{Datelike, Weekday};
+
+use super::types::{AgeBand, Cohort};
+use crate::engine::Day;
+use crate::scenario::schema::{Event, Repeat, WeekdayName};
+
+/// An event ready for the daily loop.
+#[derive(Clone, Debug)]
+pub struct EventPlan {
+    pub name: String,
+    /// Bit `cohort * 4 + age band` is set for invited residents.
+    pub invited: u16,
+    pub capacity: u32,
+    pub appeal: f32,
+}
+
+impl EventPlan {
+    pub fn from_event(event: &Event) -> EventPlan {
+        let cohorts: Vec<Cohort> = if event.cohorts.is_empty() {
+            Cohort::ALL.to_vec()
+        } else {
+            event.cohorts.iter().map(|&c| c.into()).collect()
+        };
+        let ages: Vec<AgeBand> = if event.age_bands.is_empty() {
+            AgeBand::ALL.to_vec()
+        } else {
+            event.age_bands.iter().map(|&a| a.into()).collect()
+        };
+        let mut invited = 0u16;
+        for cohort in &cohorts {
+            for age in &ages {
+                invited |= invitation_bit(*cohort, *age);
+            }
+        }
+        EventPlan {
+            name: event.name.clone(),
+            invited,
+            capacity: event.capacity,
+            appeal: event.appeal as f32,
+        }
+    }
+
+    #[inline]
+    pub fn invites(&self, cohort: Cohort, age: AgeBand) -> bool {
+        self.invited & invitation_bit(cohort, age) != 0
+    }
+}
+
+#[inline]
+fn invitation_bit(cohort: Cohort, age: AgeBand) -> u16 {
+    1 << (cohort as u16 * 4 + age as u16)
+}
+
+/// Whether `event` takes place on `day`.
+pub fn occurs_on(event: &Event, day: &Day) -> bool {
+    let date = day.date;
+    match event.repeat {
+        None => event.date.is_some_and(|d| d.0 == date),
+        Some(Repeat::Weekly) => event.weekday.map(weekday) == Some(day.weekday),
+        Some(Repeat::Monthly) => event.day == Some(date.day()),
+        Some(Repeat::Yearly) => event.month == Some(date.month()) && event.day == Some(date.day()),
+    }
+}
+
+fn weekday(name: WeekdayName) -> Weekday {
+    match name {
+        WeekdayName::Monday => Weekday::Mon,
+        WeekdayName::Tuesday => Weekday::Tue,
+        WeekdayName::Wednesday => Weekday::Wed,
+        WeekdayName::Thursday => Weekday::Thu,
+        WeekdayName::Friday => Weekday::Fri,
+        WeekdayName::Saturday => Weekday::Sat,
+        WeekdayName::Sunday => Weekday::Sun,
+    }
+}
+
+/// For every calendar day, the indices of the events held that day.
+pub fn schedule(events: &[Event], days: &[Day]) -> Vec<Vec<u16>> {
+    days.iter()
+        .map(|day| {
+            (0..events.len() as u16)
+                .filter(|&e| occurs_on(&events[e as usize], day))
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Calendar;
+    use crate::scenario::date::Date;
+    use crate::scenario::schema::{AgeBandName, CohortName};
+
+    fn event() -> Event {
+        Event {
+            name: "e".into(),
+            date: None,
+            repeat: None,
+            weekday: None,
+            month: None,
+            day: None,
+            cohorts: vec![],
+            age_bands: vec![],
+            capacity: 10,
+            appeal: 0.0,
+        }
+    }
+
+    fn count_in_2024(e: Event) -> usize {
+        let calendar = Calendar::new(
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            366,
+            20,
+        );
+        schedule(&[e], calendar.days())
+            .iter()
+            .filter(|d| !d.is_empty())
+            .count()
+    }
+
+    #[test]
+    fn recurrences_land_on_the_right_days() {
+        assert_eq!(
+            count_in_2024(Event {
+                date: Some(Date::from_ymd(2024, 5, 18)),
+                ..event()
+            }),
+            1
+        );
+        assert_eq!(
+            count_in_2024(Event {
+                repeat: Some(Repeat::Weekly),
+                weekday: Some(WeekdayName::Saturday),
+                ..event()
+            }),
+            52
+        );
+        assert_eq!(
+            count_in_2024(Event {
+                repeat: Some(Repeat::Monthly),
+                day: Some(10),
+                ..event()
+            }),
+            12
+        );
+        assert_eq!(
+            count_in_2024(Event {
+                repeat: Some(Repeat::Yearly),
+                month: Some(2),
+                day: Some(29),
+                ..event()
+            }),
+            1
+        );
+    }
+
+    #[test]
+    fn invitations_by_cohort_and_age() {
+        let plan = EventPlan::from_event(&Event {
+            cohorts: vec![CohortName::NewFamily],
+            age_bands: vec![AgeBandName::Child, AgeBandName::Adult],
+            ..event()
+        });
+        assert!(plan.invites(Cohort::NewFamily, AgeBand::Child));
+        assert!(!plan.invites(Cohort::NewFamily, AgeBand::Senior));
+        assert!(!plan.invites(Cohort::Original, AgeBand::Child));
+        let everyone = EventPlan::from_event(&event());
+        assert!(
+            Cohort::ALL
+                .iter()
+                .all(|&c| AgeBand::ALL.iter().all(|&a| everyone.invites(c, a)))
+        );
+    }
+}

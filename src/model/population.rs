@@ -1,0 +1,238 @@
+//! Residents as a structure of arrays, ordered household by household, and their fresh state.
+
+use rand::{Rng, RngExt};
+
+use super::network::Network;
+use super::structure::Structure;
+use super::types::{AgeBand, Cohort};
+use crate::engine::rng::unit_f32;
+use crate::scenario::schema::{CohortParams, Scenario};
+
+/// `last_active` of a resident who has never taken part.
+pub const NEVER: i32 = i32::MIN / 2;
+
+/// Every resident's state; index i is resident `ResidentId(i)`.
+#[derive(Clone, Debug, Default)]
+pub struct Residents {
+    pub household: Vec<u32>,
+    pub cohort: Vec<Cohort>,
+    pub age: Vec<AgeBand>,
+    /// Day index of moving in (negative: before the run).
+    pub move_in_day: Vec<i32>,
+    /// Free share of a weekday, in 1/255.
+    pub weekday_free: Vec<u8>,
+    /// Free share of a weekend day, in 1/255.
+    pub weekend_free: Vec<u8>,
+    pub attachment: Vec<f32>,
+    pub trust: Vec<f32>,
+    pub intrinsic: Vec<f32>,
+    pub habit: Vec<f32>,
+    pub awareness: Vec<f32>,
+    /// Day index of last taking part, or [`NEVER`].
+    pub last_active: Vec<i32>,
+    /// Number of ties who are active (took part within the window).
+    pub active_ties: Vec<u16>,
+}
+
+impl Residents {
+    /// Residents of the given structure, with placeholder state to be filled by [`fresh_state`].
+    pub fn with_households(structure: &Structure) -> Residents {
+        let n = structure.n_residents();
+        let mut household = Vec::with_capacity(n);
+        let mut cohort = Vec::with_capacity(n);
+        for h in 0..structure.n_households() {
+            let members = structure.household_residents(h).len();
+            household.extend(std::iter::repeat_n(h as u32, members));
+            cohort.extend(std::iter::repeat_n(structure.household_cohort[h], members));
+        }
+        Residents {
+            household,
+            cohort,
+            age: vec![AgeBand::Adult; n],
+            move_in_day: vec![0; n],
+            weekday_free: vec![0; n],
+            weekend_free: vec![0; n],
+            attachment: vec![0.0; n],
+            trust: vec![0.0; n],
+            intrinsic: vec![0.0; n],
+            habit: vec![0.0; n],
+            awareness: vec![0.0; n],
+            last_active: vec![NEVER; n],
+            active_ties: vec![0; n],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.household.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.household.is_empty()
+    }
+
+    /// Active on `day`: took part within the last `window` days, today included.
+    #[inline]
+    pub fn is_active(&self, resident: usize, day: i32, window: i32) -> bool {
+        day - self.last_active[resident] < window
+    }
+
+    /// Heap bytes held by the resident arrays.
+    pub fn heap_bytes(&self) -> usize {
+        let n = self.household.capacity();
+        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2)
+    }
+}
+
+/// Whether fresh state is for the initial population or a newcomer moving in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Present at the start, with a tenure drawn from the cohort's range.
+    Initial,
+    /// Moving in on the given day.
+    Newcomer { day: i32 },
+}
+
+/// Draws resident `i`'s traits from its cohort's parameters.
+pub fn fresh_state(
+    residents: &mut Residents,
+    i: usize,
+    scenario: &Scenario,
+    arrival: Arrival,
+    rng: &mut impl Rng,
+) {
+    let cohort = residents.cohort[i];
+    let params = scenario.cohorts.by_cohort()[cohort.index()];
+    let behaviour = &scenario.behaviour;
+    let spread = behaviour.trait_spread;
+    let age = draw_age(params, unit_f32(rng.next_u32()) as f64);
+    let senior_bonus = if age == AgeBand::Senior {
+        behaviour.senior_free_time_bonus
+    } else {
+        0.0
+    };
+    let newcomer_factor = match arrival {
+        Arrival::Initial => 1.0,
+        Arrival::Newcomer { .. } => behaviour.newcomer_factor,
+    };
+    residents.age[i] = age;
+    residents.move_in_day[i] = match arrival {
+        Arrival::Initial => {
+            let years = params.tenure_min_years
+                + (params.tenure_max_years - params.tenure_min_years) * rng.random::<f64>();
+            -(years * 365.0).round() as i32
+        }
+        Arrival::Newcomer { day } => day,
+    };
+    residents.weekday_free[i] = to_u8(noisy(params.weekday_free + senior_bonus, spread, rng));
+    residents.weekend_free[i] = to_u8(noisy(params.weekend_free + senior_bonus, spread, rng));
+    residents.trust[i] = noisy(params.trust, spread, rng) as f32;
+    residents.attachment[i] = noisy(params.attachment * newcomer_factor, spread, rng) as f32;
+    residents.awareness[i] = noisy(params.awareness * newcomer_factor, spread, rng) as f32;
+    residents.intrinsic[i] = noisy(params.intrinsic, spread, rng) as f32;
+    residents.habit[i] = 0.0;
+    residents.last_active[i] = NEVER;
+    residents.active_ties[i] = 0;
+}
+
+fn draw_age(params: &CohortParams, uniform: f64) -> AgeBand {
+    let mut cumulative = 0.0;
+    for (band, share) in AgeBand::ALL.into_iter().zip(params.age_shares.as_array()) {
+        cumulative += share;
+        if uniform < cumulative {
+            return band;
+        }
+    }
+    AgeBand::Senior
+}
+
+/// `mean` plus uniform noise of standard deviation `spread`, clamped to [0, 1].
+fn noisy(mean: f64, spread: f64, rng: &mut impl Rng) -> f64 {
+    let noise = spread * 3f64.sqrt() * (2.0 * rng.random::<f64>() - 1.0);
+    (mean + noise).clamp(0.0, 1.0)
+}
+
+fn to_u8(share: f64) -> u8 {
+    (share.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+/// Generated ties of one resident: stairwell, building and long-range, each drawn uniformly
+/// within its range (excluding the resident's household) with a bounded number of tries.
+pub struct TieRanges {
+    pub household: std::ops::Range<u32>,
+    pub stairwell: std::ops::Range<u32>,
+    pub building: std::ops::Range<u32>,
+    pub everyone: std::ops::Range<u32>,
+}
+
+/// Adds the generated ties of `resident` (household ties are added separately).
+pub fn add_generated_ties(
+    network: &mut Network,
+    resident: u32,
+    ranges: &TieRanges,
+    scenario: &Scenario,
+    rng: &mut impl Rng,
+) {
+    let n = &scenario.network;
+    for (range, wanted) in [
+        (&ranges.stairwell, n.stairwell_ties),
+        (&ranges.building, n.building_ties),
+        (&ranges.everyone, n.long_range_ties),
+    ] {
+        let mut made = 0;
+        for _ in 0..wanted * 3 {
+            if made == wanted || range.len() <= ranges.household.len() {
+                break;
+            }
+            let other = rng.random_range(range.clone());
+            if !ranges.household.contains(&other) && network.link(resident, other) {
+                made += 1;
+            }
+        }
+    }
+}
+
+/// Ties among the members of a household (everyone knows everyone, up to the degree cap).
+pub fn add_household_ties(network: &mut Network, members: std::ops::Range<u32>) {
+    for a in members.clone() {
+        for b in a + 1..members.end {
+            network.link(a, b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::{Purpose, StreamKey};
+
+    #[test]
+    fn ages_follow_cohort_shares() {
+        let params = &Scenario::default().cohorts.original;
+        let n = 100_000;
+        let seniors = (0..n)
+            .filter(|&i| draw_age(params, (i as f64 + 0.5) / n as f64) == AgeBand::Senior)
+            .count();
+        assert!((seniors as f64 / n as f64 - params.age_shares.senior).abs() < 1e-3);
+    }
+
+    #[test]
+    fn noise_stays_in_range_with_the_right_spread() {
+        let mut rng = StreamKey {
+            seed: 1,
+            replicate: 0,
+            day: 0,
+            agent: 0,
+            purpose: Purpose::Population,
+        }
+        .rng();
+        let draws: Vec<f64> = (0..20_000).map(|_| noisy(0.5, 0.1, &mut rng)).collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let sd =
+            (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
+        assert!(
+            (mean - 0.5).abs() < 0.005 && (sd - 0.1).abs() < 0.005,
+            "{mean} {sd}"
+        );
+        assert!(draws.iter().all(|x| (0.0..=1.0).contains(x)));
+    }
+}

@@ -1,0 +1,40 @@
+//! Outputs of a run: tidy CSV, a JSON summary and plots, written atomically.
+
+pub mod plot;
+pub mod staging;
+pub mod summary;
+pub mod timeseries;
+
+use std::path::{Path, PathBuf};
+
+use crate::simulate::RunOutput;
+pub use staging::Staging;
+
+/// Where the run's scenario came from, for the summary.
+#[derive(Clone, Debug)]
+pub struct Provenance {
+    /// The scenario file, or the embedded default's name.
+    pub source: String,
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// Writes every output of `run` into `out_dir`; files appear only once all are complete.
+pub fn write_all(
+    out_dir: &Path,
+    run: &RunOutput,
+    provenance: &Provenance,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut staging = Staging::new(out_dir)?;
+    staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
+    staging.write(
+        "summary.json",
+        summary::to_json(run, provenance)?.as_bytes(),
+    )?;
+    plot::participation(
+        run,
+        &staging.path("participation.png"),
+        &staging.path("participation.svg"),
+    )?;
+    staging.commit()
+}

@@ -1,0 +1,365 @@
+//! Reading a scenario: TOML text -> spans -> typed [`Scenario`] -> validated, with located errors.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::{ErrorKind, Location, ScenarioError};
+use super::schema::Scenario;
+use super::validate::{Problem, validate};
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let source = Source { text, file };
+    let table = DeTable::parse(text).map_err(|err| source.syntax_error(&err))?;
+    let spans = SpanIndex::build(&table);
+    let deserializer = toml::de::Deserializer::from(table);
+    let scenario =
+        Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
+    match validate(&scenario).into_iter().next() {
+        Some(problem) => Err(source.problem_error(problem, &spans)),
+        None => Ok(scenario),
+    }
+}
+
+/// The text being read and its file name.
+struct Source<'a> {
+    text: &'a str,
+    file: &'a Path,
+}
+
+impl Source<'_> {
+    fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..offset].chars().count() + 1;
+        Location {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+        }
+    }
+
+    fn snippet(&self, span: &Range<usize>) -> String {
+        let raw = self.text.get(span.clone()).unwrap_or("").trim();
+        let first_line = raw.lines().next().unwrap_or("");
+        let mut snippet: String = first_line.chars().take(60).collect();
+        if snippet.len() < raw.len() {
+            snippet.push('…');
+        }
+        if snippet.is_empty() {
+            "nothing".into()
+        } else {
+            snippet
+        }
+    }
+
+    fn syntax_error(&self, err: &toml::de::Error) -> ScenarioError {
+        let span = err.span().unwrap_or(0..0);
+        ScenarioError {
+            kind: ErrorKind::Syntax,
+            location: self.location(span.start),
+            key: String::new(),
+            expected: err.message().trim().to_string(),
+            found: self.snippet(&span),
+            help: None,
+        }
+    }
+
+    fn serde_error(&self, err: &toml::de::Error, spans: &SpanIndex) -> ScenarioError {
+        let span = err.span().unwrap_or(0..0);
+        let message = SerdeMessage::parse(err.message());
+        let key = match &message.field {
+            Some(field) => join_key(&spans.key_of_table_at(&span), field),
+            None => spans.key_at(&span),
+        };
+        let help = message
+            .unknown
+            .as_ref()
+            .and_then(|(name, candidates)| closest_key(name, candidates));
+        ScenarioError {
+            kind: message.kind,
+            location: self.location(span.start),
+            found: message.found.unwrap_or_else(|| self.snippet(&span)),
+            key,
+            expected: message.expected,
+            help,
+        }
+    }
+
+    fn problem_error(&self, problem: Problem, spans: &SpanIndex) -> ScenarioError {
+        let span = spans.span_of(&problem.key);
+        ScenarioError {
+            kind: problem.kind,
+            location: self.location(span.start),
+            key: problem.key,
+            expected: problem.expected,
+            found: problem.found,
+            help: problem.help,
+        }
+    }
+}
+
+/// What a serde error message says, taken apart.
+struct SerdeMessage {
+    kind: ErrorKind,
+    expected: String,
+    found: Option<String>,
+    /// For a missing or unknown field: its name, to append to the table's key.
+    field: Option<String>,
+    /// For an unknown field: its name and the valid names.
+    unknown: Option<(String, Vec<String>)>,
+}
+
+impl SerdeMessage {
+    fn parse(message: &str) -> SerdeMessage {
+        let message = message.trim();
+        if let Some(rest) = message.strip_prefix("unknown field ") {
+            let (name, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            let name = name.trim_matches('`').to_string();
+            let candidates = backticked(expected);
+            return SerdeMessage {
+                kind: ErrorKind::UnknownKey,
+                expected: format!("one of {}", candidates.join(", ")),
+                found: Some(name.clone()),
+                field: Some(name.clone()),
+                unknown: Some((name, candidates)),
+            };
+        }
+        if let Some(rest) = message.strip_prefix("missing field ") {
+            let name = rest.trim_matches('`').to_string();
+            return SerdeMessage {
+                kind: ErrorKind::MissingKey,
+                expected: format!("a value for `{name}`"),
+                found: Some("no such key".into()),
+                field: Some(name),
+                unknown: None,
+            };
+        }
+        if let Some(rest) = message.strip_prefix("unknown variant ") {
+            let (name, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            let candidates = backticked(expected);
+            return SerdeMessage {
+                kind: ErrorKind::InvalidValue,
+                expected: format!("one of {}", candidates.join(", ")),
+                found: Some(name.trim_matches('`').to_string()),
+                field: None,
+                unknown: Some((name.trim_matches('`').to_string(), candidates)),
+            };
+        }
+        let kind = if message.starts_with("invalid type") {
+            ErrorKind::WrongType
+        } else {
+            ErrorKind::InvalidValue
+        };
+        let expected = message
+            .split_once(", expected ")
+            .map_or(message, |(_, e)| e);
+        SerdeMessage {
+            kind,
+            expected: friendly_type(expected),
+            found: None,
+            field: None,
+            unknown: None,
+        }
+    }
+}
+
+/// The names between backticks in a serde "expected one of" list.
+fn backticked(list: &str) -> Vec<String> {
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Plain words for Rust type names in serde messages.
+fn friendly_type(expected: &str) -> String {
+    match expected {
+        "u32" | "u64" | "usize" => "a whole number, 0 or more".into(),
+        "f64" | "f32" => "a number".into(),
+        "a string" | "a boolean" => expected.into(),
+        other => other.into(),
+    }
+}
+
+/// "Did you mean" for an unknown key, when a valid key is close enough.
+fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn join_key(table: &str, field: &str) -> String {
+    if table.is_empty() {
+        field.to_string()
+    } else {
+        format!("{table}.{field}")
+    }
+}
+
+/// The source spans of every key and value, by dotted path (`event[0].name`).
+struct SpanIndex {
+    entries: Vec<SpanEntry>,
+}
+
+struct SpanEntry {
+    path: String,
+    key: Range<usize>,
+    value: Range<usize>,
+    is_table: bool,
+}
+
+impl SpanIndex {
+    fn build(root: &Spanned<DeTable<'_>>) -> SpanIndex {
+        let mut index = SpanIndex {
+            entries: Vec::new(),
+        };
+        index.add_table("", root.get_ref());
+        index
+    }
+
+    fn add_table(&mut self, prefix: &str, table: &DeTable<'_>) {
+        for (key, value) in table {
+            let path = join_key(prefix, key.get_ref());
+            self.add_value(path, key.span(), value);
+        }
+    }
+
+    fn add_value(&mut self, path: String, key: Range<usize>, value: &Spanned<DeValue<'_>>) {
+        let is_table = matches!(value.get_ref(), DeValue::Table(_));
+        self.entries.push(SpanEntry {
+            path: path.clone(),
+            key: key.clone(),
+            value: value.span(),
+            is_table,
+        });
+        match value.get_ref() {
+            DeValue::Table(table) => self.add_table(&path, table),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.add_value(format!("{path}[{i}]"), key.clone(), item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The deepest key whose key or value contains `span`.
+    fn key_at(&self, span: &Range<usize>) -> String {
+        self.entries
+            .iter()
+            .filter(|e| contains(&e.key, span) || contains(&e.value, span))
+            .max_by_key(|e| e.path.len())
+            .map(|e| e.path.clone())
+            .unwrap_or_default()
+    }
+
+    /// The deepest table containing `span` (for a field missing from, or unknown in, a table).
+    fn key_of_table_at(&self, span: &Range<usize>) -> String {
+        let exact_key = self
+            .entries
+            .iter()
+            .filter(|e| e.key == *span)
+            .max_by_key(|e| e.path.len());
+        if let Some(entry) = exact_key {
+            return entry
+                .path
+                .rsplit_once('.')
+                .map_or(String::new(), |(table, _)| table.to_string());
+        }
+        self.entries
+            .iter()
+            .filter(|e| e.is_table && contains(&e.value, span))
+            .max_by_key(|e| e.path.len())
+            .map(|e| e.path.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where to point for a key: its value, else its nearest written parent, else the start.
+    fn span_of(&self, path: &str) -> Range<usize> {
+        let mut current = path;
+        loop {
+            if let Some(entry) = self.entries.iter().find(|e| e.path == current) {
+                return if entry.is_table {
+                    entry.key.clone()
+                } else {
+                    entry.value.clone()
+                };
+            }
+            match current.rfind(['.', '[']) {
+                Some(cut) => current = &current[..cut],
+                None => return 0..0,
+            }
+        }
+    }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && outer.start < outer.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> ScenarioError {
+        parse(text, Path::new("test.toml")).expect_err("should be rejected")
+    }
+
+    #[test]
+    fn minimal_scenario_gets_defaults() {
+        let scenario = parse("[scenario]\nversion = 1\n", Path::new("t.toml")).unwrap();
+        assert_eq!(scenario, Scenario::default());
+    }
+
+    #[test]
+    fn unknown_key_is_located_and_suggested() {
+        let err = error_of("[scenario]\nversion = 1\n[community]\nresidnets = 5\n");
+        assert_eq!(err.kind, ErrorKind::UnknownKey);
+        assert_eq!(err.key, "community.residnets");
+        assert_eq!((err.location.line, err.location.column), (4, 1));
+        assert_eq!(err.help.as_deref(), Some("did you mean `residents`?"));
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_found_text() {
+        let err = error_of("[scenario]\nversion = 1\ndays = \"many\"\n");
+        assert_eq!(err.kind, ErrorKind::WrongType);
+        assert_eq!(err.key, "scenario.days");
+        assert_eq!(err.found, "\"many\"");
+        assert_eq!((err.location.line, err.location.column), (3, 8));
+    }
+
+    #[test]
+    fn missing_version_is_reported() {
+        let err = error_of("[scenario]\nname = \"x\"\n");
+        assert_eq!(err.kind, ErrorKind::MissingKey);
+        assert_eq!(err.key, "scenario.version");
+    }
+
+    #[test]
+    fn validation_problems_point_at_the_value() {
+        let err = error_of("[scenario]\nversion = 1\n\n[network]\nmax_degree = 900\n");
+        assert_eq!(err.kind, ErrorKind::InvalidValue);
+        assert_eq!(err.key, "network.max_degree");
+        assert_eq!(err.location.line, 5);
+        assert_eq!(err.found, "900");
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let err = error_of("[scenario]\nversion = = 1\n");
+        assert_eq!(err.kind, ErrorKind::Syntax);
+        assert_eq!(err.location.line, 2);
+    }
+}

@@ -1,0 +1,86 @@
+//! The scenario: schema, defaults, the embedded default community, reading and validation.
+
+pub mod date;
+pub mod error;
+pub mod load;
+pub mod schema;
+pub mod template;
+pub mod validate;
+
+pub use error::{ErrorKind, Location, ScenarioError};
+pub use load::parse;
+pub use schema::Scenario;
+
+/// The embedded default scenario: Wanke Chenghua (万科城花), as in `scenarios/wanke-chenghua.toml`.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/wanke-chenghua.toml");
+
+/// The name shown for the embedded default in errors and outputs.
+pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/wanke-chenghua.toml";
+
+/// The embedded default scenario, parsed.
+pub fn default_scenario() -> Scenario {
+    parse(
+        DEFAULT_SCENARIO_TOML,
+        std::path::Path::new(DEFAULT_SCENARIO_NAME),
+    )
+    .expect("the embedded scenario is valid")
+}
+
+/// The JSON Schema of the scenario format, pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_string_pretty(&schema).expect("a schema serialises")
+}
+
+impl Scenario {
+    /// The same community scaled to `residents` (every structural count scaled alike, at least
+    /// one of each); for benchmarks and city-scale runs.
+    pub fn scaled_to(&self, residents: u32) -> Scenario {
+        let mut scaled = self.clone();
+        let factor = residents as f64 / self.community.residents as f64;
+        let scale = |count: u32| ((count as f64 * factor).round() as u32).max(1);
+        let c = &mut scaled.community;
+        c.residents = residents.max(1);
+        c.households = scale(c.households).min(c.residents);
+        c.stairwells = scale(c.stairwells).min(c.households);
+        c.buildings = scale(c.buildings).min(c.stairwells);
+        c.compounds = scale(c.compounds).min(c.buildings);
+        c.micro_grids = scale(c.micro_grids).min(c.households);
+        for event in &mut scaled.events {
+            event.capacity = scale(event.capacity);
+        }
+        let committee = &mut scaled.committee;
+        committee.volunteer_tasks_per_day = scale(committee.volunteer_tasks_per_day);
+        committee.volunteer_tasks_per_weekend_day =
+            scale(committee.volunteer_tasks_per_weekend_day);
+        committee.deliberation_seats = scale(committee.deliberation_seats);
+        scaled.needs.pipe_bursts_per_year *= factor;
+        scaled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_matches_the_brief() {
+        let s = default_scenario();
+        let c = &s.community;
+        assert_eq!(
+            (c.residents, c.households, c.buildings, c.stairwells),
+            (10685, 3346, 101, 328)
+        );
+        assert_eq!((s.scenario.days, s.scenario.replicates), (1095, 20));
+        assert_eq!(s.scenario.start_date.to_string(), "2024-01-01");
+    }
+
+    #[test]
+    fn scaled_scenarios_stay_valid() {
+        for residents in [1, 50, 1_000_000] {
+            let scaled = default_scenario().scaled_to(residents);
+            assert_eq!(validate::validate(&scaled), vec![], "{residents}");
+            assert_eq!(scaled.community.residents, residents);
+        }
+    }
+}

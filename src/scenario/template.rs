@@ -1,0 +1,181 @@
+//! `linli init`: a commented scenario template built from the defaults and the schema's docs.
+//!
+//! Built rather than written by hand, so the template can never disagree with the defaults.
+
+use std::fmt::Write;
+
+use serde_json::Value as Json;
+use toml::{Table, Value};
+
+use super::schema::Scenario;
+
+/// A fully commented scenario with every key at its default.
+pub fn template() -> String {
+    let defaults = toml::Table::try_from(Scenario::default()).expect("defaults serialise");
+    let schema = serde_json::to_value(schemars::schema_for!(Scenario)).expect("schema serialises");
+    let mut out = String::new();
+    out.push_str("# linli scenario: every key with its default. Delete what you do not change.\n");
+    out.push_str(
+        "# Reference: docs/MODEL.md (the model) and `linli schema` (JSON Schema for editors).\n",
+    );
+    let mut writer = TemplateWriter {
+        out,
+        schema: &schema,
+    };
+    writer.sections(&defaults, &mut Vec::new());
+    writer.example_event();
+    writer.out
+}
+
+struct TemplateWriter<'a> {
+    out: String,
+    schema: &'a Json,
+}
+
+impl TemplateWriter<'_> {
+    /// Writes the scalar keys of `table` under its header, then its sub-tables as sections.
+    fn sections(&mut self, table: &Table, path: &mut Vec<String>) {
+        let (subsections, keys): (Vec<_>, Vec<_>) = table
+            .iter()
+            .partition(|(key, value)| is_section(value, path) || *key == "event");
+        if !path.is_empty() && !keys.is_empty() {
+            self.out.push('\n');
+            self.comment(path);
+            let _ = writeln!(self.out, "[{}]", path.join("."));
+        }
+        for (key, value) in keys {
+            path.push(key.clone());
+            self.comment(path);
+            let _ = writeln!(self.out, "{key} = {}", inline(value));
+            path.pop();
+        }
+        for (key, value) in subsections {
+            if let Value::Table(sub) = value {
+                path.push(key.clone());
+                self.sections(sub, path);
+                path.pop();
+            }
+        }
+    }
+
+    fn comment(&mut self, path: &[String]) {
+        if let Some(text) = description(self.schema, path) {
+            for line in text.lines() {
+                let _ = writeln!(self.out, "# {line}");
+            }
+        }
+    }
+
+    fn example_event(&mut self) {
+        self.out.push_str(EXAMPLE_EVENT);
+    }
+}
+
+const EXAMPLE_EVENT: &str = r#"
+# Events: repeat a [[event]] block per activity. One-off: `date = 2024-06-15`.
+# Recurring: `repeat = "weekly"` with `weekday`, `repeat = "monthly"` with `day` (1-28),
+# `repeat = "yearly"` with `month` and `day`. `cohorts` (original, new_family, transient) and
+# `age_bands` (child, young_adult, adult, senior) restrict who is invited; empty means everyone.
+# [[event]]
+# name = "Music festival"
+# repeat = "yearly"
+# month = 5
+# day = 18
+# cohorts = ["new_family", "transient"]
+# age_bands = ["young_adult", "adult"]
+# capacity = 600
+# appeal = 1.0
+"#;
+
+/// Top-level tables are sections; deeper tables of scalars only (like `age_shares`) are inline.
+fn is_section(value: &Value, path: &[String]) -> bool {
+    let scalars_only = |t: &Table| t.values().all(|v| !v.is_table() && !v.is_array());
+    value
+        .as_table()
+        .is_some_and(|t| path.is_empty() || !scalars_only(t))
+}
+
+fn inline(value: &Value) -> String {
+    match value {
+        Value::Float(x) if x.fract() != 0.0 => format!("{}", round_for_display(*x)),
+        Value::Table(table) => {
+            let parts: Vec<String> = table
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", inline(v)))
+                .collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Shares like 1/3 print as 0.3333 rather than 0.3333333333333333.
+fn round_for_display(x: f64) -> f64 {
+    let rounded = (x * 1e4).round() / 1e4;
+    if (rounded - x).abs() < 1e-9 {
+        x
+    } else {
+        rounded
+    }
+}
+
+/// The doc comment of the key at `path`, following `$ref`s through the schema.
+pub fn description(schema: &Json, path: &[String]) -> Option<String> {
+    let mut node = schema;
+    let mut found = None;
+    for segment in path {
+        let properties = resolve(schema, node).get("properties")?;
+        node = properties.get(segment.as_str())?;
+        found = node
+            .get("description")
+            .or_else(|| resolve(schema, node).get("description"));
+    }
+    found.and_then(Json::as_str).map(str::to_string)
+}
+
+fn resolve<'a>(schema: &'a Json, node: &'a Json) -> &'a Json {
+    let reference = node.get("$ref").or_else(|| {
+        node.get("allOf")
+            .and_then(|all| all.get(0))
+            .and_then(|first| first.get("$ref"))
+    });
+    match reference
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => schema
+            .get("$defs")
+            .and_then(|defs| defs.get(name))
+            .unwrap_or(node),
+        None => node,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_back_to_the_defaults() {
+        let text = template();
+        let scenario = crate::scenario::parse(&text, std::path::Path::new("init.toml")).unwrap();
+        let mut expected = Scenario::default();
+        // Shares printed to four decimals are the only rounding in the template.
+        expected.cohorts = scenario.cohorts.clone();
+        assert_eq!(scenario, expected);
+        assert!((scenario.cohorts.original.share - 1.0 / 3.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn every_key_is_commented() {
+        let text = template();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let is_key = !line.starts_with('#') && !line.starts_with('[') && line.contains(" = ");
+            if is_key {
+                assert!(lines[i - 1].starts_with('#'), "no comment above {line:?}");
+            }
+        }
+        assert!(text.contains("# Residents, spread over households"));
+    }
+}

@@ -1,0 +1,476 @@
+//! Range and consistency checks on a typed scenario; each problem names its dotted key.
+
+use chrono::NaiveDate;
+
+use super::error::ErrorKind;
+use super::schema::{CohortParams, Event, FORMAT_VERSION, Repeat, Scenario};
+
+/// One thing wrong with a scenario, before it is located in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub kind: ErrorKind,
+    pub key: String,
+    pub expected: String,
+    pub found: String,
+    pub help: Option<String>,
+}
+
+/// Tolerance for shares that must sum to 1 (so 0.3333 x 3 is accepted).
+const SHARE_TOLERANCE: f64 = 1.5e-3;
+
+/// All problems of a scenario, in file order of sections.
+pub fn validate(scenario: &Scenario) -> Vec<Problem> {
+    let mut check = Checker::default();
+    check_meta(&mut check, scenario);
+    check_community(&mut check, scenario);
+    check_cohorts(&mut check, scenario);
+    check_behaviour(&mut check, scenario);
+    check_network(&mut check, scenario);
+    check_committee(&mut check, scenario);
+    check_needs(&mut check, scenario);
+    for (i, event) in scenario.events.iter().enumerate() {
+        check_event(&mut check, scenario, &format!("event[{i}]"), event);
+    }
+    check.problems
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn fail(
+        &mut self,
+        kind: ErrorKind,
+        key: &str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) {
+        self.problems.push(Problem {
+            kind,
+            key: key.into(),
+            expected: expected.into(),
+            found: found.into(),
+            help: None,
+        });
+    }
+
+    fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
+        if !(min..=max).contains(&value) {
+            self.fail(
+                ErrorKind::InvalidValue,
+                key,
+                format!("a whole number from {min} to {max}"),
+                value.to_string(),
+            );
+        }
+    }
+
+    fn real_range(&mut self, key: &str, value: f64, min: f64, max: f64) {
+        if !(value.is_finite() && (min..=max).contains(&value)) {
+            self.fail(
+                ErrorKind::InvalidValue,
+                key,
+                format!("a number from {min} to {max}"),
+                value.to_string(),
+            );
+        }
+    }
+
+    fn share(&mut self, key: &str, value: f64) {
+        self.real_range(key, value, 0.0, 1.0);
+    }
+
+    fn at_least(&mut self, key: &str, value: u32, min: u32, what: &str) {
+        if value < min {
+            let expected = format!("at least {min} ({what})");
+            self.fail(ErrorKind::Inconsistent, key, expected, value.to_string());
+        }
+    }
+}
+
+fn check_meta(check: &mut Checker, scenario: &Scenario) {
+    let meta = &scenario.scenario;
+    if meta.version != FORMAT_VERSION {
+        let expected = format!("version {FORMAT_VERSION}, the format this linli reads");
+        check.fail(
+            ErrorKind::InvalidValue,
+            "scenario.version",
+            expected,
+            meta.version.to_string(),
+        );
+    }
+    let bad_name = meta.name.is_empty()
+        || meta.name.starts_with('.')
+        || meta
+            .name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
+    if bad_name {
+        let expected = "a non-empty name usable as a folder name (no / \\ : or leading dot)";
+        check.fail(
+            ErrorKind::InvalidValue,
+            "scenario.name",
+            expected,
+            format!("{:?}", meta.name),
+        );
+    }
+    check.int_range("scenario.days", meta.days.into(), 1, 36_500);
+    check.int_range("scenario.burn_in_days", meta.burn_in_days.into(), 0, 3650);
+    check.int_range("scenario.replicates", meta.replicates.into(), 1, 1_000_000);
+}
+
+fn check_community(check: &mut Checker, scenario: &Scenario) {
+    let c = &scenario.community;
+    check.int_range(
+        "community.compounds",
+        c.compounds.into(),
+        1,
+        u32::MAX.into(),
+    );
+    check.at_least(
+        "community.buildings",
+        c.buildings,
+        c.compounds,
+        "every compound needs a building",
+    );
+    check.at_least(
+        "community.stairwells",
+        c.stairwells,
+        c.buildings,
+        "every building needs a stairwell unit",
+    );
+    check.at_least(
+        "community.households",
+        c.households,
+        c.stairwells,
+        "every stairwell unit needs a household",
+    );
+    check.at_least(
+        "community.residents",
+        c.residents,
+        c.households,
+        "every household needs a resident",
+    );
+    check.int_range("community.residents", c.residents.into(), 1, 50_000_000);
+    check.int_range(
+        "community.micro_grids",
+        c.micro_grids.into(),
+        1,
+        c.households.max(1).into(),
+    );
+}
+
+fn check_cohorts(check: &mut Checker, scenario: &Scenario) {
+    let names = ["original", "new_family", "transient"];
+    let params = scenario.cohorts.by_cohort();
+    for (name, cohort) in names.iter().zip(params) {
+        check_cohort(check, &format!("cohorts.{name}"), cohort);
+    }
+    let total: f64 = params.iter().map(|c| c.share).sum();
+    if (total - 1.0).abs() > SHARE_TOLERANCE {
+        let found = format!("original + new_family + transient = {total}");
+        check.fail(
+            ErrorKind::Inconsistent,
+            "cohorts",
+            "cohort shares that sum to 1",
+            found,
+        );
+    }
+}
+
+fn check_cohort(check: &mut Checker, key: &str, cohort: &CohortParams) {
+    check.share(&format!("{key}.share"), cohort.share);
+    let ages = cohort.age_shares.as_array();
+    for (band, share) in ["child", "young_adult", "adult", "senior"].iter().zip(ages) {
+        check.share(&format!("{key}.age_shares.{band}"), share);
+    }
+    let total: f64 = ages.iter().sum();
+    if (total - 1.0).abs() > SHARE_TOLERANCE {
+        let found = format!("child + young_adult + adult + senior = {total}");
+        check.fail(
+            ErrorKind::Inconsistent,
+            &format!("{key}.age_shares"),
+            "age shares that sum to 1",
+            found,
+        );
+    }
+    check.real_range(
+        &format!("{key}.tenure_min_years"),
+        cohort.tenure_min_years,
+        0.0,
+        80.0,
+    );
+    check.real_range(
+        &format!("{key}.tenure_max_years"),
+        cohort.tenure_max_years,
+        cohort.tenure_min_years,
+        80.0,
+    );
+    for (field, value) in [
+        ("weekday_free", cohort.weekday_free),
+        ("weekend_free", cohort.weekend_free),
+        ("trust", cohort.trust),
+        ("attachment", cohort.attachment),
+        ("awareness", cohort.awareness),
+        ("intrinsic", cohort.intrinsic),
+        ("move_out_rate", cohort.move_out_rate),
+    ] {
+        check.share(&format!("{key}.{field}"), value);
+    }
+    check.real_range(&format!("{key}.propensity"), cohort.propensity, -20.0, 20.0);
+    check.real_range(&format!("{key}.voice"), cohort.voice, -20.0, 20.0);
+}
+
+fn check_behaviour(check: &mut Checker, scenario: &Scenario) {
+    let b = &scenario.behaviour;
+    check.int_range(
+        "behaviour.active_window_days",
+        b.active_window_days.into(),
+        1,
+        365,
+    );
+    for (field, value) in [
+        ("habit_weight", b.habit_weight),
+        ("social_weight", b.social_weight),
+        ("trust_weight", b.trust_weight),
+        ("attachment_weight", b.attachment_weight),
+        ("intrinsic_weight", b.intrinsic_weight),
+        ("volunteer_offset", b.volunteer_offset),
+        ("deliberation_offset", b.deliberation_offset),
+        ("voice_trust_weight", b.voice_trust_weight),
+        ("voice_attachment_weight", b.voice_attachment_weight),
+        ("voice_awareness_weight", b.voice_awareness_weight),
+    ] {
+        check.real_range(&format!("behaviour.{field}"), value, -50.0, 50.0);
+    }
+    for (field, value) in [
+        ("senior_free_time_bonus", b.senior_free_time_bonus),
+        ("trait_spread", b.trait_spread),
+        ("habit_gain", b.habit_gain),
+        ("habit_decay", b.habit_decay),
+        ("attachment_tenure_rate", b.attachment_tenure_rate),
+        ("attachment_ties_rate", b.attachment_ties_rate),
+        (
+            "attachment_participation_gain",
+            b.attachment_participation_gain,
+        ),
+        ("attachment_decay", b.attachment_decay),
+        ("awareness_social_gain", b.awareness_social_gain),
+        (
+            "awareness_participation_gain",
+            b.awareness_participation_gain,
+        ),
+        ("awareness_relaxation", b.awareness_relaxation),
+        ("trust_resolved_gain", b.trust_resolved_gain),
+        ("trust_unresolved_loss", b.trust_unresolved_loss),
+        ("newcomer_factor", b.newcomer_factor),
+    ] {
+        check.share(&format!("behaviour.{field}"), value);
+    }
+}
+
+fn check_network(check: &mut Checker, scenario: &Scenario) {
+    let n = &scenario.network;
+    check.int_range("network.max_degree", n.max_degree.into(), 1, 255);
+    let generated = n.stairwell_ties + n.building_ties + n.long_range_ties;
+    if generated > n.max_degree {
+        let expected = format!(
+            "stairwell + building + long-range ties at most max_degree ({})",
+            n.max_degree
+        );
+        check.fail(
+            ErrorKind::Inconsistent,
+            "network",
+            expected,
+            generated.to_string(),
+        );
+    }
+    check.share(
+        "network.co_participation_tie_chance",
+        n.co_participation_tie_chance,
+    );
+}
+
+fn check_committee(check: &mut Checker, scenario: &Scenario) {
+    let c = &scenario.committee;
+    check.int_range(
+        "committee.deliberation_day",
+        c.deliberation_day.into(),
+        1,
+        28,
+    );
+    check.share("committee.resolve_share", c.resolve_share);
+    check.int_range(
+        "committee.resolve_days_min",
+        c.resolve_days_min.into(),
+        1,
+        365,
+    );
+    check.int_range(
+        "committee.resolve_days_max",
+        c.resolve_days_max.into(),
+        c.resolve_days_min.into(),
+        365,
+    );
+}
+
+fn check_needs(check: &mut Checker, scenario: &Scenario) {
+    let n = &scenario.needs;
+    check.real_range("needs.personal_per_year", n.personal_per_year, 0.0, 365.0);
+    check.real_range("needs.disputes_per_year", n.disputes_per_year, 0.0, 365.0);
+    check.real_range(
+        "needs.pipe_bursts_per_year",
+        n.pipe_bursts_per_year,
+        0.0,
+        100_000.0,
+    );
+    check.share("needs.pipe_burst_need_chance", n.pipe_burst_need_chance);
+}
+
+fn check_event(check: &mut Checker, scenario: &Scenario, key: &str, event: &Event) {
+    if event.name.trim().is_empty() {
+        check.fail(
+            ErrorKind::InvalidValue,
+            &format!("{key}.name"),
+            "a non-empty name",
+            "\"\"",
+        );
+    }
+    check.int_range(
+        &format!("{key}.capacity"),
+        event.capacity.into(),
+        1,
+        u32::MAX.into(),
+    );
+    check.real_range(&format!("{key}.appeal"), event.appeal, -50.0, 50.0);
+    match (event.date, event.repeat) {
+        (Some(date), None) => check_event_date(check, scenario, key, date.0),
+        (None, Some(repeat)) => check_recurrence(check, key, event, repeat),
+        (Some(_), Some(_)) => {
+            let expected = "either `date` (one-off) or `repeat` (recurring), not both";
+            check.fail(ErrorKind::Inconsistent, key, expected, "both");
+        }
+        (None, None) => {
+            let expected =
+                "`date = YYYY-MM-DD` or `repeat = \"weekly\" | \"monthly\" | \"yearly\"`";
+            check.fail(ErrorKind::MissingKey, key, expected, "neither");
+        }
+    }
+}
+
+fn check_event_date(check: &mut Checker, scenario: &Scenario, key: &str, date: NaiveDate) {
+    let meta = &scenario.scenario;
+    let start = meta.start_date.0;
+    let last = start + chrono::Days::new(u64::from(meta.days.max(1)) - 1);
+    if date < start || date > last {
+        let expected = format!("a date inside the simulated period {start} to {last}");
+        check.fail(
+            ErrorKind::InvalidValue,
+            &format!("{key}.date"),
+            expected,
+            date.to_string(),
+        );
+    }
+}
+
+fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repeat) {
+    let needs = |field: &str, present: bool, check: &mut Checker| {
+        if !present {
+            let expected = format!("`{field}` for a {repeat:?} event").to_lowercase();
+            check.fail(
+                ErrorKind::MissingKey,
+                &format!("{key}.{field}"),
+                expected,
+                "no such key",
+            );
+        }
+    };
+    match repeat {
+        Repeat::Weekly => needs("weekday", event.weekday.is_some(), check),
+        Repeat::Monthly => {
+            needs("day", event.day.is_some(), check);
+            if let Some(day) = event.day {
+                check.int_range(&format!("{key}.day"), day.into(), 1, 28);
+            }
+        }
+        Repeat::Yearly => {
+            needs("month", event.month.is_some(), check);
+            needs("day", event.day.is_some(), check);
+            if let (Some(month), Some(day)) = (event.month, event.day) {
+                check.int_range(&format!("{key}.month"), month.into(), 1, 12);
+                if (1..=12).contains(&month) && NaiveDate::from_ymd_opt(2024, month, day).is_none()
+                {
+                    let last = last_day_of_month(month);
+                    check.int_range(&format!("{key}.day"), day.into(), 1, last.into());
+                }
+            }
+        }
+    }
+}
+
+/// The last day of a month in a leap year (so 29 February is allowed for yearly events).
+fn last_day_of_month(month: u32) -> u32 {
+    (28..=31)
+        .rev()
+        .find(|&d| NaiveDate::from_ymd_opt(2024, month, d).is_some())
+        .unwrap_or(28)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(validate(&Scenario::default()), vec![]);
+    }
+
+    #[test]
+    fn shares_must_sum_to_one() {
+        let mut scenario = Scenario::default();
+        scenario.cohorts.transient.share = 0.5;
+        let problems = validate(&scenario);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "cohorts");
+        assert_eq!(problems[0].kind, ErrorKind::Inconsistent);
+    }
+
+    #[test]
+    fn impossible_structure_is_rejected() {
+        let mut scenario = Scenario::default();
+        scenario.community.residents = 100;
+        let problems = validate(&scenario);
+        assert_eq!(problems[0].key, "community.residents");
+        assert!(
+            problems[0]
+                .expected
+                .contains("every household needs a resident")
+        );
+    }
+
+    #[test]
+    fn yearly_event_on_a_day_that_does_not_exist() {
+        let mut scenario = Scenario::default();
+        scenario.events.push(Event {
+            name: "x".into(),
+            date: None,
+            repeat: Some(Repeat::Yearly),
+            weekday: None,
+            month: Some(2),
+            day: Some(30),
+            cohorts: vec![],
+            age_bands: vec![],
+            capacity: 10,
+            appeal: 0.0,
+        });
+        let problems = validate(&scenario);
+        assert_eq!(problems[0].key, "event[0].day");
+        assert!(
+            problems[0].expected.contains("1 to 29"),
+            "{:?}",
+            problems[0]
+        );
+    }
+}

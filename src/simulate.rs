@@ -1,0 +1,86 @@
+//! The library's entry point: run a scenario's replicates and collect their daily records.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate};
+
+use crate::engine::Calendar;
+use crate::engine::ensemble::run_ensemble;
+use crate::model::{DayRecord, World};
+use crate::scenario::Scenario;
+
+/// The records of one replicate, one per simulated day after burn-in.
+#[derive(Clone, Debug)]
+pub struct ReplicateRun {
+    pub replicate: u32,
+    pub days: Vec<DayRecord>,
+}
+
+/// The result of running a scenario.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub scenario: Scenario,
+    /// The date of each recorded day.
+    pub dates: Vec<NaiveDate>,
+    pub replicates: Vec<ReplicateRun>,
+    pub elapsed: Duration,
+    /// Residents times simulated days (burn-in included) times replicates.
+    pub resident_days: u64,
+}
+
+/// The calendar of a run: burn-in days before the start date, then the recorded days.
+pub fn calendar(scenario: &Scenario) -> Calendar {
+    let meta = &scenario.scenario;
+    let first = meta.start_date.0 - Days::new(meta.burn_in_days.into());
+    Calendar::new(
+        first,
+        meta.burn_in_days + meta.days,
+        scenario.committee.deliberation_day,
+    )
+}
+
+/// Runs replicates `0..scenario.replicates` in parallel on the current rayon pool.
+/// `on_day` is called after every simulated day of every replicate.
+pub fn simulate(scenario: &Scenario, on_day: &(dyn Fn() + Sync)) -> RunOutput {
+    let replicates: Vec<u32> = (0..scenario.scenario.replicates).collect();
+    simulate_replicates(scenario, &replicates, on_day)
+}
+
+/// Runs the listed replicates (each reproducible alone from the seed and its number).
+pub fn simulate_replicates(
+    scenario: &Scenario,
+    replicates: &[u32],
+    on_day: &(dyn Fn() + Sync),
+) -> RunOutput {
+    let started = Instant::now();
+    let calendar = calendar(scenario);
+    let record_from = scenario.scenario.burn_in_days as usize;
+    let results = run_ensemble(
+        replicates,
+        &calendar,
+        record_from,
+        |k| World::new(scenario, k, &calendar),
+        on_day,
+    );
+    let resident_days =
+        scenario.community.residents as u64 * calendar.len() as u64 * replicates.len() as u64;
+    RunOutput {
+        scenario: scenario.clone(),
+        dates: calendar.days()[record_from..]
+            .iter()
+            .map(|d| d.date)
+            .collect(),
+        replicates: replicates
+            .iter()
+            .zip(results)
+            .map(|(&replicate, days)| ReplicateRun { replicate, days })
+            .collect(),
+        elapsed: started.elapsed(),
+        resident_days,
+    }
+}
+
+/// Total simulated days per replicate, burn-in included (for progress bars).
+pub fn days_per_replicate(scenario: &Scenario) -> u64 {
+    u64::from(scenario.scenario.burn_in_days + scenario.scenario.days)
+}
