@@ -185,6 +185,9 @@ fn friendly_type(expected: &str) -> String {
         "u32" | "u64" | "usize" => "a whole number, 0 or more".into(),
         "f64" | "f32" => "a number".into(),
         "a string" | "a boolean" => expected.into(),
+        "a sequence" => {
+            "a list; a list of tables is written as one [[name]] block per entry".into()
+        }
         other => other.into(),
     }
 }
@@ -246,8 +249,14 @@ impl SpanIndex {
         match value.get_ref() {
             DeValue::Table(table) => self.add_table(&path, table),
             DeValue::Array(items) => {
+                // An item of an array of tables is located at its own `[[name]]` header.
                 for (i, item) in items.iter().enumerate() {
-                    self.add_value(format!("{path}[{i}]"), key.clone(), item);
+                    let item_key = if matches!(item.get_ref(), DeValue::Table(_)) {
+                        item.span()
+                    } else {
+                        key.clone()
+                    };
+                    self.add_value(format!("{path}[{i}]"), item_key, item);
                 }
             }
             _ => {}
@@ -266,12 +275,18 @@ impl SpanIndex {
 
     /// The deepest table containing `span` (for a field missing from, or unknown in, a table).
     fn key_of_table_at(&self, span: &Range<usize>) -> String {
+        if span.is_empty() {
+            return String::new(); // toml reports the root table with an empty span
+        }
         let exact_key = self
             .entries
             .iter()
             .filter(|e| e.key == *span)
             .max_by_key(|e| e.path.len());
         if let Some(entry) = exact_key {
+            if entry.is_table && entry.path.ends_with(']') {
+                return entry.path.clone(); // the span is an array item's own `[[name]]` header
+            }
             return entry
                 .path
                 .rsplit_once('.')
@@ -354,6 +369,27 @@ mod tests {
         assert_eq!(err.key, "network.max_degree");
         assert_eq!(err.location.line, 5);
         assert_eq!(err.found, "900");
+    }
+
+    #[test]
+    fn errors_in_a_later_event_point_at_its_header() {
+        let text = "[scenario]\nversion = 1\n[[event]]\nname = \"a\"\nrepeat = \"weekly\"\nweekday = \"monday\"\n\
+                    capacity = 1\nappeal = 0.0\n\n[[event]]\nname = \"b\"\nrepeat = \"weekly\"\ncapacity = 1\nappeal = 0.0\n";
+        let err = error_of(text);
+        assert_eq!(err.key, "event[1].weekday");
+        assert_eq!(err.location.line, 10);
+    }
+
+    #[test]
+    fn missing_scenario_section_is_named_at_the_root() {
+        let err = error_of("[community]\nresidents = 5\n");
+        assert_eq!(err.key, "scenario");
+    }
+
+    #[test]
+    fn a_single_bracket_event_explains_double_brackets() {
+        let err = error_of("[scenario]\nversion = 1\n[event]\nname = \"a\"\n");
+        assert!(err.expected.contains("[[name]]"), "{}", err.expected);
     }
 
     #[test]

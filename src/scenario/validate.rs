@@ -82,6 +82,14 @@ impl Checker {
         self.real_range(key, value, 0.0, 1.0);
     }
 
+    /// `value` must not be below the value of the sibling key `other`.
+    fn not_below(&mut self, key: &str, value: f64, min: f64, other: &str) {
+        if value < min {
+            let expected = format!("at least {other} ({min})");
+            self.fail(ErrorKind::Inconsistent, key, expected, value.to_string());
+        }
+    }
+
     fn at_least(&mut self, key: &str, value: u32, min: u32, what: &str) {
         if value < min {
             let expected = format!("at least {min} ({what})");
@@ -170,7 +178,7 @@ fn check_cohorts(check: &mut Checker, scenario: &Scenario) {
     }
     let total: f64 = params.iter().map(|c| c.share).sum();
     if (total - 1.0).abs() > SHARE_TOLERANCE {
-        let found = format!("original + new_family + transient = {total}");
+        let found = format!("original + new_family + transient = {}", round6(total));
         check.fail(
             ErrorKind::Inconsistent,
             "cohorts",
@@ -188,7 +196,7 @@ fn check_cohort(check: &mut Checker, key: &str, cohort: &CohortParams) {
     }
     let total: f64 = ages.iter().sum();
     if (total - 1.0).abs() > SHARE_TOLERANCE {
-        let found = format!("child + young_adult + adult + senior = {total}");
+        let found = format!("child + young_adult + adult + senior = {}", round6(total));
         check.fail(
             ErrorKind::Inconsistent,
             &format!("{key}.age_shares"),
@@ -408,6 +416,11 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
             }
         }
     }
+}
+
+/// Sums like 0.9000000000000001 are shown as 0.9.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 /// The last day of a month in a leap year (so 29 February is allowed for yearly events).

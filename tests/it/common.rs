@@ -1,0 +1,42 @@
+//! Helpers shared by the integration tests: small scenarios and summaries of runs.
+
+use linli::model::Cohort;
+use linli::scenario::{Scenario, default_scenario};
+use linli::simulate::{RunOutput, simulate};
+
+/// The default community scaled to `residents`, run for `days` after a short burn-in.
+pub fn small(residents: u32, days: u32, replicates: u32) -> Scenario {
+    let mut scenario = default_scenario().scaled_to(residents);
+    scenario.scenario.days = days;
+    scenario.scenario.burn_in_days = 60;
+    scenario.scenario.replicates = replicates;
+    scenario
+}
+
+pub fn run(scenario: &Scenario) -> RunOutput {
+    simulate(scenario, &|| {})
+}
+
+/// `active_rate` of a cohort averaged over days and replicates.
+pub fn mean_active(run: &RunOutput, cohort: Cohort) -> f64 {
+    mean_over(run, |day| day[cohort.index()].active_rate())
+}
+
+/// A daily quantity averaged over days and replicates.
+pub fn mean_over(run: &RunOutput, f: impl Fn(&linli::model::DayRecord) -> f64) -> f64 {
+    let values: Vec<f64> = run
+        .replicates
+        .iter()
+        .flat_map(|r| r.days.iter().map(&f))
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Share of all residents active, averaged over days and replicates.
+pub fn mean_active_all(run: &RunOutput) -> f64 {
+    mean_over(run, |day| {
+        let active: u32 = day.iter().map(|c| c.active).sum();
+        let residents: u32 = day.iter().map(|c| c.residents).sum();
+        active as f64 / residents as f64
+    })
+}

@@ -1,0 +1,14 @@
+//! Integration tests, built as one binary: determinism, mechanisms, shipped scenarios, the CLI.
+
+#[path = "it/bad_scenarios.rs"]
+mod bad_scenarios;
+#[path = "it/cli.rs"]
+mod cli;
+#[path = "it/common.rs"]
+mod common;
+#[path = "it/determinism.rs"]
+mod determinism;
+#[path = "it/mechanisms.rs"]
+mod mechanisms;
+#[path = "it/shipped_scenarios.rs"]
+mod shipped_scenarios;
