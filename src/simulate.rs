@@ -6,6 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::engine::Calendar;
 use crate::engine::ensemble::run_ensemble;
+use crate::engine::parallel::Split;
 use crate::model::{DayRecord, World};
 use crate::scenario::Scenario;
 
@@ -55,13 +56,13 @@ pub fn simulate_replicates(
     let started = Instant::now();
     let calendar = calendar(scenario);
     let record_from = scenario.scenario.burn_in_days as usize;
-    let results = run_ensemble(
-        replicates,
-        &calendar,
-        record_from,
-        |k| World::new(scenario, k, &calendar),
-        on_day,
-    );
+    let split = Split::for_replicates(replicates.len());
+    let build = |k| {
+        let mut world = World::new(scenario, k, &calendar);
+        world.set_split(split);
+        world
+    };
+    let results = run_ensemble(replicates, &calendar, record_from, build, on_day);
     let resident_days =
         scenario.community.residents as u64 * calendar.len() as u64 * replicates.len() as u64;
     RunOutput {

@@ -16,13 +16,38 @@ pub fn chunk_ranges(len: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// Maps every chunk of `0..len` in parallel and returns the results in chunk order.
-pub fn map_chunks<T, F>(len: usize, f: F) -> Vec<T>
+/// Whether work inside one replicate is split across threads.
+///
+/// Splitting pays when replicates are fewer than threads (a single city-sized replicate);
+/// otherwise whole replicates keep each core busy and splitting only moves a replicate's
+/// state between cores' caches. Results are identical either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    Sequential,
+    Parallel,
+}
+
+impl Split {
+    /// Parallel inside replicates only when there are fewer replicates than threads.
+    pub fn for_replicates(n_replicates: usize) -> Split {
+        if n_replicates < rayon::current_num_threads() {
+            Split::Parallel
+        } else {
+            Split::Sequential
+        }
+    }
+}
+
+/// Maps every chunk of `0..len` and returns the results in chunk order.
+pub fn map_chunks<T, F>(split: Split, len: usize, f: F) -> Vec<T>
 where
     T: Send,
     F: Fn(std::ops::Range<usize>) -> T + Sync + Send,
 {
-    chunk_ranges(len).into_par_iter().map(f).collect()
+    match split {
+        Split::Parallel => chunk_ranges(len).into_par_iter().map(f).collect(),
+        Split::Sequential => chunk_ranges(len).into_iter().map(f).collect(),
+    }
 }
 
 /// Runs `f` on every item in parallel and returns the results in item order.
@@ -57,13 +82,14 @@ mod tests {
     #[test]
     fn float_sums_do_not_depend_on_threads() {
         let values: Vec<f64> = (0..50_000).map(|i| 1.0 / (1.0 + i as f64)).collect();
-        let sum_with = |threads| {
+        let sum_with = |threads, split| {
             thread_pool(threads).unwrap().install(|| {
-                map_chunks(values.len(), |r| values[r].iter().sum::<f64>())
-                    .iter()
-                    .sum::<f64>()
+                let partials = map_chunks(split, values.len(), |r| values[r].iter().sum::<f64>());
+                partials.iter().sum::<f64>()
             })
         };
-        assert_eq!(sum_with(1).to_bits(), sum_with(4).to_bits());
+        let reference = sum_with(1, Split::Sequential).to_bits();
+        assert_eq!(reference, sum_with(4, Split::Parallel).to_bits());
+        assert_eq!(reference, sum_with(4, Split::Sequential).to_bits());
     }
 }

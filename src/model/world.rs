@@ -16,7 +16,7 @@ use super::population::{
 use super::rules::{self, Disposition, Rates, VoiceWeights, Weights, sigmoid};
 use super::structure::Structure;
 use super::types::{Cohort, N_COHORTS};
-use crate::engine::parallel::{CHUNK, map_chunks};
+use crate::engine::parallel::{CHUNK, Split, map_chunks};
 use crate::engine::rng::{Purpose, StreamKey, unit_f32};
 use crate::engine::{Calendar, Day};
 use crate::scenario::Scenario;
@@ -129,6 +129,7 @@ pub struct World {
     complaints: ComplaintQueue,
     events: Vec<EventPlan>,
     events_by_day: Vec<Vec<u16>>,
+    split: Split,
 }
 
 impl World {
@@ -155,6 +156,7 @@ impl World {
             complaints: ComplaintQueue::new(scenario.committee.resolve_days_max),
             events: scenario.events.iter().map(EventPlan::from_event).collect(),
             events_by_day: schedule(&scenario.events, calendar.days()),
+            split: Split::Parallel,
             structure,
             household_building,
             stairwell_ranges,
@@ -220,6 +222,11 @@ impl World {
         (today as u32).saturating_add(wait)
     }
 
+    /// Sets whether the daily passes split this replicate across threads (results are the same).
+    pub fn set_split(&mut self, split: Split) {
+        self.split = split;
+    }
+
     pub fn residents(&self) -> &Residents {
         &self.residents
     }
@@ -243,7 +250,9 @@ impl World {
         let d = day.index as i32;
         self.churn(d);
         let today = self.today(day);
-        let decisions = map_chunks(self.residents.len(), |range| self.decide(range, &today));
+        let decisions = map_chunks(self.split, self.residents.len(), |range| {
+            self.decide(range, &today)
+        });
         let mut tally = Tally::default();
         self.expire(&decisions, d);
         let granted = self.allocate(&decisions, &today);
@@ -551,7 +560,7 @@ impl World {
         }
     }
 
-    /// Daily drift of habit, attachment and awareness (parallel), then the day's record.
+    /// Daily drift of habit, attachment and awareness, then the day's record.
     fn end_of_day(&mut self, d: i32, tally: Tally) -> DayRecord {
         let rules = &self.rules;
         let network = &self.network;
@@ -565,36 +574,48 @@ impl World {
             trust,
             ..
         } = &mut self.residents;
-        let partials: Vec<DayRecord> = habit
-            .par_chunks_mut(CHUNK)
-            .zip(attachment.par_chunks_mut(CHUNK))
-            .zip(awareness.par_chunks_mut(CHUNK))
-            .enumerate()
-            .map(|(chunk, ((habit, attachment), awareness))| {
-                let base = chunk * CHUNK;
-                let mut record = DayRecord::default();
-                for j in 0..habit.len() {
-                    let i = base + j;
-                    let degree = network.degree(i as u32);
-                    let active_share = active_ties[i] as f32 / degree.max(1) as f32;
-                    habit[j] = rules.rates.habit_decay(habit[j]);
-                    attachment[j] = rules
-                        .rates
-                        .attachment_drift(attachment[j], degree as f32 / rules.max_degree);
-                    let baseline = rules.awareness_baseline[cohort[i].index()];
-                    awareness[j] =
-                        rules
-                            .rates
-                            .awareness_drift(awareness[j], baseline, active_share);
-                    let stats = &mut record[cohort[i].index()];
-                    stats.residents += 1;
-                    stats.active += u32::from(d - last_active[i] < rules.window);
-                    stats.trust_sum += trust[i] as f64;
-                    stats.attachment_sum += attachment[j] as f64;
-                }
-                record
-            })
-            .collect();
+        let drift_chunk = |(chunk, ((habit, attachment), awareness)): (
+            usize,
+            ((&mut [f32], &mut [f32]), &mut [f32]),
+        )| {
+            let base = chunk * CHUNK;
+            let mut record = DayRecord::default();
+            for j in 0..habit.len() {
+                let i = base + j;
+                let degree = network.degree(i as u32);
+                let active_share = active_ties[i] as f32 / degree.max(1) as f32;
+                let baseline = rules.awareness_baseline[cohort[i].index()];
+                habit[j] = rules.rates.habit_decay(habit[j]);
+                attachment[j] = rules
+                    .rates
+                    .attachment_drift(attachment[j], degree as f32 / rules.max_degree);
+                awareness[j] = rules
+                    .rates
+                    .awareness_drift(awareness[j], baseline, active_share);
+                let stats = &mut record[cohort[i].index()];
+                stats.residents += 1;
+                stats.active += u32::from(d - last_active[i] < rules.window);
+                stats.trust_sum += trust[i] as f64;
+                stats.attachment_sum += attachment[j] as f64;
+            }
+            record
+        };
+        let partials: Vec<DayRecord> = match self.split {
+            Split::Parallel => habit
+                .par_chunks_mut(CHUNK)
+                .zip(attachment.par_chunks_mut(CHUNK))
+                .zip(awareness.par_chunks_mut(CHUNK))
+                .enumerate()
+                .map(drift_chunk)
+                .collect(),
+            Split::Sequential => habit
+                .chunks_mut(CHUNK)
+                .zip(attachment.chunks_mut(CHUNK))
+                .zip(awareness.chunks_mut(CHUNK))
+                .enumerate()
+                .map(drift_chunk)
+                .collect(),
+        };
         let mut record = DayRecord::default();
         for partial in partials.iter().chain(std::iter::once(&tally.by_cohort)) {
             for (total, part) in record.iter_mut().zip(partial) {

@@ -210,10 +210,16 @@ fn check_cohort(check: &mut Checker, key: &str, cohort: &CohortParams) {
         0.0,
         80.0,
     );
-    check.real_range(
+    check.not_below(
         &format!("{key}.tenure_max_years"),
         cohort.tenure_max_years,
         cohort.tenure_min_years,
+        "tenure_min_years",
+    );
+    check.real_range(
+        &format!("{key}.tenure_max_years"),
+        cohort.tenure_max_years,
+        0.0,
         80.0,
     );
     for (field, value) in [
@@ -284,15 +290,13 @@ fn check_network(check: &mut Checker, scenario: &Scenario) {
     check.int_range("network.max_degree", n.max_degree.into(), 1, 255);
     let generated = n.stairwell_ties + n.building_ties + n.long_range_ties;
     if generated > n.max_degree {
-        let expected = format!(
-            "stairwell + building + long-range ties at most max_degree ({})",
-            n.max_degree
-        );
+        let expected =
+            format!("at least stairwell_ties + building_ties + long_range_ties ({generated})");
         check.fail(
             ErrorKind::Inconsistent,
-            "network",
+            "network.max_degree",
             expected,
-            generated.to_string(),
+            n.max_degree.to_string(),
         );
     }
     check.share(
@@ -316,10 +320,16 @@ fn check_committee(check: &mut Checker, scenario: &Scenario) {
         1,
         365,
     );
-    check.int_range(
+    check.not_below(
         "committee.resolve_days_max",
         c.resolve_days_max.into(),
         c.resolve_days_min.into(),
+        "resolve_days_min",
+    );
+    check.int_range(
+        "committee.resolve_days_max",
+        c.resolve_days_max.into(),
+        1,
         365,
     );
 }
