@@ -8,11 +8,7 @@ use linli::simulate::{calendar, simulate};
 
 fn default_scenario() -> linli::Scenario {
     let path = std::path::Path::new("scenarios/wanke-chenghua.toml");
-    parse(
-        &std::fs::read_to_string(path).expect("run from the crate root"),
-        path,
-    )
-    .expect("valid scenario")
+    parse(&std::fs::read_to_string(path).expect("run from the crate root"), path).expect("valid scenario")
 }
 
 /// One replicate, one simulated year, on one thread: resident-days per second per core.
@@ -26,14 +22,10 @@ fn one_replicate_one_thread(c: &mut Criterion) {
     let mut group = c.benchmark_group("default-scenario");
     group.sample_size(10);
     group.throughput(Throughput::Elements(resident_days));
-    group.bench_function("1-replicate-365-days-1-thread", |b| {
-        b.iter(|| pool.install(|| simulate(&scenario, &|| {})))
-    });
+    group.bench_function("1-replicate-365-days-1-thread", |b| b.iter(|| pool.install(|| simulate(&scenario, &|| {}))));
     let all = thread_pool(0).unwrap();
     scenario.scenario.replicates = all.current_num_threads() as u32;
-    group.throughput(Throughput::Elements(
-        resident_days * u64::from(scenario.scenario.replicates),
-    ));
+    group.throughput(Throughput::Elements(resident_days * u64::from(scenario.scenario.replicates)));
     group.bench_function("replicate-per-core-365-days-all-threads", |b| {
         b.iter(|| all.install(|| simulate(&scenario, &|| {})))
     });
@@ -51,9 +43,7 @@ fn daily_step(c: &mut Criterion) {
     }
     let pool = thread_pool(1).unwrap();
     let mut group = c.benchmark_group("step");
-    group.throughput(Throughput::Elements(u64::from(
-        scenario.community.residents,
-    )));
+    group.throughput(Throughput::Elements(u64::from(scenario.community.residents)));
     let mut next = 200;
     group.bench_function("one-day-1-thread", |b| {
         b.iter(|| {

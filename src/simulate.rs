@@ -33,11 +33,7 @@ pub struct RunOutput {
 pub fn calendar(scenario: &Scenario) -> Calendar {
     let meta = &scenario.scenario;
     let first = meta.start_date.0 - Days::new(meta.burn_in_days.into());
-    Calendar::new(
-        first,
-        meta.burn_in_days + meta.days,
-        scenario.committee.deliberation_day,
-    )
+    Calendar::new(first, meta.burn_in_days + meta.days, scenario.committee.deliberation_day)
 }
 
 /// Runs replicates `0..scenario.replicates` in parallel on the current rayon pool.
@@ -48,11 +44,7 @@ pub fn simulate(scenario: &Scenario, on_day: &(dyn Fn() + Sync)) -> RunOutput {
 }
 
 /// Runs the listed replicates (each reproducible alone from the seed and its number).
-pub fn simulate_replicates(
-    scenario: &Scenario,
-    replicates: &[u32],
-    on_day: &(dyn Fn() + Sync),
-) -> RunOutput {
+pub fn simulate_replicates(scenario: &Scenario, replicates: &[u32], on_day: &(dyn Fn() + Sync)) -> RunOutput {
     let started = Instant::now();
     let calendar = calendar(scenario);
     let record_from = scenario.scenario.burn_in_days as usize;
@@ -63,19 +55,11 @@ pub fn simulate_replicates(
         world
     };
     let results = run_ensemble(replicates, &calendar, record_from, build, on_day);
-    let resident_days =
-        scenario.community.residents as u64 * calendar.len() as u64 * replicates.len() as u64;
+    let resident_days = scenario.community.residents as u64 * calendar.len() as u64 * replicates.len() as u64;
     RunOutput {
         scenario: scenario.clone(),
-        dates: calendar.days()[record_from..]
-            .iter()
-            .map(|d| d.date)
-            .collect(),
-        replicates: replicates
-            .iter()
-            .zip(results)
-            .map(|(&replicate, days)| ReplicateRun { replicate, days })
-            .collect(),
+        dates: calendar.days()[record_from..].iter().map(|d| d.date).collect(),
+        replicates: replicates.iter().zip(results).map(|(&replicate, days)| ReplicateRun { replicate, days }).collect(),
         elapsed: started.elapsed(),
         resident_days,
     }

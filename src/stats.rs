@@ -21,31 +21,17 @@ pub fn estimate(values: &[f64]) -> Estimate {
     assert!(n > 0, "an estimate needs at least one value");
     let mean = values.iter().sum::<f64>() / n as f64;
     if n == 1 {
-        return Estimate {
-            mean,
-            ci95_low: mean,
-            ci95_high: mean,
-            sd: 0.0,
-            n,
-        };
+        return Estimate { mean, ci95_low: mean, ci95_high: mean, sd: 0.0, n };
     }
     let variance = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let sd = variance.sqrt();
     let half_width = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
-    Estimate {
-        mean,
-        ci95_low: mean - half_width,
-        ci95_high: mean + half_width,
-        sd,
-        n,
-    }
+    Estimate { mean, ci95_low: mean - half_width, ci95_high: mean + half_width, sd, n }
 }
 
 /// The 97.5% quantile of Student's t with `dof` degrees of freedom.
 pub fn t_quantile_975(dof: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, dof as f64)
-        .expect("positive degrees of freedom")
-        .inverse_cdf(0.975)
+    StudentsT::new(0.0, 1.0, dof as f64).expect("positive degrees of freedom").inverse_cdf(0.975)
 }
 
 #[cfg(test)]
@@ -66,9 +52,6 @@ mod tests {
     #[test]
     fn single_value_has_a_degenerate_interval() {
         let e = estimate(&[0.25]);
-        assert_eq!(
-            (e.ci95_low, e.mean, e.ci95_high, e.sd),
-            (0.25, 0.25, 0.25, 0.0)
-        );
+        assert_eq!((e.ci95_low, e.mean, e.ci95_high, e.sd), (0.25, 0.25, 0.25, 0.0));
     }
 }

@@ -36,18 +36,11 @@ pub(crate) fn bench(args: &super::args::BenchArgs) -> anyhow::Result<()> {
         let mut large = scenario.scaled_to(args.large_residents);
         large.scenario.replicates = 1;
         large.scenario.days = args.large_days;
-        println!(
-            "single replicate, {} residents x {} days:",
-            large.community.residents, args.large_days
-        );
+        println!("single replicate, {} residents x {} days:", large.community.residents, args.large_days);
         let one = throughput(&large, 1)?;
         let many = throughput(&large, all)?;
         println!("  1 thread:   {:>8.1} million resident-days/s", one / 1e6);
-        println!(
-            "  {all} threads:  {:>8.1} million resident-days/s (speed-up {:.2}x)",
-            many / 1e6,
-            many / one
-        );
+        println!("  {all} threads:  {:>8.1} million resident-days/s (speed-up {:.2}x)", many / 1e6, many / one);
         memory(&large);
     }
     Ok(())

@@ -20,10 +20,7 @@ impl RunPlan {
     pub fn from_args(args: &RunArgs) -> anyhow::Result<RunPlan> {
         let (mut scenario, source) = match &args.scenario {
             Some(path) => (load_scenario(path)?, path.display().to_string()),
-            None => (
-                scenario::default_scenario(),
-                DEFAULT_SCENARIO_NAME.to_string(),
-            ),
+            None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
         };
         if let Some(replicates) = args.replicates {
             scenario.scenario.replicates = replicates;
@@ -31,24 +28,15 @@ impl RunPlan {
         if let Some(seed) = args.seed {
             scenario.scenario.seed = seed;
         }
-        let out_dir = args
-            .out
-            .clone()
-            .unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
+        let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.threads.map_or_else(default_threads, usize::from);
-        Ok(RunPlan {
-            scenario,
-            source,
-            out_dir,
-            threads,
-        })
+        Ok(RunPlan { scenario, source, out_dir, threads })
     }
 }
 
 /// Reads and validates a scenario file; errors name the file, line, column and key.
 pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario {}", path.display()))?;
     Ok(scenario::parse(&text, path)?)
 }
 

@@ -18,10 +18,7 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let pool = thread_pool(plan.threads)?;
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
     progress.finish_and_clear();
-    let provenance = Provenance {
-        source: plan.source.clone(),
-        threads: plan.threads,
-    };
+    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads };
     let written = write_all(&plan.out_dir, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())
@@ -30,11 +27,9 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
 /// A bar on stderr; indicatif hides it when stderr is not a terminal.
 fn progress_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{spinner} simulating [{bar:40}] {percent}% replicate-days, ETA {eta}",
-    )
-    .expect("a valid template")
-    .progress_chars("=> ");
+    let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {percent}% replicate-days, ETA {eta}")
+        .expect("a valid template")
+        .progress_chars("=> ");
     bar.set_style(style);
     bar
 }
@@ -43,13 +38,7 @@ fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::Path
     let meta = &output.scenario.scenario;
     let seconds = output.elapsed.as_secs_f64();
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "linli {}: {} ({})",
-        linli::VERSION,
-        meta.name,
-        plan.source
-    );
+    let _ = writeln!(s, "linli {}: {} ({})", linli::VERSION, meta.name, plan.source);
     let _ = writeln!(
         s,
         "{} residents, {} days from {} (+{} burn-in), {} replicates, seed {}, {} threads",
@@ -76,36 +65,16 @@ fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::Path
         "last day, mean (95% CI)",
         "whole run, mean (95% CI)"
     );
-    for CohortSummary {
-        cohort,
-        final_active_rate,
-        mean_active_rate,
-    } in cohort_summaries(output)
-    {
-        let _ = writeln!(
-            s,
-            "{:<12} {:>32} {:>32}",
-            cohort,
-            percent(&final_active_rate),
-            percent(&mean_active_rate)
-        );
+    for CohortSummary { cohort, final_active_rate, mean_active_rate } in cohort_summaries(output) {
+        let _ = writeln!(s, "{:<12} {:>32} {:>32}", cohort, percent(&final_active_rate), percent(&mean_active_rate));
     }
     let _ = writeln!(s, "\noutputs in {}:", plan.out_dir.display());
     for path in written {
-        let _ = writeln!(
-            s,
-            "  {}",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        );
+        let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
     }
     s
 }
 
 fn percent(e: &Estimate) -> String {
-    format!(
-        "{:.1}% ({:.1}-{:.1})",
-        e.mean * 100.0,
-        e.ci95_low * 100.0,
-        e.ci95_high * 100.0
-    )
+    format!("{:.1}% ({:.1}-{:.1})", e.mean * 100.0, e.ci95_low * 100.0, e.ci95_high * 100.0)
 }

@@ -55,9 +55,7 @@ impl Calendar {
     pub fn index_of(&self, date: NaiveDate) -> Option<u32> {
         let first = self.days.first()?.date;
         let offset = (date - first).num_days();
-        (0..self.days.len() as i64)
-            .contains(&offset)
-            .then_some(offset as u32)
+        (0..self.days.len() as i64).contains(&offset).then_some(offset as u32)
     }
 }
 
@@ -77,18 +75,10 @@ mod tests {
         assert_eq!(first.weekday, Weekday::Mon);
         assert!(!first.is_weekend);
         assert!(calendar.days()[5].is_weekend && calendar.days()[6].is_weekend);
-        let deliberation: Vec<_> = calendar
-            .days()
-            .iter()
-            .filter(|d| d.is_deliberation_day)
-            .collect();
+        let deliberation: Vec<_> = calendar.days().iter().filter(|d| d.is_deliberation_day).collect();
         assert_eq!(deliberation.len(), 12);
         assert!(deliberation.iter().all(|d| d.date.day() == 20));
-        assert_eq!(
-            calendar.days()[365].date,
-            date(2024, 12, 31),
-            "2024 is a leap year"
-        );
+        assert_eq!(calendar.days()[365].date, date(2024, 12, 31), "2024 is a leap year");
     }
 
     #[test]

@@ -68,18 +68,9 @@ mod tests {
     fn ensemble_keeps_order_and_skips_burn_in() {
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 10, 20);
         let calls = AtomicUsize::new(0);
-        let results = run_ensemble(
-            &[3, 1, 2],
-            &calendar,
-            4,
-            |replicate| Counter {
-                replicate,
-                steps: 0,
-            },
-            &|| {
-                calls.fetch_add(1, Ordering::Relaxed);
-            },
-        );
+        let results = run_ensemble(&[3, 1, 2], &calendar, 4, |replicate| Counter { replicate, steps: 0 }, &|| {
+            calls.fetch_add(1, Ordering::Relaxed);
+        });
         assert_eq!(results.len(), 3);
         assert_eq!(results[0][0], (3, 4));
         assert_eq!(results[1].len(), 6);

@@ -11,9 +11,7 @@ pub const CHUNK: usize = 4096;
 
 /// The chunk ranges covering `0..len`.
 pub fn chunk_ranges(len: usize) -> Vec<std::ops::Range<usize>> {
-    (0..len.div_ceil(CHUNK))
-        .map(|c| c * CHUNK..((c + 1) * CHUNK).min(len))
-        .collect()
+    (0..len.div_ceil(CHUNK)).map(|c| c * CHUNK..((c + 1) * CHUNK).min(len)).collect()
 }
 
 /// Whether work inside one replicate is split across threads.
@@ -30,11 +28,7 @@ pub enum Split {
 impl Split {
     /// Parallel inside replicates only when there are fewer replicates than threads.
     pub fn for_replicates(n_replicates: usize) -> Split {
-        if n_replicates < rayon::current_num_threads() {
-            Split::Parallel
-        } else {
-            Split::Sequential
-        }
+        if n_replicates < rayon::current_num_threads() { Split::Parallel } else { Split::Sequential }
     }
 }
 

@@ -77,13 +77,7 @@ mod tests {
     use rand::{Rng, RngExt};
 
     fn key(day: u32, agent: u32) -> StreamKey {
-        StreamKey {
-            seed: 7,
-            replicate: 0,
-            day,
-            agent,
-            purpose: Purpose::Decide,
-        }
+        StreamKey { seed: 7, replicate: 0, day, agent, purpose: Purpose::Decide }
     }
 
     #[test]
@@ -96,16 +90,10 @@ mod tests {
         let base = key(3, 4);
         let variants = [
             StreamKey { seed: 8, ..base },
-            StreamKey {
-                replicate: 1,
-                ..base
-            },
+            StreamKey { replicate: 1, ..base },
             StreamKey { day: 4, ..base },
             StreamKey { agent: 5, ..base },
-            StreamKey {
-                purpose: Purpose::Churn,
-                ..base
-            },
+            StreamKey { purpose: Purpose::Churn, ..base },
         ];
         let first = base.rng().next_u64();
         for variant in variants {
@@ -117,10 +105,7 @@ mod tests {
     fn streams_look_uniform() {
         // Mean of one draw from each of many neighbouring keys: catches a weak key mix.
         let n = 20_000;
-        let mean: f64 = (0..n)
-            .map(|agent| key(0, agent).rng().random::<f64>())
-            .sum::<f64>()
-            / n as f64;
+        let mean: f64 = (0..n).map(|agent| key(0, agent).rng().random::<f64>()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01, "mean {mean}");
     }
 

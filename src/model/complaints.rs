@@ -17,17 +17,12 @@ pub struct ComplaintQueue {
 
 impl ComplaintQueue {
     pub fn new(longest_delay_days: u32) -> ComplaintQueue {
-        ComplaintQueue {
-            buckets: vec![Vec::new(); longest_delay_days as usize + 1],
-        }
+        ComplaintQueue { buckets: vec![Vec::new(); longest_delay_days as usize + 1] }
     }
 
     /// Files a complaint due `delay` days after `today` (1 <= delay <= the longest delay).
     pub fn file(&mut self, today: u32, delay: u32, pending: Pending) {
-        assert!(
-            delay >= 1 && (delay as usize) < self.buckets.len(),
-            "delay within the ring"
-        );
+        assert!(delay >= 1 && (delay as usize) < self.buckets.len(), "delay within the ring");
         let slot = (today + delay) as usize % self.buckets.len();
         self.buckets[slot].push(pending);
     }
@@ -54,11 +49,7 @@ mod tests {
     #[test]
     fn complaints_come_due_on_their_day() {
         let mut queue = ComplaintQueue::new(5);
-        let p = |resident| Pending {
-            resident,
-            move_in_day: 0,
-            resolved: true,
-        };
+        let p = |resident| Pending { resident, move_in_day: 0, resolved: true };
         queue.file(10, 5, p(1));
         queue.file(10, 1, p(2));
         queue.file(12, 3, p(3));

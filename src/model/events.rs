@@ -34,12 +34,7 @@ impl EventPlan {
                 invited |= invitation_bit(*cohort, *age);
             }
         }
-        EventPlan {
-            name: event.name.clone(),
-            invited,
-            capacity: event.capacity,
-            appeal: event.appeal as f32,
-        }
+        EventPlan { name: event.name.clone(), invited, capacity: event.capacity, appeal: event.appeal as f32 }
     }
 
     #[inline]
@@ -78,13 +73,7 @@ fn weekday(name: WeekdayName) -> Weekday {
 
 /// For every calendar day, the indices of the events held that day.
 pub fn schedule(events: &[Event], days: &[Day]) -> Vec<Vec<u16>> {
-    days.iter()
-        .map(|day| {
-            (0..events.len() as u16)
-                .filter(|&e| occurs_on(&events[e as usize], day))
-                .collect()
-        })
-        .collect()
+    days.iter().map(|day| (0..events.len() as u16).filter(|&e| occurs_on(&events[e as usize], day)).collect()).collect()
 }
 
 #[cfg(test)]
@@ -110,51 +99,19 @@ mod tests {
     }
 
     fn count_in_2024(e: Event) -> usize {
-        let calendar = Calendar::new(
-            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-            366,
-            20,
-        );
-        schedule(&[e], calendar.days())
-            .iter()
-            .filter(|d| !d.is_empty())
-            .count()
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 366, 20);
+        schedule(&[e], calendar.days()).iter().filter(|d| !d.is_empty()).count()
     }
 
     #[test]
     fn recurrences_land_on_the_right_days() {
+        assert_eq!(count_in_2024(Event { date: Some(Date::from_ymd(2024, 5, 18)), ..event() }), 1);
         assert_eq!(
-            count_in_2024(Event {
-                date: Some(Date::from_ymd(2024, 5, 18)),
-                ..event()
-            }),
-            1
-        );
-        assert_eq!(
-            count_in_2024(Event {
-                repeat: Some(Repeat::Weekly),
-                weekday: Some(WeekdayName::Saturday),
-                ..event()
-            }),
+            count_in_2024(Event { repeat: Some(Repeat::Weekly), weekday: Some(WeekdayName::Saturday), ..event() }),
             52
         );
-        assert_eq!(
-            count_in_2024(Event {
-                repeat: Some(Repeat::Monthly),
-                day: Some(10),
-                ..event()
-            }),
-            12
-        );
-        assert_eq!(
-            count_in_2024(Event {
-                repeat: Some(Repeat::Yearly),
-                month: Some(2),
-                day: Some(29),
-                ..event()
-            }),
-            1
-        );
+        assert_eq!(count_in_2024(Event { repeat: Some(Repeat::Monthly), day: Some(10), ..event() }), 12);
+        assert_eq!(count_in_2024(Event { repeat: Some(Repeat::Yearly), month: Some(2), day: Some(29), ..event() }), 1);
     }
 
     #[test]
@@ -168,10 +125,6 @@ mod tests {
         assert!(!plan.invites(Cohort::NewFamily, AgeBand::Senior));
         assert!(!plan.invites(Cohort::Original, AgeBand::Child));
         let everyone = EventPlan::from_event(&event());
-        assert!(
-            Cohort::ALL
-                .iter()
-                .all(|&c| AgeBand::ALL.iter().all(|&a| everyone.invites(c, a)))
-        );
+        assert!(Cohort::ALL.iter().all(|&c| AgeBand::ALL.iter().all(|&a| everyone.invites(c, a))));
     }
 }

@@ -25,11 +25,7 @@ pub type DayRecord = [CohortDay; N_COHORTS];
 
 impl CohortDay {
     fn share(&self, count: u32) -> f64 {
-        if self.residents == 0 {
-            0.0
-        } else {
-            count as f64 / self.residents as f64
-        }
+        if self.residents == 0 { 0.0 } else { count as f64 / self.residents as f64 }
     }
 
     pub fn active_rate(&self) -> f64 {
@@ -45,19 +41,11 @@ impl CohortDay {
     }
 
     pub fn mean_trust(&self) -> f64 {
-        if self.residents == 0 {
-            0.0
-        } else {
-            self.trust_sum / self.residents as f64
-        }
+        if self.residents == 0 { 0.0 } else { self.trust_sum / self.residents as f64 }
     }
 
     pub fn mean_attachment(&self) -> f64 {
-        if self.residents == 0 {
-            0.0
-        } else {
-            self.attachment_sum / self.residents as f64
-        }
+        if self.residents == 0 { 0.0 } else { self.attachment_sum / self.residents as f64 }
     }
 
     /// Adds another partial tally (used to combine chunks in order).

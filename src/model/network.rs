@@ -12,11 +12,7 @@ pub struct Network {
 impl Network {
     pub fn new(n_residents: usize, max_degree: usize) -> Network {
         assert!((1..=255).contains(&max_degree), "max_degree fits a u8");
-        Network {
-            max_degree,
-            degree: vec![0; n_residents],
-            slots: vec![0; n_residents * max_degree],
-        }
+        Network { max_degree, degree: vec![0; n_residents], slots: vec![0; n_residents * max_degree] }
     }
 
     pub fn max_degree(&self) -> usize {
@@ -60,26 +56,15 @@ impl Network {
         let start = from as usize * self.max_degree;
         let d = self.degree(from);
         if let Some(pos) = self.slots[start..start + d].iter().position(|&x| x == to) {
-            self.slots
-                .copy_within(start + pos + 1..start + d, start + pos);
+            self.slots.copy_within(start + pos + 1..start + d, start + pos);
             self.degree[from as usize] -= 1;
         }
     }
 
     /// Drops every tie of `resident` to someone outside `keep`; calls `on_drop` for each
     /// former neighbour (used to keep neighbours' counts of active ties right).
-    pub fn drop_ties_outside(
-        &mut self,
-        resident: u32,
-        keep: std::ops::Range<u32>,
-        mut on_drop: impl FnMut(u32),
-    ) {
-        let former: Vec<u32> = self
-            .ties(resident)
-            .iter()
-            .copied()
-            .filter(|t| !keep.contains(t))
-            .collect();
+    pub fn drop_ties_outside(&mut self, resident: u32, keep: std::ops::Range<u32>, mut on_drop: impl FnMut(u32)) {
+        let former: Vec<u32> = self.ties(resident).iter().copied().filter(|t| !keep.contains(t)).collect();
         for neighbour in former {
             self.remove_one_way(neighbour, resident);
             self.remove_one_way(resident, neighbour);

@@ -92,46 +92,65 @@ pub enum Arrival {
     Newcomer { day: i32 },
 }
 
-/// Draws resident `i`'s traits from its cohort's parameters.
-pub fn fresh_state(
-    residents: &mut Residents,
-    i: usize,
-    scenario: &Scenario,
-    arrival: Arrival,
-    rng: &mut impl Rng,
-) {
-    let cohort = residents.cohort[i];
+/// A resident's freshly drawn traits, before they are stored.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FreshTraits {
+    pub age: AgeBand,
+    pub move_in_day: i32,
+    pub weekday_free: u8,
+    pub weekend_free: u8,
+    pub trust: f32,
+    pub attachment: f32,
+    pub awareness: f32,
+    pub intrinsic: f32,
+}
+
+/// Draws the traits of a resident of `cohort` from the cohort's parameters.
+pub fn draw_traits(cohort: Cohort, scenario: &Scenario, arrival: Arrival, rng: &mut impl Rng) -> FreshTraits {
     let params = scenario.cohorts.by_cohort()[cohort.index()];
     let behaviour = &scenario.behaviour;
     let spread = behaviour.trait_spread;
     let age = draw_age(params, unit_f32(rng.next_u32()) as f64);
-    let senior_bonus = if age == AgeBand::Senior {
-        behaviour.senior_free_time_bonus
-    } else {
-        0.0
-    };
+    let senior_bonus = if age == AgeBand::Senior { behaviour.senior_free_time_bonus } else { 0.0 };
     let newcomer_factor = match arrival {
         Arrival::Initial => 1.0,
         Arrival::Newcomer { .. } => behaviour.newcomer_factor,
     };
-    residents.age[i] = age;
-    residents.move_in_day[i] = match arrival {
+    let move_in_day = match arrival {
         Arrival::Initial => {
-            let years = params.tenure_min_years
-                + (params.tenure_max_years - params.tenure_min_years) * rng.random::<f64>();
+            let span = params.tenure_max_years - params.tenure_min_years;
+            let years = params.tenure_min_years + span * rng.random::<f64>();
             -(years * 365.0).round() as i32
         }
         Arrival::Newcomer { day } => day,
     };
-    residents.weekday_free[i] = to_u8(noisy(params.weekday_free + senior_bonus, spread, rng));
-    residents.weekend_free[i] = to_u8(noisy(params.weekend_free + senior_bonus, spread, rng));
-    residents.trust[i] = noisy(params.trust, spread, rng) as f32;
-    residents.attachment[i] = noisy(params.attachment * newcomer_factor, spread, rng) as f32;
-    residents.awareness[i] = noisy(params.awareness * newcomer_factor, spread, rng) as f32;
-    residents.intrinsic[i] = noisy(params.intrinsic, spread, rng) as f32;
-    residents.habit[i] = 0.0;
-    residents.last_active[i] = NEVER;
-    residents.active_ties[i] = 0;
+    FreshTraits {
+        age,
+        move_in_day,
+        weekday_free: to_u8(noisy(params.weekday_free + senior_bonus, spread, rng)),
+        weekend_free: to_u8(noisy(params.weekend_free + senior_bonus, spread, rng)),
+        trust: noisy(params.trust, spread, rng) as f32,
+        attachment: noisy(params.attachment * newcomer_factor, spread, rng) as f32,
+        awareness: noisy(params.awareness * newcomer_factor, spread, rng) as f32,
+        intrinsic: noisy(params.intrinsic, spread, rng) as f32,
+    }
+}
+
+impl Residents {
+    /// Stores fresh traits for resident `i`, with no habit and no record of taking part.
+    pub fn set_fresh(&mut self, i: usize, traits: &FreshTraits) {
+        self.age[i] = traits.age;
+        self.move_in_day[i] = traits.move_in_day;
+        self.weekday_free[i] = traits.weekday_free;
+        self.weekend_free[i] = traits.weekend_free;
+        self.trust[i] = traits.trust;
+        self.attachment[i] = traits.attachment;
+        self.awareness[i] = traits.awareness;
+        self.intrinsic[i] = traits.intrinsic;
+        self.habit[i] = 0.0;
+        self.last_active[i] = NEVER;
+        self.active_ties[i] = 0;
+    }
 }
 
 fn draw_age(params: &CohortParams, uniform: f64) -> AgeBand {
@@ -209,30 +228,17 @@ mod tests {
     fn ages_follow_cohort_shares() {
         let params = &Scenario::default().cohorts.original;
         let n = 100_000;
-        let seniors = (0..n)
-            .filter(|&i| draw_age(params, (i as f64 + 0.5) / n as f64) == AgeBand::Senior)
-            .count();
+        let seniors = (0..n).filter(|&i| draw_age(params, (i as f64 + 0.5) / n as f64) == AgeBand::Senior).count();
         assert!((seniors as f64 / n as f64 - params.age_shares.senior).abs() < 1e-3);
     }
 
     #[test]
     fn noise_stays_in_range_with_the_right_spread() {
-        let mut rng = StreamKey {
-            seed: 1,
-            replicate: 0,
-            day: 0,
-            agent: 0,
-            purpose: Purpose::Population,
-        }
-        .rng();
+        let mut rng = StreamKey { seed: 1, replicate: 0, day: 0, agent: 0, purpose: Purpose::Population }.rng();
         let draws: Vec<f64> = (0..20_000).map(|_| noisy(0.5, 0.1, &mut rng)).collect();
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
-        let sd =
-            (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
-        assert!(
-            (mean - 0.5).abs() < 0.005 && (sd - 0.1).abs() < 0.005,
-            "{mean} {sd}"
-        );
+        let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
+        assert!((mean - 0.5).abs() < 0.005 && (sd - 0.1).abs() < 0.005, "{mean} {sd}");
         assert!(draws.iter().all(|x| (0.0..=1.0).contains(x)));
     }
 }

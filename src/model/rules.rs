@@ -57,18 +57,9 @@ pub struct VoiceWeights {
 
 /// P(complain | need) = sigmoid(v_cohort + v_t (trust - 0.5) + v_a (attachment - 0.5) + v_w (awareness - 0.5)).
 #[inline]
-pub fn voice_probability(
-    w: &VoiceWeights,
-    cohort_voice: f32,
-    trust: f32,
-    attachment: f32,
-    awareness: f32,
-) -> f32 {
+pub fn voice_probability(w: &VoiceWeights, cohort_voice: f32, trust: f32, attachment: f32, awareness: f32) -> f32 {
     sigmoid(
-        cohort_voice
-            + w.trust * (trust - 0.5)
-            + w.attachment * (attachment - 0.5)
-            + w.awareness * (awareness - 0.5),
+        cohort_voice + w.trust * (trust - 0.5) + w.attachment * (attachment - 0.5) + w.awareness * (awareness - 0.5),
     )
 }
 
@@ -135,21 +126,13 @@ impl Rates {
     /// Trust after one's complaint is resolved (rises) or stalls (falls).
     #[inline]
     pub fn trust_after_complaint(&self, trust: f32, resolved: bool) -> f32 {
-        if resolved {
-            gain(trust, self.trust_resolved_gain)
-        } else {
-            trust * (1.0 - self.trust_unresolved_loss)
-        }
+        if resolved { gain(trust, self.trust_resolved_gain) } else { trust * (1.0 - self.trust_unresolved_loss) }
     }
 }
 
 /// Daily hazard from a yearly rate: 1 - (1 - rate)^(1/365).
 pub fn daily_hazard(yearly_rate: f64) -> f64 {
-    if yearly_rate >= 1.0 {
-        1.0
-    } else {
-        1.0 - (1.0 - yearly_rate).powf(1.0 / 365.0)
-    }
+    if yearly_rate >= 1.0 { 1.0 } else { 1.0 - (1.0 - yearly_rate).powf(1.0 / 365.0) }
 }
 
 /// Days until a geometric event with daily hazard `hazard`, given a uniform draw in (0, 1].
@@ -197,14 +180,7 @@ mod tests {
     }
 
     fn neutral() -> Disposition {
-        Disposition {
-            propensity: 0.0,
-            habit: 0.0,
-            social: 0.0,
-            trust: 0.5,
-            attachment: 0.5,
-            intrinsic: 0.5,
-        }
+        Disposition { propensity: 0.0, habit: 0.0, social: 0.0, trust: 0.5, attachment: 0.5, intrinsic: 0.5 }
     }
 
     #[test]
@@ -213,30 +189,12 @@ mod tests {
         let base = utility(&w, &neutral());
         assert_eq!(base, 0.0);
         for change in [
-            Disposition {
-                habit: 0.5,
-                ..neutral()
-            },
-            Disposition {
-                social: 0.5,
-                ..neutral()
-            },
-            Disposition {
-                trust: 0.9,
-                ..neutral()
-            },
-            Disposition {
-                attachment: 0.9,
-                ..neutral()
-            },
-            Disposition {
-                intrinsic: 0.9,
-                ..neutral()
-            },
-            Disposition {
-                propensity: 1.0,
-                ..neutral()
-            },
+            Disposition { habit: 0.5, ..neutral() },
+            Disposition { social: 0.5, ..neutral() },
+            Disposition { trust: 0.9, ..neutral() },
+            Disposition { attachment: 0.9, ..neutral() },
+            Disposition { intrinsic: 0.9, ..neutral() },
+            Disposition { propensity: 1.0, ..neutral() },
         ] {
             assert!(utility(&w, &change) > base, "{change:?}");
         }
@@ -253,9 +211,7 @@ mod tests {
     #[test]
     fn voice_rises_with_trust() {
         let w = VoiceWeights::from_scenario(&Scenario::default());
-        assert!(
-            voice_probability(&w, 0.0, 0.9, 0.5, 0.5) > voice_probability(&w, 0.0, 0.1, 0.5, 0.5)
-        );
+        assert!(voice_probability(&w, 0.0, 0.9, 0.5, 0.5) > voice_probability(&w, 0.0, 0.1, 0.5, 0.5));
     }
 
     #[test]
@@ -289,10 +245,7 @@ mod tests {
         for _ in 0..10_000 {
             w = r.awareness_drift(w, 0.4, 0.0);
         }
-        assert!(
-            (w - 0.4).abs() < 1e-3,
-            "relaxes to the cohort baseline: {w}"
-        );
+        assert!((w - 0.4).abs() < 1e-3, "relaxes to the cohort baseline: {w}");
     }
 
     #[test]

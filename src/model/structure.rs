@@ -78,18 +78,13 @@ impl Structure {
 
     /// Each household's building.
     pub fn household_building(&self) -> Vec<u32> {
-        self.household_stairwell
-            .iter()
-            .map(|&s| self.stairwell_building[s as usize])
-            .collect()
+        self.household_stairwell.iter().map(|&s| self.stairwell_building[s as usize]).collect()
     }
 }
 
 /// Assigns `n_items` in order to `n_groups` groups as evenly as possible (item i -> i*G/N).
 fn spread(n_items: u32, n_groups: u32) -> Vec<u32> {
-    (0..n_items as u64)
-        .map(|i| (i * n_groups as u64 / n_items as u64) as u32)
-        .collect()
+    (0..n_items as u64).map(|i| (i * n_groups as u64 / n_items as u64) as u32).collect()
 }
 
 /// One resident per household, the rest placed at random (a multinomial spread around the mean).
@@ -147,10 +142,7 @@ mod tests {
             (&s.household_stairwell, 328),
             (&s.household_grid, 34),
         ] {
-            assert!(
-                mapping.windows(2).all(|w| w[0] <= w[1]),
-                "contiguous groups"
-            );
+            assert!(mapping.windows(2).all(|w| w[0] <= w[1]), "contiguous groups");
             assert_eq!(mapping.last().copied(), Some(n_groups - 1));
             let used: std::collections::BTreeSet<_> = mapping.iter().collect();
             assert_eq!(used.len(), n_groups as usize, "every group has members");
@@ -169,11 +161,7 @@ mod tests {
         assert_eq!(count(Cohort::NewFamily), 1004);
         assert_eq!(count(Cohort::Transient), 669);
         // Shuffled: the first hundred households are not all of one cohort.
-        assert!(
-            s.household_cohort[..100]
-                .iter()
-                .any(|&c| c != Cohort::Original)
-        );
+        assert!(s.household_cohort[..100].iter().any(|&c| c != Cohort::Original));
     }
 
     #[test]

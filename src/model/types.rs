@@ -59,12 +59,7 @@ impl From<CohortName> for Cohort {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 4] = [
-        AgeBand::Child,
-        AgeBand::YoungAdult,
-        AgeBand::Adult,
-        AgeBand::Senior,
-    ];
+    pub const ALL: [AgeBand; 4] = [AgeBand::Child, AgeBand::YoungAdult, AgeBand::Adult, AgeBand::Senior];
 
     /// Children attend events but do not volunteer, deliberate or complain.
     pub fn is_adult(self) -> bool {

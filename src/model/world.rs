@@ -10,9 +10,7 @@ use super::complaints::{ComplaintQueue, Pending};
 use super::events::{EventPlan, schedule};
 use super::metrics::{CohortDay, DayRecord};
 use super::network::Network;
-use super::population::{
-    Arrival, Residents, TieRanges, add_generated_ties, add_household_ties, fresh_state,
-};
+use super::population::{Arrival, Residents, TieRanges, add_generated_ties, add_household_ties, draw_traits};
 use super::rules::{self, Disposition, Rates, VoiceWeights, Weights, sigmoid};
 use super::structure::Structure;
 use super::types::{Cohort, N_COHORTS};
@@ -137,21 +135,15 @@ impl World {
     pub fn new(scenario: &Scenario, replicate: u32, calendar: &Calendar) -> World {
         let structure = Structure::build(scenario, replicate);
         let household_building = structure.household_building();
-        let stairwell_ranges = structure.unit_ranges(
-            &structure.household_stairwell,
-            structure.stairwell_building.len(),
-        );
-        let building_ranges =
-            structure.unit_ranges(&household_building, structure.building_compound.len());
+        let stairwell_ranges =
+            structure.unit_ranges(&structure.household_stairwell, structure.stairwell_building.len());
+        let building_ranges = structure.unit_ranges(&household_building, structure.building_compound.len());
         let mut world = World {
             scenario: scenario.clone(),
             replicate,
             rules: Rules::from_scenario(scenario),
             residents: Residents::with_households(&structure),
-            network: Network::new(
-                structure.n_residents(),
-                scenario.network.max_degree as usize,
-            ),
+            network: Network::new(structure.n_residents(), scenario.network.max_degree as usize),
             move_out_day: vec![u32::MAX; structure.n_households()],
             complaints: ComplaintQueue::new(scenario.committee.resolve_days_max),
             events: scenario.events.iter().map(EventPlan::from_event).collect(),
@@ -167,25 +159,20 @@ impl World {
     }
 
     fn key(&self, day: i32, agent: u32, purpose: Purpose) -> StreamKey {
-        StreamKey {
-            seed: self.scenario.scenario.seed,
-            replicate: self.replicate,
-            day: day as u32,
-            agent,
-            purpose,
-        }
+        StreamKey { seed: self.scenario.scenario.seed, replicate: self.replicate, day: day as u32, agent, purpose }
     }
 
     fn populate(&mut self) {
-        for i in 0..self.residents.len() {
-            let mut rng = self.key(0, i as u32, Purpose::Population).rng();
-            fresh_state(
-                &mut self.residents,
-                i,
-                &self.scenario,
-                Arrival::Initial,
-                &mut rng,
-            );
+        // Traits are drawn in parallel (each from its own stream), then stored in order.
+        let drawn = map_chunks(Split::Parallel, self.residents.len(), |range| {
+            let draw = |i: usize| {
+                let mut rng = self.key(0, i as u32, Purpose::Population).rng();
+                draw_traits(self.residents.cohort[i], &self.scenario, Arrival::Initial, &mut rng)
+            };
+            range.map(draw).collect::<Vec<_>>()
+        });
+        for (i, traits) in drawn.iter().flatten().enumerate() {
+            self.residents.set_fresh(i, traits);
         }
         for h in 0..self.structure.n_households() {
             add_household_ties(&mut self.network, self.structure.household_residents(h));
@@ -204,9 +191,7 @@ impl World {
         let household = self.residents.household[resident as usize] as usize;
         TieRanges {
             household: self.structure.household_residents(household),
-            stairwell: self.stairwell_ranges
-                [self.structure.household_stairwell[household] as usize]
-                .clone(),
+            stairwell: self.stairwell_ranges[self.structure.household_stairwell[household] as usize].clone(),
             building: self.building_ranges[self.household_building[household] as usize].clone(),
             everyone: 0..self.residents.len() as u32,
         }
@@ -215,10 +200,7 @@ impl World {
     fn draw_move_out(&self, household: usize, today: i32) -> u32 {
         let cohort = self.structure.household_cohort[household];
         let mut rng = self.key(today, household as u32, Purpose::Churn).rng();
-        let wait = rules::geometric_days(
-            self.rules.move_out_hazard[cohort.index()],
-            1.0 - rng.random::<f64>(),
-        );
+        let wait = rules::geometric_days(self.rules.move_out_hazard[cohort.index()], 1.0 - rng.random::<f64>());
         (today as u32).saturating_add(wait)
     }
 
@@ -250,9 +232,7 @@ impl World {
         let d = day.index as i32;
         self.churn(d);
         let today = self.today(day);
-        let decisions = map_chunks(self.split, self.residents.len(), |range| {
-            self.decide(range, &today)
-        });
+        let decisions = map_chunks(self.split, self.residents.len(), |range| self.decide(range, &today));
         let mut tally = Tally::default();
         self.expire(&decisions, d);
         let granted = self.allocate(&decisions, &today);
@@ -268,11 +248,7 @@ impl World {
         Today {
             day: d,
             is_weekend: day.is_weekend,
-            tasks: if day.is_weekend {
-                self.rules.tasks_weekend
-            } else {
-                self.rules.tasks_weekday
-            },
+            tasks: if day.is_weekend { self.rules.tasks_weekend } else { self.rules.tasks_weekday },
             deliberation: day.is_deliberation_day,
             events: self.events_by_day[day.index as usize].clone(),
             burst_stairwells: self.pipe_bursts(d),
@@ -307,31 +283,22 @@ impl World {
         for i in members.clone() {
             let was_active = self.residents.is_active(i as usize, d - 1, window);
             let active_ties = &mut self.residents.active_ties;
-            self.network
-                .drop_ties_outside(i, members.clone(), |neighbour| {
-                    if was_active {
-                        active_ties[neighbour as usize] -= 1;
-                    }
-                });
+            self.network.drop_ties_outside(i, members.clone(), |neighbour| {
+                if was_active {
+                    active_ties[neighbour as usize] -= 1;
+                }
+            });
         }
         for i in members.clone() {
             let mut rng = self.key(d, i, Purpose::Newcomer).rng();
-            fresh_state(
-                &mut self.residents,
-                i as usize,
-                &self.scenario,
-                Arrival::Newcomer { day: d },
-                &mut rng,
-            );
+            let cohort = self.residents.cohort[i as usize];
+            let traits = draw_traits(cohort, &self.scenario, Arrival::Newcomer { day: d }, &mut rng);
+            self.residents.set_fresh(i as usize, &traits);
             let ranges = self.tie_ranges(i);
             add_generated_ties(&mut self.network, i, &ranges, &self.scenario, &mut rng);
         }
         for i in members {
-            let active = self
-                .network
-                .ties(i)
-                .iter()
-                .filter(|&&j| self.residents.is_active(j as usize, d - 1, window));
+            let active = self.network.ties(i).iter().filter(|&&j| self.residents.is_active(j as usize, d - 1, window));
             self.residents.active_ties[i as usize] = active.count() as u16;
         }
         self.move_out_day[h] = self.draw_move_out(h, d);
@@ -349,23 +316,14 @@ impl World {
             let mut rng = self.key(today.day, i as u32, Purpose::Decide).rng();
             let cohort = r.cohort[i];
             let age = r.age[i];
-            let free = if today.is_weekend {
-                r.weekend_free[i]
-            } else {
-                r.weekday_free[i]
-            } as f32
-                / 255.0;
+            let free = if today.is_weekend { r.weekend_free[i] } else { r.weekday_free[i] } as f32 / 255.0;
             let gate = r.awareness[i] * free;
             let utility = || rules::utility(&rules.weights, &self.disposition(i));
             let mut apply = |activity: u16, offset: f32, rng: &mut rand_pcg::Pcg64Mcg| {
                 let u = unit_f32(rng.next_u32());
                 // u < gate * sigmoid(..) implies u < gate: skip the exponential for most residents.
                 if u < gate && u < gate * sigmoid(utility() + offset) {
-                    out.applicants.push(Applicant {
-                        activity,
-                        priority: rng.next_u32(),
-                        resident: i as u32,
-                    });
+                    out.applicants.push(Applicant { activity, priority: rng.next_u32(), resident: i as u32 });
                 }
             };
             if age.is_adult() {
@@ -413,13 +371,8 @@ impl World {
     fn has_need(&self, i: usize, today: &Today, rng: &mut impl Rng) -> bool {
         let mut chance = self.rules.need_daily;
         if !today.burst_stairwells.is_empty() {
-            let stairwell =
-                self.structure.household_stairwell[self.residents.household[i] as usize];
-            let hits = today
-                .burst_stairwells
-                .iter()
-                .filter(|&&s| s == stairwell)
-                .count();
+            let stairwell = self.structure.household_stairwell[self.residents.household[i] as usize];
+            let hits = today.burst_stairwells.iter().filter(|&&s| s == stairwell).count();
             chance += hits as f32 * self.rules.burst_need_chance;
         }
         unit_f32(rng.next_u32()) < chance
@@ -438,10 +391,7 @@ impl World {
 
     /// Places per activity go to the applicants with the lowest priority draws.
     fn allocate(&self, decisions: &[Decisions], today: &Today) -> Vec<Vec<u32>> {
-        let mut applicants: Vec<Applicant> = decisions
-            .iter()
-            .flat_map(|c| c.applicants.iter().copied())
-            .collect();
+        let mut applicants: Vec<Applicant> = decisions.iter().flat_map(|c| c.applicants.iter().copied()).collect();
         applicants.sort_unstable();
         let n_activities = FIRST_EVENT as usize + self.events.len();
         let mut granted = vec![Vec::new(); n_activities];
@@ -466,11 +416,7 @@ impl World {
         for &i in &granted[VOLUNTEER as usize] {
             tally.by_cohort[self.residents.cohort[i as usize].index()].volunteers += 1;
         }
-        let mut attendees: Vec<u32> = granted[DELIBERATION as usize..]
-            .iter()
-            .flatten()
-            .copied()
-            .collect();
+        let mut attendees: Vec<u32> = granted[DELIBERATION as usize..].iter().flatten().copied().collect();
         attendees.sort_unstable();
         attendees.dedup();
         for &i in &attendees {
@@ -538,11 +484,7 @@ impl World {
             } else {
                 *self.rules.resolve_days.end()
             };
-            let pending = Pending {
-                resident: i,
-                move_in_day: self.residents.move_in_day[i as usize],
-                resolved,
-            };
+            let pending = Pending { resident: i, move_in_day: self.residents.move_in_day[i as usize], resolved };
             self.complaints.file(d as u32, delay, pending);
         }
     }
@@ -552,10 +494,8 @@ impl World {
         for pending in self.complaints.take_due(d as u32) {
             let i = pending.resident as usize;
             if self.residents.move_in_day[i] == pending.move_in_day {
-                self.residents.trust[i] = self
-                    .rules
-                    .rates
-                    .trust_after_complaint(self.residents.trust[i], pending.resolved);
+                self.residents.trust[i] =
+                    self.rules.rates.trust_after_complaint(self.residents.trust[i], pending.resolved);
             }
         }
     }
@@ -564,42 +504,28 @@ impl World {
     fn end_of_day(&mut self, d: i32, tally: Tally) -> DayRecord {
         let rules = &self.rules;
         let network = &self.network;
-        let Residents {
-            habit,
-            attachment,
-            awareness,
-            cohort,
-            last_active,
-            active_ties,
-            trust,
-            ..
-        } = &mut self.residents;
-        let drift_chunk = |(chunk, ((habit, attachment), awareness)): (
-            usize,
-            ((&mut [f32], &mut [f32]), &mut [f32]),
-        )| {
-            let base = chunk * CHUNK;
-            let mut record = DayRecord::default();
-            for j in 0..habit.len() {
-                let i = base + j;
-                let degree = network.degree(i as u32);
-                let active_share = active_ties[i] as f32 / degree.max(1) as f32;
-                let baseline = rules.awareness_baseline[cohort[i].index()];
-                habit[j] = rules.rates.habit_decay(habit[j]);
-                attachment[j] = rules
-                    .rates
-                    .attachment_drift(attachment[j], degree as f32 / rules.max_degree);
-                awareness[j] = rules
-                    .rates
-                    .awareness_drift(awareness[j], baseline, active_share);
-                let stats = &mut record[cohort[i].index()];
-                stats.residents += 1;
-                stats.active += u32::from(d - last_active[i] < rules.window);
-                stats.trust_sum += trust[i] as f64;
-                stats.attachment_sum += attachment[j] as f64;
-            }
-            record
-        };
+        let Residents { habit, attachment, awareness, cohort, last_active, active_ties, trust, .. } =
+            &mut self.residents;
+        let drift_chunk =
+            |(chunk, ((habit, attachment), awareness)): (usize, ((&mut [f32], &mut [f32]), &mut [f32]))| {
+                let base = chunk * CHUNK;
+                let mut record = DayRecord::default();
+                for j in 0..habit.len() {
+                    let i = base + j;
+                    let degree = network.degree(i as u32);
+                    let active_share = active_ties[i] as f32 / degree.max(1) as f32;
+                    let baseline = rules.awareness_baseline[cohort[i].index()];
+                    habit[j] = rules.rates.habit_decay(habit[j]);
+                    attachment[j] = rules.rates.attachment_drift(attachment[j], degree as f32 / rules.max_degree);
+                    awareness[j] = rules.rates.awareness_drift(awareness[j], baseline, active_share);
+                    let stats = &mut record[cohort[i].index()];
+                    stats.residents += 1;
+                    stats.active += u32::from(d - last_active[i] < rules.window);
+                    stats.trust_sum += trust[i] as f64;
+                    stats.attachment_sum += attachment[j] as f64;
+                }
+                record
+            };
         let partials: Vec<DayRecord> = match self.split {
             Split::Parallel => habit
                 .par_chunks_mut(CHUNK)
@@ -630,9 +556,7 @@ impl World {
         (0..self.residents.len() as u32)
             .map(|i| {
                 let ties = self.network.ties(i);
-                ties.iter()
-                    .filter(|&&j| self.residents.is_active(j as usize, d, self.rules.window))
-                    .count() as u16
+                ties.iter().filter(|&&j| self.residents.is_active(j as usize, d, self.rules.window)).count() as u16
             })
             .collect()
     }

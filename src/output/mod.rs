@@ -20,21 +20,10 @@ pub struct Provenance {
 }
 
 /// Writes every output of `run` into `out_dir`; files appear only once all are complete.
-pub fn write_all(
-    out_dir: &Path,
-    run: &RunOutput,
-    provenance: &Provenance,
-) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_all(out_dir: &Path, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
     let mut staging = Staging::new(out_dir)?;
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
-    staging.write(
-        "summary.json",
-        summary::to_json(run, provenance)?.as_bytes(),
-    )?;
-    plot::participation(
-        run,
-        &staging.path("participation.png"),
-        &staging.path("participation.svg"),
-    )?;
+    staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
+    plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;
     staging.commit()
 }

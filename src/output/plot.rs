@@ -45,18 +45,10 @@ fn bands(run: &RunOutput) -> Vec<Band> {
     Cohort::ALL
         .into_iter()
         .map(|cohort| {
-            let mut band = Band {
-                cohort,
-                mean: vec![],
-                low: vec![],
-                high: vec![],
-            };
+            let mut band = Band { cohort, mean: vec![], low: vec![], high: vec![] };
             for day in 0..run.dates.len() {
-                let values: Vec<f64> = run
-                    .replicates
-                    .iter()
-                    .map(|r| r.days[day][cohort.index()].active_rate())
-                    .collect();
+                let values: Vec<f64> =
+                    run.replicates.iter().map(|r| r.days[day][cohort.index()].active_rate()).collect();
                 let e = estimate(&values);
                 band.mean.push(e.mean);
                 band.low.push(e.ci95_low.max(0.0));
@@ -72,17 +64,11 @@ pub fn participation(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<
     register_fonts();
     let bands = bands(run);
     let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
-    draw_participation(&png_area, run, &bands)
-        .with_context(|| format!("cannot draw {}", png.display()))?;
-    png_area
-        .present()
-        .map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
+    draw_participation(&png_area, run, &bands).with_context(|| format!("cannot draw {}", png.display()))?;
+    png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
     let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
-    draw_participation(&svg_area, run, &bands)
-        .with_context(|| format!("cannot draw {}", svg.display()))?;
-    svg_area
-        .present()
-        .map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
+    draw_participation(&svg_area, run, &bands).with_context(|| format!("cannot draw {}", svg.display()))?;
+    svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
     Ok(())
 }
 
@@ -97,10 +83,7 @@ where
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
     area.fill(&WHITE).map_err(err)?;
     let n_days = run.dates.len().max(2);
-    let top = bands
-        .iter()
-        .flat_map(|b| b.high.iter())
-        .fold(0.05f64, |a, &b| a.max(b));
+    let top = bands.iter().flat_map(|b| b.high.iter()).fold(0.05f64, |a, &b| a.max(b));
     let y_max = (top * 1.15).min(1.0);
     let title = format!(
         "{}: residents active in the last {} days",
@@ -122,10 +105,7 @@ where
         .label_style((FONT, 18))
         .x_labels(8)
         .x_label_formatter(&|x| {
-            dates
-                .get(x.round() as usize)
-                .map(|d| d.format("%Y-%m").to_string())
-                .unwrap_or_default()
+            dates.get(x.round() as usize).map(|d| d.format("%Y-%m").to_string()).unwrap_or_default()
         })
         .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
         .light_line_style(RGBColor(235, 235, 235))
@@ -137,26 +117,15 @@ where
             .map(|d| (d as f64, band.high[d]))
             .chain((0..band.mean.len()).rev().map(|d| (d as f64, band.low[d])))
             .collect();
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                polygon,
-                colour.mix(0.25).filled(),
-            )))
-            .map_err(err)?;
+        chart.draw_series(std::iter::once(Polygon::new(polygon, colour.mix(0.25).filled()))).map_err(err)?;
         chart
             .draw_series(LineSeries::new(
                 band.mean.iter().enumerate().map(|(d, &y)| (d as f64, y)),
                 colour.stroke_width(3),
             ))
             .map_err(err)?
-            .label(format!(
-                "{} (mean, 95% band, {} replicates)",
-                band.cohort.name(),
-                run.replicates.len()
-            ))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
-            });
+            .label(format!("{} (mean, 95% band, {} replicates)", band.cohort.name(), run.replicates.len()))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)));
     }
     chart
         .configure_series_labels()

@@ -15,19 +15,13 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(out_dir: &Path) -> anyhow::Result<Staging> {
-        fs::create_dir_all(out_dir)
-            .with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
+        fs::create_dir_all(out_dir).with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
         let dir = out_dir.join(format!(".linli-staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            out_dir: out_dir.to_path_buf(),
-            dir,
-            files: Vec::new(),
-            committed: false,
-        })
+        Ok(Staging { out_dir: out_dir.to_path_buf(), dir, files: Vec::new(), committed: false })
     }
 
     /// The staging path of `name`, for writers that need a path; the file joins the commit.
@@ -76,11 +70,7 @@ mod tests {
         assert!(!out.path().join("a.txt").exists());
         let written = staging.commit().unwrap();
         assert_eq!(fs::read_to_string(&written[0]).unwrap(), "hello");
-        assert_eq!(
-            fs::read_dir(out.path()).unwrap().count(),
-            1,
-            "staging folder removed"
-        );
+        assert_eq!(fs::read_dir(out.path()).unwrap().count(), 1, "staging folder removed");
     }
 
     #[test]

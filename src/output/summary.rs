@@ -24,16 +24,9 @@ pub fn cohort_summaries(run: &RunOutput) -> Vec<CohortSummary> {
         .into_iter()
         .map(|cohort| {
             let series = |r: &crate::simulate::ReplicateRun| -> Vec<f64> {
-                r.days
-                    .iter()
-                    .map(|d| d[cohort.index()].active_rate())
-                    .collect()
+                r.days.iter().map(|d| d[cohort.index()].active_rate()).collect()
             };
-            let finals: Vec<f64> = run
-                .replicates
-                .iter()
-                .map(|r| *series(r).last().unwrap_or(&0.0))
-                .collect();
+            let finals: Vec<f64> = run.replicates.iter().map(|r| *series(r).last().unwrap_or(&0.0)).collect();
             let means: Vec<f64> = run.replicates.iter().map(|r| mean(&series(r))).collect();
             CohortSummary {
                 cohort: cohort.name(),
@@ -62,16 +55,9 @@ fn mean(values: &[f64]) -> f64 {
 pub fn to_json(run: &RunOutput, provenance: &Provenance) -> anyhow::Result<String> {
     let meta = &run.scenario.scenario;
     let seconds = run.elapsed.as_secs_f64();
-    let overall_final: Vec<f64> = run
-        .replicates
-        .iter()
-        .map(|r| *overall_active_rate(&r.days).last().unwrap_or(&0.0))
-        .collect();
-    let overall_mean: Vec<f64> = run
-        .replicates
-        .iter()
-        .map(|r| mean(&overall_active_rate(&r.days)))
-        .collect();
+    let overall_final: Vec<f64> =
+        run.replicates.iter().map(|r| *overall_active_rate(&r.days).last().unwrap_or(&0.0)).collect();
+    let overall_mean: Vec<f64> = run.replicates.iter().map(|r| mean(&overall_active_rate(&r.days))).collect();
     let summary = json!({
         "linli_version": crate::VERSION,
         "scenario_source": provenance.source,

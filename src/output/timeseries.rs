@@ -20,9 +20,7 @@ pub const COLUMNS: [&str; 12] = [
 
 /// The CSV bytes; floats are printed with six decimals so output is stable across platforms.
 pub fn to_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(
-        run.replicates.len() * run.dates.len() * 3 * 80,
-    ));
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.replicates.len() * run.dates.len() * 3 * 80));
     writer.write_record(COLUMNS)?;
     for replicate in &run.replicates {
         for (day, (record, date)) in replicate.days.iter().zip(&run.dates).enumerate() {

@@ -21,9 +21,7 @@ impl Date {
     fn parse(text: &str) -> Result<Date, String> {
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Date)
-            .map_err(|_| {
-                format!("invalid value: \"{text}\", expected a date that exists, as YYYY-MM-DD")
-            })
+            .map_err(|_| format!("invalid value: \"{text}\", expected a date that exists, as YYYY-MM-DD"))
     }
 }
 
@@ -60,8 +58,7 @@ impl<'de> Visitor<'de> for DateVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Date, A::Error> {
         // A TOML date literal arrives as toml's private datetime map.
-        let datetime =
-            toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        let datetime = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
         match (datetime.date, datetime.time) {
             (Some(date), None) => Date::parse(&date.to_string()).map_err(de::Error::custom),
             _ => Err(de::Error::custom(format!(
@@ -104,9 +101,7 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected() {
-        let err = toml::from_str::<Holder>("d = \"2023-02-29\"")
-            .err()
-            .unwrap();
+        let err = toml::from_str::<Holder>("d = \"2023-02-29\"").err().unwrap();
         assert!(err.message().contains("date that exists"), "{err}");
         assert!(toml::from_str::<Holder>("d = 2024-01-01T10:00:00").is_err());
     }

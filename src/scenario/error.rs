@@ -47,12 +47,7 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Location { file, line, column } = &self.location;
-        writeln!(
-            f,
-            "{}:{line}:{column}: {}",
-            file.display(),
-            self.kind.describe()
-        )?;
+        writeln!(f, "{}:{line}:{column}: {}", file.display(), self.kind.describe())?;
         if !self.key.is_empty() {
             writeln!(f, "  key:      {}", self.key)?;
         }

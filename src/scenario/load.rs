@@ -17,8 +17,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     let table = DeTable::parse(text).map_err(|err| source.syntax_error(&err))?;
     let spans = SpanIndex::build(&table);
     let deserializer = toml::de::Deserializer::from(table);
-    let scenario =
-        Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
+    let scenario = Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
     match validate(&scenario).into_iter().next() {
         Some(problem) => Err(source.problem_error(problem, &spans)),
         None => Ok(scenario),
@@ -38,11 +37,7 @@ impl Source<'_> {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = self.text[line_start..offset].chars().count() + 1;
-        Location {
-            file: self.file.to_path_buf(),
-            line,
-            column,
-        }
+        Location { file: self.file.to_path_buf(), line, column }
     }
 
     fn snippet(&self, span: &Range<usize>) -> String {
@@ -52,11 +47,7 @@ impl Source<'_> {
         if snippet.len() < raw.len() {
             snippet.push('…');
         }
-        if snippet.is_empty() {
-            "nothing".into()
-        } else {
-            snippet
-        }
+        if snippet.is_empty() { "nothing".into() } else { snippet }
     }
 
     fn syntax_error(&self, err: &toml::de::Error) -> ScenarioError {
@@ -78,10 +69,7 @@ impl Source<'_> {
             Some(field) => join_key(&spans.key_of_table_at(&span), field),
             None => spans.key_at(&span),
         };
-        let help = message
-            .unknown
-            .as_ref()
-            .and_then(|(name, candidates)| closest_key(name, candidates));
+        let help = message.unknown.as_ref().and_then(|(name, candidates)| closest_key(name, candidates));
         ScenarioError {
             kind: message.kind,
             location: self.location(span.start),
@@ -152,31 +140,15 @@ impl SerdeMessage {
                 unknown: Some((name.trim_matches('`').to_string(), candidates)),
             };
         }
-        let kind = if message.starts_with("invalid type") {
-            ErrorKind::WrongType
-        } else {
-            ErrorKind::InvalidValue
-        };
-        let expected = message
-            .split_once(", expected ")
-            .map_or(message, |(_, e)| e);
-        SerdeMessage {
-            kind,
-            expected: friendly_type(expected),
-            found: None,
-            field: None,
-            unknown: None,
-        }
+        let kind = if message.starts_with("invalid type") { ErrorKind::WrongType } else { ErrorKind::InvalidValue };
+        let expected = message.split_once(", expected ").map_or(message, |(_, e)| e);
+        SerdeMessage { kind, expected: friendly_type(expected), found: None, field: None, unknown: None }
     }
 }
 
 /// The names between backticks in a serde "expected one of" list.
 fn backticked(list: &str) -> Vec<String> {
-    list.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    list.split('`').skip(1).step_by(2).map(str::to_string).collect()
 }
 
 /// Plain words for Rust type names in serde messages.
@@ -185,9 +157,7 @@ fn friendly_type(expected: &str) -> String {
         "u32" | "u64" | "usize" => "a whole number, 0 or more".into(),
         "f64" | "f32" => "a number".into(),
         "a string" | "a boolean" => expected.into(),
-        "a sequence" => {
-            "a list; a list of tables is written as one [[name]] block per entry".into()
-        }
+        "a sequence" => "a list; a list of tables is written as one [[name]] block per entry".into(),
         other => other.into(),
     }
 }
@@ -203,11 +173,7 @@ fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
 }
 
 fn join_key(table: &str, field: &str) -> String {
-    if table.is_empty() {
-        field.to_string()
-    } else {
-        format!("{table}.{field}")
-    }
+    if table.is_empty() { field.to_string() } else { format!("{table}.{field}") }
 }
 
 /// The source spans of every key and value, by dotted path (`event[0].name`).
@@ -224,9 +190,7 @@ struct SpanEntry {
 
 impl SpanIndex {
     fn build(root: &Spanned<DeTable<'_>>) -> SpanIndex {
-        let mut index = SpanIndex {
-            entries: Vec::new(),
-        };
+        let mut index = SpanIndex { entries: Vec::new() };
         index.add_table("", root.get_ref());
         index
     }
@@ -240,22 +204,13 @@ impl SpanIndex {
 
     fn add_value(&mut self, path: String, key: Range<usize>, value: &Spanned<DeValue<'_>>) {
         let is_table = matches!(value.get_ref(), DeValue::Table(_));
-        self.entries.push(SpanEntry {
-            path: path.clone(),
-            key: key.clone(),
-            value: value.span(),
-            is_table,
-        });
+        self.entries.push(SpanEntry { path: path.clone(), key: key.clone(), value: value.span(), is_table });
         match value.get_ref() {
             DeValue::Table(table) => self.add_table(&path, table),
             DeValue::Array(items) => {
                 // An item of an array of tables is located at its own `[[name]]` header.
                 for (i, item) in items.iter().enumerate() {
-                    let item_key = if matches!(item.get_ref(), DeValue::Table(_)) {
-                        item.span()
-                    } else {
-                        key.clone()
-                    };
+                    let item_key = if matches!(item.get_ref(), DeValue::Table(_)) { item.span() } else { key.clone() };
                     self.add_value(format!("{path}[{i}]"), item_key, item);
                 }
             }
@@ -278,19 +233,12 @@ impl SpanIndex {
         if span.is_empty() {
             return String::new(); // toml reports the root table with an empty span
         }
-        let exact_key = self
-            .entries
-            .iter()
-            .filter(|e| e.key == *span)
-            .max_by_key(|e| e.path.len());
+        let exact_key = self.entries.iter().filter(|e| e.key == *span).max_by_key(|e| e.path.len());
         if let Some(entry) = exact_key {
             if entry.is_table && entry.path.ends_with(']') {
                 return entry.path.clone(); // the span is an array item's own `[[name]]` header
             }
-            return entry
-                .path
-                .rsplit_once('.')
-                .map_or(String::new(), |(table, _)| table.to_string());
+            return entry.path.rsplit_once('.').map_or(String::new(), |(table, _)| table.to_string());
         }
         self.entries
             .iter()
@@ -305,11 +253,7 @@ impl SpanIndex {
         let mut current = path;
         loop {
             if let Some(entry) = self.entries.iter().find(|e| e.path == current) {
-                return if entry.is_table {
-                    entry.key.clone()
-                } else {
-                    entry.value.clone()
-                };
+                return if entry.is_table { entry.key.clone() } else { entry.value.clone() };
             }
             match current.rfind(['.', '[']) {
                 Some(cut) => current = &current[..cut],

@@ -19,11 +19,7 @@ pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/wanke-chenghua.toml";
 
 /// The embedded default scenario, parsed.
 pub fn default_scenario() -> Scenario {
-    parse(
-        DEFAULT_SCENARIO_TOML,
-        std::path::Path::new(DEFAULT_SCENARIO_NAME),
-    )
-    .expect("the embedded scenario is valid")
+    parse(DEFAULT_SCENARIO_TOML, std::path::Path::new(DEFAULT_SCENARIO_NAME)).expect("the embedded scenario is valid")
 }
 
 /// The JSON Schema of the scenario format, pretty-printed.
@@ -51,8 +47,7 @@ impl Scenario {
         }
         let committee = &mut scaled.committee;
         committee.volunteer_tasks_per_day = scale(committee.volunteer_tasks_per_day);
-        committee.volunteer_tasks_per_weekend_day =
-            scale(committee.volunteer_tasks_per_weekend_day);
+        committee.volunteer_tasks_per_weekend_day = scale(committee.volunteer_tasks_per_weekend_day);
         committee.deliberation_seats = scale(committee.deliberation_seats);
         scaled.needs.pipe_bursts_per_year *= factor;
         scaled
@@ -67,10 +62,7 @@ mod tests {
     fn embedded_default_matches_the_brief() {
         let s = default_scenario();
         let c = &s.community;
-        assert_eq!(
-            (c.residents, c.households, c.buildings, c.stairwells),
-            (10685, 3346, 101, 328)
-        );
+        assert_eq!((c.residents, c.households, c.buildings, c.stairwells), (10685, 3346, 101, 328));
         assert_eq!((s.scenario.days, s.scenario.replicates), (1095, 20));
         assert_eq!(s.scenario.start_date.to_string(), "2024-01-01");
     }

@@ -371,14 +371,7 @@ impl Default for Scenario {
 // Defaults: Wanke Chenghua (万科城花), seed 003; sources per value are in docs/MODEL.md.
 impl Default for Community {
     fn default() -> Community {
-        Community {
-            compounds: 4,
-            buildings: 101,
-            stairwells: 328,
-            households: 3346,
-            residents: 10685,
-            micro_grids: 34,
-        }
+        Community { compounds: 4, buildings: 101, stairwells: 328, households: 3346, residents: 10685, micro_grids: 34 }
     }
 }
 
@@ -387,12 +380,7 @@ impl Default for Cohorts {
         Cohorts {
             original: CohortParams {
                 share: 1.0 / 3.0,
-                age_shares: AgeShares {
-                    child: 0.08,
-                    young_adult: 0.12,
-                    adult: 0.50,
-                    senior: 0.30,
-                },
+                age_shares: AgeShares { child: 0.08, young_adult: 0.12, adult: 0.50, senior: 0.30 },
                 tenure_min_years: 10.0,
                 tenure_max_years: 22.0,
                 weekday_free: 0.45,
@@ -407,12 +395,7 @@ impl Default for Cohorts {
             },
             new_family: CohortParams {
                 share: 1.0 / 3.0,
-                age_shares: AgeShares {
-                    child: 0.32,
-                    young_adult: 0.33,
-                    adult: 0.30,
-                    senior: 0.05,
-                },
+                age_shares: AgeShares { child: 0.32, young_adult: 0.33, adult: 0.30, senior: 0.05 },
                 tenure_min_years: 0.0,
                 tenure_max_years: 6.0,
                 weekday_free: 0.2,
@@ -427,12 +410,7 @@ impl Default for Cohorts {
             },
             transient: CohortParams {
                 share: 1.0 / 3.0,
-                age_shares: AgeShares {
-                    child: 0.10,
-                    young_adult: 0.56,
-                    adult: 0.30,
-                    senior: 0.04,
-                },
+                age_shares: AgeShares { child: 0.10, young_adult: 0.56, adult: 0.30, senior: 0.04 },
                 tenure_min_years: 0.0,
                 tenure_max_years: 2.0,
                 weekday_free: 0.3,
@@ -519,11 +497,7 @@ impl Default for Needs {
 }
 
 impl CohortName {
-    pub const ALL: [CohortName; 3] = [
-        CohortName::Original,
-        CohortName::NewFamily,
-        CohortName::Transient,
-    ];
+    pub const ALL: [CohortName; 3] = [CohortName::Original, CohortName::NewFamily, CohortName::Transient];
 }
 
 impl Cohorts {

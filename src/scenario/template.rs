@@ -15,13 +15,8 @@ pub fn template() -> String {
     let schema = serde_json::to_value(schemars::schema_for!(Scenario)).expect("schema serialises");
     let mut out = String::new();
     out.push_str("# linli scenario: every key with its default. Delete what you do not change.\n");
-    out.push_str(
-        "# Reference: docs/MODEL.md (the model) and `linli schema` (JSON Schema for editors).\n",
-    );
-    let mut writer = TemplateWriter {
-        out,
-        schema: &schema,
-    };
+    out.push_str("# Reference: docs/MODEL.md (the model) and `linli schema` (JSON Schema for editors).\n");
+    let mut writer = TemplateWriter { out, schema: &schema };
     writer.sections(&defaults, &mut Vec::new());
     writer.example_event();
     writer.out
@@ -35,9 +30,8 @@ struct TemplateWriter<'a> {
 impl TemplateWriter<'_> {
     /// Writes the scalar keys of `table` under its header, then its sub-tables as sections.
     fn sections(&mut self, table: &Table, path: &mut Vec<String>) {
-        let (subsections, keys): (Vec<_>, Vec<_>) = table
-            .iter()
-            .partition(|(key, value)| is_section(value, path) || *key == "event");
+        let (subsections, keys): (Vec<_>, Vec<_>) =
+            table.iter().partition(|(key, value)| is_section(value, path) || *key == "event");
         if !path.is_empty() && !keys.is_empty() {
             self.out.push('\n');
             self.comment(path);
@@ -90,19 +84,14 @@ const EXAMPLE_EVENT: &str = r#"
 /// Top-level tables are sections; deeper tables of scalars only (like `age_shares`) are inline.
 fn is_section(value: &Value, path: &[String]) -> bool {
     let scalars_only = |t: &Table| t.values().all(|v| !v.is_table() && !v.is_array());
-    value
-        .as_table()
-        .is_some_and(|t| path.is_empty() || !scalars_only(t))
+    value.as_table().is_some_and(|t| path.is_empty() || !scalars_only(t))
 }
 
 fn inline(value: &Value) -> String {
     match value {
         Value::Float(x) if x.fract() != 0.0 => format!("{}", round_for_display(*x)),
         Value::Table(table) => {
-            let parts: Vec<String> = table
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", inline(v)))
-                .collect();
+            let parts: Vec<String> = table.iter().map(|(k, v)| format!("{k} = {}", inline(v))).collect();
             format!("{{ {} }}", parts.join(", "))
         }
         other => other.to_string(),
@@ -112,11 +101,7 @@ fn inline(value: &Value) -> String {
 /// Shares like 1/3 print as 0.3333 rather than 0.3333333333333333.
 fn round_for_display(x: f64) -> f64 {
     let rounded = (x * 1e4).round() / 1e4;
-    if (rounded - x).abs() < 1e-9 {
-        x
-    } else {
-        rounded
-    }
+    if (rounded - x).abs() < 1e-9 { x } else { rounded }
 }
 
 /// The doc comment of the key at `path`, following `$ref`s through the schema.
@@ -126,27 +111,16 @@ pub fn description(schema: &Json, path: &[String]) -> Option<String> {
     for segment in path {
         let properties = resolve(schema, node).get("properties")?;
         node = properties.get(segment.as_str())?;
-        found = node
-            .get("description")
-            .or_else(|| resolve(schema, node).get("description"));
+        found = node.get("description").or_else(|| resolve(schema, node).get("description"));
     }
     found.and_then(Json::as_str).map(str::to_string)
 }
 
 fn resolve<'a>(schema: &'a Json, node: &'a Json) -> &'a Json {
-    let reference = node.get("$ref").or_else(|| {
-        node.get("allOf")
-            .and_then(|all| all.get(0))
-            .and_then(|first| first.get("$ref"))
-    });
-    match reference
-        .and_then(Json::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        Some(name) => schema
-            .get("$defs")
-            .and_then(|defs| defs.get(name))
-            .unwrap_or(node),
+    let reference =
+        node.get("$ref").or_else(|| node.get("allOf").and_then(|all| all.get(0)).and_then(|first| first.get("$ref")));
+    match reference.and_then(Json::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => schema.get("$defs").and_then(|defs| defs.get(name)).unwrap_or(node),
         None => node,
     }
 }

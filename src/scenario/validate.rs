@@ -40,13 +40,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(
-        &mut self,
-        kind: ErrorKind,
-        key: &str,
-        expected: impl Into<String>,
-        found: impl Into<String>,
-    ) {
+    fn fail(&mut self, kind: ErrorKind, key: &str, expected: impl Into<String>, found: impl Into<String>) {
         self.problems.push(Problem {
             kind,
             key: key.into(),
@@ -58,23 +52,13 @@ impl Checker {
 
     fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
         if !(min..=max).contains(&value) {
-            self.fail(
-                ErrorKind::InvalidValue,
-                key,
-                format!("a whole number from {min} to {max}"),
-                value.to_string(),
-            );
+            self.fail(ErrorKind::InvalidValue, key, format!("a whole number from {min} to {max}"), value.to_string());
         }
     }
 
     fn real_range(&mut self, key: &str, value: f64, min: f64, max: f64) {
         if !(value.is_finite() && (min..=max).contains(&value)) {
-            self.fail(
-                ErrorKind::InvalidValue,
-                key,
-                format!("a number from {min} to {max}"),
-                value.to_string(),
-            );
+            self.fail(ErrorKind::InvalidValue, key, format!("a number from {min} to {max}"), value.to_string());
         }
     }
 
@@ -102,27 +86,14 @@ fn check_meta(check: &mut Checker, scenario: &Scenario) {
     let meta = &scenario.scenario;
     if meta.version != FORMAT_VERSION {
         let expected = format!("version {FORMAT_VERSION}, the format this linli reads");
-        check.fail(
-            ErrorKind::InvalidValue,
-            "scenario.version",
-            expected,
-            meta.version.to_string(),
-        );
+        check.fail(ErrorKind::InvalidValue, "scenario.version", expected, meta.version.to_string());
     }
     let bad_name = meta.name.is_empty()
         || meta.name.starts_with('.')
-        || meta
-            .name
-            .chars()
-            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
+        || meta.name.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
     if bad_name {
         let expected = "a non-empty name usable as a folder name (no / \\ : or leading dot)";
-        check.fail(
-            ErrorKind::InvalidValue,
-            "scenario.name",
-            expected,
-            format!("{:?}", meta.name),
-        );
+        check.fail(ErrorKind::InvalidValue, "scenario.name", expected, format!("{:?}", meta.name));
     }
     check.int_range("scenario.days", meta.days.into(), 1, 36_500);
     check.int_range("scenario.burn_in_days", meta.burn_in_days.into(), 0, 3650);
@@ -131,43 +102,13 @@ fn check_meta(check: &mut Checker, scenario: &Scenario) {
 
 fn check_community(check: &mut Checker, scenario: &Scenario) {
     let c = &scenario.community;
-    check.int_range(
-        "community.compounds",
-        c.compounds.into(),
-        1,
-        u32::MAX.into(),
-    );
-    check.at_least(
-        "community.buildings",
-        c.buildings,
-        c.compounds,
-        "every compound needs a building",
-    );
-    check.at_least(
-        "community.stairwells",
-        c.stairwells,
-        c.buildings,
-        "every building needs a stairwell unit",
-    );
-    check.at_least(
-        "community.households",
-        c.households,
-        c.stairwells,
-        "every stairwell unit needs a household",
-    );
-    check.at_least(
-        "community.residents",
-        c.residents,
-        c.households,
-        "every household needs a resident",
-    );
+    check.int_range("community.compounds", c.compounds.into(), 1, u32::MAX.into());
+    check.at_least("community.buildings", c.buildings, c.compounds, "every compound needs a building");
+    check.at_least("community.stairwells", c.stairwells, c.buildings, "every building needs a stairwell unit");
+    check.at_least("community.households", c.households, c.stairwells, "every stairwell unit needs a household");
+    check.at_least("community.residents", c.residents, c.households, "every household needs a resident");
     check.int_range("community.residents", c.residents.into(), 1, 50_000_000);
-    check.int_range(
-        "community.micro_grids",
-        c.micro_grids.into(),
-        1,
-        c.households.max(1).into(),
-    );
+    check.int_range("community.micro_grids", c.micro_grids.into(), 1, c.households.max(1).into());
 }
 
 fn check_cohorts(check: &mut Checker, scenario: &Scenario) {
@@ -179,12 +120,7 @@ fn check_cohorts(check: &mut Checker, scenario: &Scenario) {
     let total: f64 = params.iter().map(|c| c.share).sum();
     if (total - 1.0).abs() > SHARE_TOLERANCE {
         let found = format!("original + new_family + transient = {}", round6(total));
-        check.fail(
-            ErrorKind::Inconsistent,
-            "cohorts",
-            "cohort shares that sum to 1",
-            found,
-        );
+        check.fail(ErrorKind::Inconsistent, "cohorts", "cohort shares that sum to 1", found);
     }
 }
 
@@ -197,31 +133,16 @@ fn check_cohort(check: &mut Checker, key: &str, cohort: &CohortParams) {
     let total: f64 = ages.iter().sum();
     if (total - 1.0).abs() > SHARE_TOLERANCE {
         let found = format!("child + young_adult + adult + senior = {}", round6(total));
-        check.fail(
-            ErrorKind::Inconsistent,
-            &format!("{key}.age_shares"),
-            "age shares that sum to 1",
-            found,
-        );
+        check.fail(ErrorKind::Inconsistent, &format!("{key}.age_shares"), "age shares that sum to 1", found);
     }
-    check.real_range(
-        &format!("{key}.tenure_min_years"),
-        cohort.tenure_min_years,
-        0.0,
-        80.0,
-    );
+    check.real_range(&format!("{key}.tenure_min_years"), cohort.tenure_min_years, 0.0, 80.0);
     check.not_below(
         &format!("{key}.tenure_max_years"),
         cohort.tenure_max_years,
         cohort.tenure_min_years,
         "tenure_min_years",
     );
-    check.real_range(
-        &format!("{key}.tenure_max_years"),
-        cohort.tenure_max_years,
-        0.0,
-        80.0,
-    );
+    check.real_range(&format!("{key}.tenure_max_years"), cohort.tenure_max_years, 0.0, 80.0);
     for (field, value) in [
         ("weekday_free", cohort.weekday_free),
         ("weekend_free", cohort.weekend_free),
@@ -239,12 +160,7 @@ fn check_cohort(check: &mut Checker, key: &str, cohort: &CohortParams) {
 
 fn check_behaviour(check: &mut Checker, scenario: &Scenario) {
     let b = &scenario.behaviour;
-    check.int_range(
-        "behaviour.active_window_days",
-        b.active_window_days.into(),
-        1,
-        365,
-    );
+    check.int_range("behaviour.active_window_days", b.active_window_days.into(), 1, 365);
     for (field, value) in [
         ("habit_weight", b.habit_weight),
         ("social_weight", b.social_weight),
@@ -266,16 +182,10 @@ fn check_behaviour(check: &mut Checker, scenario: &Scenario) {
         ("habit_decay", b.habit_decay),
         ("attachment_tenure_rate", b.attachment_tenure_rate),
         ("attachment_ties_rate", b.attachment_ties_rate),
-        (
-            "attachment_participation_gain",
-            b.attachment_participation_gain,
-        ),
+        ("attachment_participation_gain", b.attachment_participation_gain),
         ("attachment_decay", b.attachment_decay),
         ("awareness_social_gain", b.awareness_social_gain),
-        (
-            "awareness_participation_gain",
-            b.awareness_participation_gain,
-        ),
+        ("awareness_participation_gain", b.awareness_participation_gain),
         ("awareness_relaxation", b.awareness_relaxation),
         ("trust_resolved_gain", b.trust_resolved_gain),
         ("trust_unresolved_loss", b.trust_unresolved_loss),
@@ -290,78 +200,39 @@ fn check_network(check: &mut Checker, scenario: &Scenario) {
     check.int_range("network.max_degree", n.max_degree.into(), 1, 255);
     let generated = n.stairwell_ties + n.building_ties + n.long_range_ties;
     if generated > n.max_degree {
-        let expected =
-            format!("at least stairwell_ties + building_ties + long_range_ties ({generated})");
-        check.fail(
-            ErrorKind::Inconsistent,
-            "network.max_degree",
-            expected,
-            n.max_degree.to_string(),
-        );
+        let expected = format!("at least stairwell_ties + building_ties + long_range_ties ({generated})");
+        check.fail(ErrorKind::Inconsistent, "network.max_degree", expected, n.max_degree.to_string());
     }
-    check.share(
-        "network.co_participation_tie_chance",
-        n.co_participation_tie_chance,
-    );
+    check.share("network.co_participation_tie_chance", n.co_participation_tie_chance);
 }
 
 fn check_committee(check: &mut Checker, scenario: &Scenario) {
     let c = &scenario.committee;
-    check.int_range(
-        "committee.deliberation_day",
-        c.deliberation_day.into(),
-        1,
-        28,
-    );
+    check.int_range("committee.deliberation_day", c.deliberation_day.into(), 1, 28);
     check.share("committee.resolve_share", c.resolve_share);
-    check.int_range(
-        "committee.resolve_days_min",
-        c.resolve_days_min.into(),
-        1,
-        365,
-    );
+    check.int_range("committee.resolve_days_min", c.resolve_days_min.into(), 1, 365);
     check.not_below(
         "committee.resolve_days_max",
         c.resolve_days_max.into(),
         c.resolve_days_min.into(),
         "resolve_days_min",
     );
-    check.int_range(
-        "committee.resolve_days_max",
-        c.resolve_days_max.into(),
-        1,
-        365,
-    );
+    check.int_range("committee.resolve_days_max", c.resolve_days_max.into(), 1, 365);
 }
 
 fn check_needs(check: &mut Checker, scenario: &Scenario) {
     let n = &scenario.needs;
     check.real_range("needs.personal_per_year", n.personal_per_year, 0.0, 365.0);
     check.real_range("needs.disputes_per_year", n.disputes_per_year, 0.0, 365.0);
-    check.real_range(
-        "needs.pipe_bursts_per_year",
-        n.pipe_bursts_per_year,
-        0.0,
-        100_000.0,
-    );
+    check.real_range("needs.pipe_bursts_per_year", n.pipe_bursts_per_year, 0.0, 100_000.0);
     check.share("needs.pipe_burst_need_chance", n.pipe_burst_need_chance);
 }
 
 fn check_event(check: &mut Checker, scenario: &Scenario, key: &str, event: &Event) {
     if event.name.trim().is_empty() {
-        check.fail(
-            ErrorKind::InvalidValue,
-            &format!("{key}.name"),
-            "a non-empty name",
-            "\"\"",
-        );
+        check.fail(ErrorKind::InvalidValue, &format!("{key}.name"), "a non-empty name", "\"\"");
     }
-    check.int_range(
-        &format!("{key}.capacity"),
-        event.capacity.into(),
-        1,
-        u32::MAX.into(),
-    );
+    check.int_range(&format!("{key}.capacity"), event.capacity.into(), 1, u32::MAX.into());
     check.real_range(&format!("{key}.appeal"), event.appeal, -50.0, 50.0);
     match (event.date, event.repeat) {
         (Some(date), None) => check_event_date(check, scenario, key, date.0),
@@ -371,8 +242,7 @@ fn check_event(check: &mut Checker, scenario: &Scenario, key: &str, event: &Even
             check.fail(ErrorKind::Inconsistent, key, expected, "both");
         }
         (None, None) => {
-            let expected =
-                "`date = YYYY-MM-DD` or `repeat = \"weekly\" | \"monthly\" | \"yearly\"`";
+            let expected = "`date = YYYY-MM-DD` or `repeat = \"weekly\" | \"monthly\" | \"yearly\"`";
             check.fail(ErrorKind::MissingKey, key, expected, "neither");
         }
     }
@@ -384,12 +254,7 @@ fn check_event_date(check: &mut Checker, scenario: &Scenario, key: &str, date: N
     let last = start + chrono::Days::new(u64::from(meta.days.max(1)) - 1);
     if date < start || date > last {
         let expected = format!("a date inside the simulated period {start} to {last}");
-        check.fail(
-            ErrorKind::InvalidValue,
-            &format!("{key}.date"),
-            expected,
-            date.to_string(),
-        );
+        check.fail(ErrorKind::InvalidValue, &format!("{key}.date"), expected, date.to_string());
     }
 }
 
@@ -397,12 +262,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
     let needs = |field: &str, present: bool, check: &mut Checker| {
         if !present {
             let expected = format!("`{field}` for a {repeat:?} event").to_lowercase();
-            check.fail(
-                ErrorKind::MissingKey,
-                &format!("{key}.{field}"),
-                expected,
-                "no such key",
-            );
+            check.fail(ErrorKind::MissingKey, &format!("{key}.{field}"), expected, "no such key");
         }
     };
     match repeat {
@@ -418,8 +278,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
             needs("day", event.day.is_some(), check);
             if let (Some(month), Some(day)) = (event.month, event.day) {
                 check.int_range(&format!("{key}.month"), month.into(), 1, 12);
-                if (1..=12).contains(&month) && NaiveDate::from_ymd_opt(2024, month, day).is_none()
-                {
+                if (1..=12).contains(&month) && NaiveDate::from_ymd_opt(2024, month, day).is_none() {
                     let last = last_day_of_month(month);
                     check.int_range(&format!("{key}.day"), day.into(), 1, last.into());
                 }
@@ -435,10 +294,7 @@ fn round6(x: f64) -> f64 {
 
 /// The last day of a month in a leap year (so 29 February is allowed for yearly events).
 fn last_day_of_month(month: u32) -> u32 {
-    (28..=31)
-        .rev()
-        .find(|&d| NaiveDate::from_ymd_opt(2024, month, d).is_some())
-        .unwrap_or(28)
+    (28..=31).rev().find(|&d| NaiveDate::from_ymd_opt(2024, month, d).is_some()).unwrap_or(28)
 }
 
 #[cfg(test)]
@@ -466,11 +322,7 @@ mod tests {
         scenario.community.residents = 100;
         let problems = validate(&scenario);
         assert_eq!(problems[0].key, "community.residents");
-        assert!(
-            problems[0]
-                .expected
-                .contains("every household needs a resident")
-        );
+        assert!(problems[0].expected.contains("every household needs a resident"));
     }
 
     #[test]
@@ -490,10 +342,6 @@ mod tests {
         });
         let problems = validate(&scenario);
         assert_eq!(problems[0].key, "event[0].day");
-        assert!(
-            problems[0].expected.contains("1 to 29"),
-            "{:?}",
-            problems[0]
-        );
+        assert!(problems[0].expected.contains("1 to 29"), "{:?}", problems[0]);
     }
 }

@@ -38,15 +38,10 @@ impl Expectation {
             let Some(rest) = line.strip_prefix("# expect-") else {
                 continue;
             };
-            let (field, value) = rest
-                .split_once(':')
-                .ok_or_else(|| format!("header line without `:`: {line:?}"))?;
+            let (field, value) = rest.split_once(':').ok_or_else(|| format!("header line without `:`: {line:?}"))?;
             let value = value.trim();
-            let number = |what: &str| {
-                value
-                    .parse::<usize>()
-                    .map_err(|_| format!("expect-{what} is not a number: {value:?}"))
-            };
+            let number =
+                |what: &str| value.parse::<usize>().map_err(|_| format!("expect-{what} is not a number: {value:?}"));
             match field {
                 "kind" => expect.kind = Some(value.to_string()),
                 "key" => expect.key = Some(value.to_string()),
@@ -67,11 +62,7 @@ impl Expectation {
         .into_iter()
         .filter_map(|(name, absent)| absent.then_some(name))
         .collect();
-        if missing.is_empty() {
-            Ok(expect)
-        } else {
-            Err(format!("header lacks expect-{}", missing.join(", expect-")))
-        }
+        if missing.is_empty() { Ok(expect) } else { Err(format!("header lacks expect-{}", missing.join(", expect-"))) }
     }
 }
 
@@ -98,16 +89,8 @@ fn check_file(path: &Path) -> Vec<String> {
     };
     compare("kind", expect.kind.unwrap(), format!("{:?}", err.kind));
     compare("key", expect.key.unwrap(), err.key.clone());
-    compare(
-        "line",
-        expect.line.unwrap().to_string(),
-        err.location.line.to_string(),
-    );
-    compare(
-        "column",
-        expect.column.unwrap().to_string(),
-        err.location.column.to_string(),
-    );
+    compare("line", expect.line.unwrap().to_string(), err.location.line.to_string());
+    compare("column", expect.column.unwrap().to_string(), err.location.column.to_string());
     for message in &expect.messages {
         if !shown.contains(message.as_str()) {
             mismatches.push(format!("message lacks {message:?}"));
@@ -123,12 +106,7 @@ fn check_file(path: &Path) -> Vec<String> {
 #[test]
 fn every_bad_scenario_fails_as_its_header_says() {
     let files = bad_files();
-    assert!(
-        files.len() >= 15,
-        "expected at least 15 bad scenarios in {}, found {}",
-        bad_dir().display(),
-        files.len()
-    );
+    assert!(files.len() >= 15, "expected at least 15 bad scenarios in {}, found {}", bad_dir().display(), files.len());
     let mut report = String::new();
     let mut failed = 0;
     for path in &files {
@@ -143,20 +121,12 @@ fn every_bad_scenario_fails_as_its_header_says() {
             writeln!(report, "  - {mismatch}").unwrap();
         }
     }
-    assert!(
-        failed == 0,
-        "{failed} of {} bad scenarios did not fail as expected:\n{report}",
-        files.len()
-    );
+    assert!(failed == 0, "{failed} of {} bad scenarios did not fail as expected:\n{report}", files.len());
 }
 
 /// Runs the built `linli` binary with `args`, in `dir`.
 fn linli(args: &[&std::ffi::OsStr], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the linli binary runs")
+    Command::new(env!("CARGO_BIN_EXE_linli")).args(args).current_dir(dir).output().expect("the linli binary runs")
 }
 
 #[test]
@@ -170,10 +140,7 @@ fn check_command_reports_the_location_and_exits_2() {
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
         let position = format!(":{}:{}", expect.line.unwrap(), expect.column.unwrap());
         for wanted in [name, position.as_str(), "key:", "expected:", "found:"] {
-            assert!(
-                stderr.contains(wanted),
-                "{name}: stderr lacks {wanted:?}:\n{stderr}"
-            );
+            assert!(stderr.contains(wanted), "{name}: stderr lacks {wanted:?}:\n{stderr}");
         }
     }
 }
@@ -183,20 +150,9 @@ fn run_command_on_a_bad_scenario_writes_nothing_and_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let path = bad_dir().join("13-residents-fewer-than-households.toml");
-    let output = linli(
-        &[
-            "run".as_ref(),
-            path.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ],
-        tmp.path(),
-    );
+    let output = linli(&["run".as_ref(), path.as_os_str(), "--out".as_ref(), out.as_os_str()], tmp.path());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("13-residents-fewer-than-households.toml"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("13-residents-fewer-than-households.toml"), "{stderr}");
     assert!(!out.exists(), "{} was created", out.display());
 }

@@ -22,47 +22,24 @@ fn run_writes_every_output_and_a_summary() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = small_scenario(dir.path());
     let out = dir.path().join("out");
-    let result = linli(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-    ]);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let result = linli(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "2"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let stdout = String::from_utf8(result.stdout).unwrap();
-    assert!(
-        stdout.contains("transient") && stdout.contains("outputs in"),
-        "{stdout}"
-    );
-    for file in [
-        "timeseries.csv",
-        "summary.json",
-        "participation.png",
-        "participation.svg",
-    ] {
+    assert!(stdout.contains("transient") && stdout.contains("outputs in"), "{stdout}");
+    for file in ["timeseries.csv", "summary.json", "participation.png", "participation.svg"] {
         assert!(out.join(file).metadata().unwrap().len() > 100, "{file}");
     }
     let csv = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.starts_with(
-        "replicate,day,date,cohort,residents,active_rate,volunteer_rate,attendance_rate,complaints"
-    ));
+    assert!(
+        header.starts_with("replicate,day,date,cohort,residents,active_rate,volunteer_rate,attendance_rate,complaints")
+    );
     assert!(header.contains("mean_trust,mean_attachment"));
     assert_eq!(csv.lines().count(), 1 + 3 * 60 * 3);
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["linli_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(summary["scenario"]["community"]["residents"], 1000);
-    assert_eq!(
-        summary["scenario"]["behaviour"]["active_window_days"], 30,
-        "defaults are filled in"
-    );
+    assert_eq!(summary["scenario"]["behaviour"]["active_window_days"], 30, "defaults are filled in");
     assert_eq!(summary["replicates"].as_array().unwrap().len(), 3);
     let original = &summary["cohorts"][0];
     assert_eq!(original["cohort"], "original");
@@ -84,15 +61,8 @@ fn timeseries_files_are_identical_at_1_and_8_threads() {
     let mut files = vec![];
     for threads in ["1", "8"] {
         let out = dir.path().join(format!("t{threads}"));
-        let status = linli(&[
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ])
-        .status;
+        let status =
+            linli(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", threads]).status;
         assert!(status.success());
         files.push(std::fs::read(out.join("timeseries.csv")).unwrap());
     }
@@ -107,11 +77,7 @@ fn init_template_passes_check() {
     let path = dir.path().join("init.toml");
     std::fs::write(&path, &template.stdout).unwrap();
     let check = linli(&["check", path.to_str().unwrap()]);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     assert!(String::from_utf8_lossy(&check.stdout).starts_with("ok:"));
 }
 
@@ -120,27 +86,15 @@ fn schema_is_json_schema_with_descriptions() {
     let schema = linli(&["schema"]);
     assert!(schema.status.success());
     let value: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
-    assert!(
-        value["$schema"]
-            .as_str()
-            .unwrap()
-            .contains("json-schema.org")
-    );
+    assert!(value["$schema"].as_str().unwrap().contains("json-schema.org"));
     assert!(value["$defs"]["Community"]["properties"]["residents"]["description"].is_string());
 }
 
 #[test]
 fn shipped_scenarios_pass_check() {
-    for file in [
-        "scenarios/wanke-chenghua.toml",
-        "scenarios/jiahong-road.toml",
-    ] {
+    for file in ["scenarios/wanke-chenghua.toml", "scenarios/jiahong-road.toml"] {
         let check = linli(&["check", file]);
-        assert!(
-            check.status.success(),
-            "{file}: {}",
-            String::from_utf8_lossy(&check.stderr)
-        );
+        assert!(check.status.success(), "{file}: {}", String::from_utf8_lossy(&check.stderr));
     }
 }
 

@@ -24,11 +24,7 @@ pub fn mean_active(run: &RunOutput, cohort: Cohort) -> f64 {
 
 /// A daily quantity averaged over days and replicates.
 pub fn mean_over(run: &RunOutput, f: impl Fn(&linli::model::DayRecord) -> f64) -> f64 {
-    let values: Vec<f64> = run
-        .replicates
-        .iter()
-        .flat_map(|r| r.days.iter().map(&f))
-        .collect();
+    let values: Vec<f64> = run.replicates.iter().flat_map(|r| r.days.iter().map(&f)).collect();
     values.iter().sum::<f64>() / values.len() as f64
 }
 

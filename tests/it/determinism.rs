@@ -7,9 +7,7 @@ use linli::simulate::simulate;
 use crate::common::small;
 
 fn csv_with_threads(scenario: &linli::Scenario, threads: usize) -> Vec<u8> {
-    let output = thread_pool(threads)
-        .unwrap()
-        .install(|| simulate(scenario, &|| {}));
+    let output = thread_pool(threads).unwrap().install(|| simulate(scenario, &|| {}));
     to_csv(&output).unwrap()
 }
 
@@ -18,16 +16,8 @@ fn timeseries_is_byte_identical_at_1_2_and_8_threads() {
     // Larger than one chunk of residents, so a single replicate is itself split across threads.
     let scenario = small(10_685, 90, 3);
     let one = csv_with_threads(&scenario, 1);
-    assert_eq!(
-        one,
-        csv_with_threads(&scenario, 2),
-        "2 threads differ from 1"
-    );
-    assert_eq!(
-        one,
-        csv_with_threads(&scenario, 8),
-        "8 threads differ from 1"
-    );
+    assert_eq!(one, csv_with_threads(&scenario, 2), "2 threads differ from 1");
+    assert_eq!(one, csv_with_threads(&scenario, 8), "8 threads differ from 1");
 }
 
 #[test]

@@ -12,14 +12,8 @@ fn transients_take_part_least_and_original_owners_most() {
     let original = mean_active(&output, Cohort::Original);
     let new_family = mean_active(&output, Cohort::NewFamily);
     let transient = mean_active(&output, Cohort::Transient);
-    assert!(
-        original > new_family && new_family > transient,
-        "{original} {new_family} {transient}"
-    );
-    assert!(
-        transient < 0.5 * new_family,
-        "transients barely take part: {transient} vs {new_family}"
-    );
+    assert!(original > new_family && new_family > transient, "{original} {new_family} {transient}");
+    assert!(transient < 0.5 * new_family, "transients barely take part: {transient} vs {new_family}");
 }
 
 /// The default community with no capacity limits, so effects on how many take part show.
@@ -37,10 +31,7 @@ fn habit_sustains_participation() {
     let with = uncapped(4_000, 240, 2);
     let mut without = with.clone();
     without.behaviour.habit_weight = 0.0;
-    let (a, b) = (
-        mean_active_all(&run(&with)),
-        mean_active_all(&run(&without)),
-    );
+    let (a, b) = (mean_active_all(&run(&with)), mean_active_all(&run(&without)));
     assert!(a > 1.1 * b, "with habit {a}, without {b}");
 }
 
@@ -50,10 +41,7 @@ fn social_influence_spreads_participation() {
     let mut without = with.clone();
     without.behaviour.social_weight = 0.0;
     without.behaviour.awareness_social_gain = 0.0;
-    let (a, b) = (
-        mean_active_all(&run(&with)),
-        mean_active_all(&run(&without)),
-    );
+    let (a, b) = (mean_active_all(&run(&with)), mean_active_all(&run(&without)));
     assert!(a > 1.05 * b, "with social influence {a}, without {b}");
 }
 
@@ -66,20 +54,14 @@ fn resolved_complaints_raise_trust_and_stalled_ones_lower_it() {
     let trust = |s| mean_over(&run(s), |d| d[Cohort::Original.index()].mean_trust());
     let (high, low) = (trust(&resolving), trust(&stalling));
     let initial = resolving.cohorts.original.trust;
-    assert!(
-        high > initial && low < initial,
-        "resolving {high}, stalling {low}, initial {initial}"
-    );
+    assert!(high > initial && low < initial, "resolving {high}, stalling {low}, initial {initial}");
 }
 
 #[test]
 fn capacity_limits_are_never_exceeded() {
     let scenario = small(10_685, 200, 1);
     let output = run(&scenario);
-    let tasks = scenario
-        .committee
-        .volunteer_tasks_per_weekend_day
-        .max(scenario.committee.volunteer_tasks_per_day);
+    let tasks = scenario.committee.volunteer_tasks_per_weekend_day.max(scenario.committee.volunteer_tasks_per_day);
     for day in &output.replicates[0].days {
         let volunteers: u32 = day.iter().map(|c| c.volunteers).sum();
         assert!(volunteers <= tasks);
@@ -106,30 +88,17 @@ fn festival_spike_in_young_participation_fades_within_weeks() {
     let mut scenario = small(6_000, 240, 3);
     scenario.scenario.start_date = linli::scenario::date::Date::from_ymd(2024, 3, 1);
     let output = run(&scenario);
-    let festival = output
-        .dates
-        .iter()
-        .position(|d| d.to_string() == "2024-05-18")
-        .unwrap();
+    let festival = output.dates.iter().position(|d| d.to_string() == "2024-05-18").unwrap();
     let young = |day: usize| {
-        let values: Vec<f64> = output
-            .replicates
-            .iter()
-            .map(|r| r.days[day][Cohort::NewFamily.index()].active_rate())
-            .collect();
+        let values: Vec<f64> =
+            output.replicates.iter().map(|r| r.days[day][Cohort::NewFamily.index()].active_rate()).collect();
         values.iter().sum::<f64>() / values.len() as f64
     };
     let before = young(festival - 2);
     let during = young(festival + 3);
     let after = young(festival + 45);
-    assert!(
-        during > before * 1.3,
-        "festival spike: {before} -> {during}"
-    );
-    assert!(
-        after < before + 0.3 * (during - before),
-        "fades within weeks: {after} vs {before}/{during}"
-    );
+    assert!(during > before * 1.3, "festival spike: {before} -> {during}");
+    assert!(after < before + 0.3 * (during - before), "fades within weeks: {after} vs {before}/{during}");
 }
 
 #[test]
@@ -144,18 +113,10 @@ fn transients_move_out_at_the_configured_rate_and_the_population_stays_fixed() {
         last = Some(world.step(day));
     }
     let residents = world.residents();
-    let transients: Vec<usize> = (0..residents.len())
-        .filter(|&i| residents.cohort[i] == Cohort::Transient)
-        .collect();
-    let moved_in = transients
-        .iter()
-        .filter(|&&i| residents.move_in_day[i] >= 0)
-        .count();
+    let transients: Vec<usize> = (0..residents.len()).filter(|&i| residents.cohort[i] == Cohort::Transient).collect();
+    let moved_in = transients.iter().filter(|&&i| residents.move_in_day[i] >= 0).count();
     let share = moved_in as f64 / transients.len() as f64;
-    assert!(
-        (share - 0.5).abs() < 0.07,
-        "share of transient residents replaced in a year: {share}"
-    );
+    assert!((share - 0.5).abs() < 0.07, "share of transient residents replaced in a year: {share}");
     let originals_replaced = (0..residents.len())
         .filter(|&i| residents.cohort[i] == Cohort::Original && residents.move_in_day[i] >= 0)
         .count();
@@ -174,12 +135,7 @@ fn active_tie_counts_stay_exact_through_churn_and_new_ties() {
     for day in calendar.days() {
         world.step(day);
         if day.index % 50 == 0 {
-            assert_eq!(
-                world.residents().active_ties,
-                world.recount_active_ties(day.index as i32),
-                "day {}",
-                day.index
-            );
+            assert_eq!(world.residents().active_ties, world.recount_active_ties(day.index as i32), "day {}", day.index);
         }
     }
 }
@@ -226,8 +182,5 @@ fn fragmented_weekdays_keep_new_families_away_on_weekdays() {
     };
     let family_ratio = rate(true, Cohort::NewFamily) / rate(false, Cohort::NewFamily);
     let original_ratio = rate(true, Cohort::Original) / rate(false, Cohort::Original);
-    assert!(
-        family_ratio > 2.0 && family_ratio > original_ratio,
-        "{family_ratio} vs {original_ratio}"
-    );
+    assert!(family_ratio > 2.0 && family_ratio > original_ratio, "{family_ratio} vs {original_ratio}");
 }

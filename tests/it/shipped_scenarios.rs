@@ -6,16 +6,10 @@ use linli::scenario::parse;
 
 #[test]
 fn every_shipped_scenario_runs() {
-    let mut files: Vec<_> = std::fs::read_dir("scenarios")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir("scenarios").unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
     files.sort();
-    assert!(
-        files.len() >= 2,
-        "the default and at least one other community"
-    );
+    assert!(files.len() >= 2, "the default and at least one other community");
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let mut scenario = parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
@@ -24,16 +18,8 @@ fn every_shipped_scenario_runs() {
         scenario.scenario.replicates = 2;
         scenario.scenario.seed = 7;
         let output = linli::simulate(&scenario, &|| {});
-        let residents: u32 = output.replicates[0].days[29]
-            .iter()
-            .map(|c| c.residents)
-            .sum();
-        assert_eq!(
-            residents,
-            scenario.community.residents,
-            "{}",
-            path.display()
-        );
+        let residents: u32 = output.replicates[0].days[29].iter().map(|c| c.residents).sum();
+        assert_eq!(residents, scenario.community.residents, "{}", path.display());
     }
 }
 
