@@ -7,11 +7,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
 use linli::output::summary::{CohortSummary, cohort_summaries};
-use linli::output::{Provenance, write_all};
+use linli::output::{Provenance, Staging, write_all};
 use linli::simulate::{RunOutput, days_per_replicate, simulate};
 use linli::stats::Estimate;
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
+    // Open the output first: an unwritable folder fails before the simulation, not after.
+    let staging = Staging::new(&plan.out_dir)?;
     let scenario = &plan.scenario;
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
     let progress = progress_bar(total);
@@ -19,7 +21,7 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
     progress.finish_and_clear();
     let provenance = Provenance { source: plan.source.clone(), threads: plan.threads };
-    let written = write_all(&plan.out_dir, &output, &provenance)?;
+    let written = write_all(staging, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())
 }

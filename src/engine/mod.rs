@@ -6,4 +6,4 @@ pub mod parallel;
 pub mod rng;
 
 pub use calendar::{Calendar, Day};
-pub use rng::{Purpose, StreamKey};
+pub use rng::{DayStreams, Purpose, StreamKey};

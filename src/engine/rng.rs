@@ -42,17 +42,41 @@ pub struct StreamKey {
 impl StreamKey {
     /// A 128-bit digest of the key; distinct keys give unrelated digests.
     pub fn digest(&self) -> u128 {
-        let a = mix64(self.seed ^ mix64(self.purpose as u64));
-        let b = mix64(a ^ ((self.replicate as u64) << 32 | self.day as u64));
-        let c = mix64(b ^ mix64(self.agent as u64 ^ 0x9e37_79b9_7f4a_7c15));
-        let d = mix64(c ^ 0xd1b5_4a32_d192_ed03);
-        (c as u128) << 64 | d as u128
+        DayStreams::new(self.seed, self.replicate, self.day, self.purpose).digest(self.agent)
     }
 
     /// The generator for this key.
     #[inline]
     pub fn rng(&self) -> Pcg64Mcg {
         Pcg64Mcg::new(self.digest())
+    }
+}
+
+/// The streams of one (seed, replicate, day, purpose) for every agent, with the part of the
+/// key digest that does not depend on the agent computed once. `DayStreams::rng(agent)` is the
+/// same generator as `StreamKey { .., agent, .. }.rng()`.
+#[derive(Clone, Copy, Debug)]
+pub struct DayStreams {
+    prefix: u64,
+}
+
+impl DayStreams {
+    pub fn new(seed: u64, replicate: u32, day: u32, purpose: Purpose) -> DayStreams {
+        let a = mix64(seed ^ mix64(purpose as u64));
+        DayStreams { prefix: mix64(a ^ ((replicate as u64) << 32 | day as u64)) }
+    }
+
+    #[inline]
+    fn digest(&self, agent: u32) -> u128 {
+        let c = mix64(self.prefix ^ mix64(agent as u64 ^ 0x9e37_79b9_7f4a_7c15));
+        let d = mix64(c ^ 0xd1b5_4a32_d192_ed03);
+        (c as u128) << 64 | d as u128
+    }
+
+    /// The generator of `agent` on this day.
+    #[inline]
+    pub fn rng(&self, agent: u32) -> Pcg64Mcg {
+        Pcg64Mcg::new(self.digest(agent))
     }
 }
 
@@ -107,6 +131,15 @@ mod tests {
         let n = 20_000;
         let mean: f64 = (0..n).map(|agent| key(0, agent).rng().random::<f64>()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01, "mean {mean}");
+    }
+
+    #[test]
+    fn day_streams_equal_keyed_streams() {
+        let day = DayStreams::new(7, 2, 30, Purpose::Decide);
+        for agent in [0, 1, 12_345, u32::MAX] {
+            let key = StreamKey { seed: 7, replicate: 2, day: 30, agent, purpose: Purpose::Decide };
+            assert_eq!(day.rng(agent).next_u64(), key.rng().next_u64());
+        }
     }
 
     #[test]

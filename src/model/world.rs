@@ -15,7 +15,7 @@ use super::rules::{self, Disposition, Rates, VoiceWeights, Weights, sigmoid};
 use super::structure::Structure;
 use super::types::{Cohort, N_COHORTS};
 use crate::engine::parallel::{CHUNK, Split, map_chunks};
-use crate::engine::rng::{Purpose, StreamKey, unit_f32};
+use crate::engine::rng::{DayStreams, Purpose, StreamKey, unit_f32};
 use crate::engine::{Calendar, Day};
 use crate::scenario::Scenario;
 
@@ -160,6 +160,10 @@ impl World {
 
     fn key(&self, day: i32, agent: u32, purpose: Purpose) -> StreamKey {
         StreamKey { seed: self.scenario.scenario.seed, replicate: self.replicate, day: day as u32, agent, purpose }
+    }
+
+    fn day_streams(&self, day: i32, purpose: Purpose) -> DayStreams {
+        DayStreams::new(self.scenario.scenario.seed, self.replicate, day as u32, purpose)
     }
 
     fn populate(&mut self) {
@@ -309,11 +313,12 @@ impl World {
         let r = &self.residents;
         let rules = &self.rules;
         let mut out = Decisions::default();
+        let streams = self.day_streams(today.day, Purpose::Decide);
         for i in range {
             if r.last_active[i] == today.day - rules.window {
                 out.expired.push(i as u32);
             }
-            let mut rng = self.key(today.day, i as u32, Purpose::Decide).rng();
+            let mut rng = streams.rng(i as u32);
             let cohort = r.cohort[i];
             let age = r.age[i];
             let free = if today.is_weekend { r.weekend_free[i] } else { r.weekday_free[i] } as f32 / 255.0;

@@ -5,7 +5,7 @@ pub mod staging;
 pub mod summary;
 pub mod timeseries;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::simulate::RunOutput;
 pub use staging::Staging;
@@ -19,9 +19,8 @@ pub struct Provenance {
     pub threads: usize,
 }
 
-/// Writes every output of `run` into `out_dir`; files appear only once all are complete.
-pub fn write_all(out_dir: &Path, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
-    let mut staging = Staging::new(out_dir)?;
+/// Writes every output of `run` through `staging`; files appear only once all are complete.
+pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
     staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;

@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-/// A staging folder inside the output folder; removed if dropped before [`Staging::commit`].
+/// A staging folder inside the output folder; removed if dropped before [`Staging::commit`],
+/// together with the output folder itself if this staging created it.
 pub struct Staging {
     out_dir: PathBuf,
+    created_out_dir: bool,
     dir: PathBuf,
     files: Vec<String>,
     committed: bool,
@@ -15,13 +17,14 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(out_dir: &Path) -> anyhow::Result<Staging> {
+        let created_out_dir = !out_dir.exists();
         fs::create_dir_all(out_dir).with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
         let dir = out_dir.join(format!(".linli-staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { out_dir: out_dir.to_path_buf(), dir, files: Vec::new(), committed: false })
+        Ok(Staging { out_dir: out_dir.to_path_buf(), created_out_dir, dir, files: Vec::new(), committed: false })
     }
 
     /// The staging path of `name`, for writers that need a path; the file joins the commit.
@@ -54,6 +57,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
+            if self.created_out_dir {
+                let _ = fs::remove_dir(&self.out_dir); // only succeeds while empty
+            }
         }
     }
 }
@@ -81,5 +87,13 @@ mod tests {
             staging.write("a.txt", b"half").unwrap();
         }
         assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn abandoned_staging_removes_an_output_folder_it_created() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("new");
+        drop(Staging::new(&out).unwrap());
+        assert!(!out.exists());
     }
 }
