@@ -3,6 +3,7 @@
 use rand::{Rng, RngExt};
 
 use super::network::Network;
+use super::rules;
 use super::structure::Structure;
 use super::types::{AgeBand, Cohort};
 use crate::engine::rng::unit_f32;
@@ -35,7 +36,7 @@ pub struct Residents {
 }
 
 impl Residents {
-    /// Residents of the given structure, with placeholder state to be filled by [`fresh_state`].
+    /// Residents of the given structure, with placeholder traits to be set by [`Residents::set_fresh`].
     pub fn with_households(structure: &Structure) -> Residents {
         let n = structure.n_residents();
         let mut household = Vec::with_capacity(n);
@@ -106,32 +107,39 @@ pub struct FreshTraits {
 }
 
 /// Draws the traits of a resident of `cohort` from the cohort's parameters.
-pub fn draw_traits(cohort: Cohort, scenario: &Scenario, arrival: Arrival, rng: &mut impl Rng) -> FreshTraits {
+/// The first member of a household (`head`) is drawn from the adult bands, so no household is
+/// children only.
+pub fn draw_traits(
+    cohort: Cohort,
+    head: bool,
+    scenario: &Scenario,
+    arrival: Arrival,
+    rng: &mut impl Rng,
+) -> FreshTraits {
     let params = scenario.cohorts.by_cohort()[cohort.index()];
     let behaviour = &scenario.behaviour;
     let spread = behaviour.trait_spread;
-    let age = draw_age(params, unit_f32(rng.next_u32()) as f64);
+    let age = draw_age(params, head, unit_f32(rng.next_u32()) as f64);
     let senior_bonus = if age == AgeBand::Senior { behaviour.senior_free_time_bonus } else { 0.0 };
-    let newcomer_factor = match arrival {
-        Arrival::Initial => 1.0,
-        Arrival::Newcomer { .. } => behaviour.newcomer_factor,
-    };
-    let move_in_day = match arrival {
+    let (move_in_day, tenure_days) = match arrival {
         Arrival::Initial => {
             let span = params.tenure_max_years - params.tenure_min_years;
             let years = params.tenure_min_years + span * rng.random::<f64>();
-            -(years * 365.0).round() as i32
+            let days = (years * 365.0).round();
+            (-days as i32, days)
         }
-        Arrival::Newcomer { day } => day,
+        Arrival::Newcomer { day } => (day, 0.0),
     };
+    // Attachment and awareness start at the newcomer level and have settled for the tenure.
+    let settled = |level: f64, rate: f64| rules::settled_level(level, behaviour.newcomer_factor, rate, tenure_days);
     FreshTraits {
         age,
         move_in_day,
         weekday_free: to_u8(noisy(params.weekday_free + senior_bonus, spread, rng)),
         weekend_free: to_u8(noisy(params.weekend_free + senior_bonus, spread, rng)),
         trust: noisy(params.trust, spread, rng) as f32,
-        attachment: noisy(params.attachment * newcomer_factor, spread, rng) as f32,
-        awareness: noisy(params.awareness * newcomer_factor, spread, rng) as f32,
+        attachment: noisy(settled(params.attachment, behaviour.attachment_relaxation), spread, rng) as f32,
+        awareness: noisy(settled(params.awareness, behaviour.awareness_relaxation), spread, rng) as f32,
         intrinsic: noisy(params.intrinsic, spread, rng) as f32,
     }
 }
@@ -153,10 +161,13 @@ impl Residents {
     }
 }
 
-fn draw_age(params: &CohortParams, uniform: f64) -> AgeBand {
+fn draw_age(params: &CohortParams, adults_only: bool, uniform: f64) -> AgeBand {
+    let shares = params.age_shares.as_array();
+    let eligible = |band: AgeBand| !adults_only || band.is_adult();
+    let total: f64 = AgeBand::ALL.into_iter().zip(shares).filter(|(b, _)| eligible(*b)).map(|(_, s)| s).sum();
     let mut cumulative = 0.0;
-    for (band, share) in AgeBand::ALL.into_iter().zip(params.age_shares.as_array()) {
-        cumulative += share;
+    for (band, share) in AgeBand::ALL.into_iter().zip(shares).filter(|(b, _)| eligible(*b)) {
+        cumulative += share / total;
         if uniform < cumulative {
             return band;
         }
@@ -183,19 +194,22 @@ pub struct TieRanges {
     pub everyone: std::ops::Range<u32>,
 }
 
-/// Adds the generated ties of `resident` (household ties are added separately).
+/// Adds `factor` times the configured generated ties of `resident` (household ties are added
+/// separately). In the initial network each resident makes its ties and receives about as many
+/// from others; a newcomer, arriving alone, makes both halves itself (factor 2).
 pub fn add_generated_ties(
     network: &mut Network,
     resident: u32,
     ranges: &TieRanges,
     scenario: &Scenario,
+    factor: u32,
     rng: &mut impl Rng,
 ) {
     let n = &scenario.network;
     for (range, wanted) in [
-        (&ranges.stairwell, n.stairwell_ties),
-        (&ranges.building, n.building_ties),
-        (&ranges.everyone, n.long_range_ties),
+        (&ranges.stairwell, n.stairwell_ties * factor),
+        (&ranges.building, n.building_ties * factor),
+        (&ranges.everyone, n.long_range_ties * factor),
     ] {
         let mut made = 0;
         for _ in 0..wanted * 3 {
@@ -228,8 +242,14 @@ mod tests {
     fn ages_follow_cohort_shares() {
         let params = &Scenario::default().cohorts.original;
         let n = 100_000;
-        let seniors = (0..n).filter(|&i| draw_age(params, (i as f64 + 0.5) / n as f64) == AgeBand::Senior).count();
-        assert!((seniors as f64 / n as f64 - params.age_shares.senior).abs() < 1e-3);
+        let share_of = |band, adults_only| {
+            let count = (0..n).filter(|&i| draw_age(params, adults_only, (i as f64 + 0.5) / n as f64) == band).count();
+            count as f64 / n as f64
+        };
+        assert!((share_of(AgeBand::Senior, false) - params.age_shares.senior).abs() < 1e-3);
+        assert_eq!(share_of(AgeBand::Child, true), 0.0, "household heads are adults");
+        let adult_total = 1.0 - params.age_shares.child;
+        assert!((share_of(AgeBand::Senior, true) - params.age_shares.senior / adult_total).abs() < 1e-3);
     }
 
     #[test]

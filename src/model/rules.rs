@@ -74,10 +74,9 @@ pub fn gain(x: f32, rate: f32) -> f32 {
 pub struct Rates {
     pub habit_gain: f32,
     pub habit_decay: f32,
-    pub attachment_tenure: f32,
+    pub attachment_relaxation: f32,
     pub attachment_ties: f32,
     pub attachment_participation: f32,
-    pub attachment_decay: f32,
     pub awareness_social: f32,
     pub awareness_participation: f32,
     pub awareness_relaxation: f32,
@@ -90,10 +89,9 @@ impl Rates {
         Rates {
             habit_gain: b.habit_gain as f32,
             habit_decay: b.habit_decay as f32,
-            attachment_tenure: b.attachment_tenure_rate as f32,
+            attachment_relaxation: b.attachment_relaxation as f32,
             attachment_ties: b.attachment_ties_rate as f32,
             attachment_participation: b.attachment_participation_gain as f32,
-            attachment_decay: b.attachment_decay as f32,
             awareness_social: b.awareness_social_gain as f32,
             awareness_participation: b.awareness_participation_gain as f32,
             awareness_relaxation: b.awareness_relaxation as f32,
@@ -108,11 +106,12 @@ impl Rates {
         habit * (1.0 - self.habit_decay)
     }
 
-    /// a <- a + (r_tenure + r_ties * degree share)(1 - a) - decay * a, every day.
+    /// a <- a + relax (baseline - a) + r_ties * degree share * (1 - a), every day.
     #[inline]
-    pub fn attachment_drift(&self, attachment: f32, degree_share: f32) -> f32 {
-        let growth = self.attachment_tenure + self.attachment_ties * degree_share;
-        attachment + growth * (1.0 - attachment) - self.attachment_decay * attachment
+    pub fn attachment_drift(&self, attachment: f32, baseline: f32, degree_share: f32) -> f32 {
+        attachment
+            + self.attachment_relaxation * (baseline - attachment)
+            + self.attachment_ties * degree_share * (1.0 - attachment)
     }
 
     /// w <- w + g_social * s (1 - w) + relax * (baseline - w), every day.
@@ -128,6 +127,13 @@ impl Rates {
     pub fn trust_after_complaint(&self, trust: f32, resolved: bool) -> f32 {
         if resolved { gain(trust, self.trust_resolved_gain) } else { trust * (1.0 - self.trust_unresolved_loss) }
     }
+}
+
+/// A level that relaxes at `rate` per day from `start_factor * level` towards `level`, after
+/// `days` days: level - (1 - start_factor) level e^(-rate days). Initial residents' attachment
+/// and awareness are set to this for their tenure.
+pub fn settled_level(level: f64, start_factor: f64, rate: f64, days: f64) -> f64 {
+    level - (1.0 - start_factor) * level * (-rate * days).exp()
 }
 
 /// Daily hazard from a yearly rate: 1 - (1 - rate)^(1/365).
@@ -230,11 +236,18 @@ mod tests {
         let r = rates();
         let mut a = 0.1f32;
         for _ in 0..20_000 {
-            a = r.attachment_drift(a, 0.5);
+            a = r.attachment_drift(a, 0.4, 0.5);
         }
-        let growth = r.attachment_tenure + r.attachment_ties * 0.5;
-        let equilibrium = growth / (growth + r.attachment_decay);
+        let ties = r.attachment_ties * 0.5;
+        let equilibrium = (r.attachment_relaxation * 0.4 + ties) / (r.attachment_relaxation + ties);
         assert!((a - equilibrium).abs() < 1e-3, "{a} vs {equilibrium}");
+        assert!(r.attachment_drift(0.4, 0.4, 1.0) > r.attachment_drift(0.4, 0.4, 0.0), "ties raise attachment");
+    }
+
+    #[test]
+    fn settled_level_after_a_tenure() {
+        assert!((settled_level(0.6, 0.5, 0.01, 0.0) - 0.3).abs() < 1e-6, "a newcomer starts at the factor");
+        assert!((settled_level(0.6, 0.5, 0.01, 10_000.0) - 0.6).abs() < 1e-6, "long tenure reaches the level");
     }
 
     #[test]

@@ -32,6 +32,7 @@ struct Rules {
     rates: Rates,
     propensity: [f32; N_COHORTS],
     awareness_baseline: [f32; N_COHORTS],
+    attachment_baseline: [f32; N_COHORTS],
     voice: [f32; N_COHORTS],
     volunteer_offset: f32,
     deliberation_offset: f32,
@@ -60,6 +61,7 @@ impl Rules {
             rates: Rates::from_behaviour(b),
             propensity: cohorts.map(|p| p.propensity as f32),
             awareness_baseline: cohorts.map(|p| p.awareness as f32),
+            attachment_baseline: cohorts.map(|p| p.attachment as f32),
             voice: cohorts.map(|p| p.voice as f32),
             volunteer_offset: b.volunteer_offset as f32,
             deliberation_offset: b.deliberation_offset as f32,
@@ -171,7 +173,8 @@ impl World {
         let drawn = map_chunks(Split::Parallel, self.residents.len(), |range| {
             let draw = |i: usize| {
                 let mut rng = self.key(0, i as u32, Purpose::Population).rng();
-                draw_traits(self.residents.cohort[i], &self.scenario, Arrival::Initial, &mut rng)
+                let head = self.structure.household_start[self.residents.household[i] as usize] == i as u32;
+                draw_traits(self.residents.cohort[i], head, &self.scenario, Arrival::Initial, &mut rng)
             };
             range.map(draw).collect::<Vec<_>>()
         });
@@ -184,7 +187,7 @@ impl World {
         for i in 0..self.residents.len() as u32 {
             let mut rng = self.key(0, i, Purpose::Network).rng();
             let ranges = self.tie_ranges(i);
-            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, &mut rng);
+            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, 1, &mut rng);
         }
         for h in 0..self.structure.n_households() {
             self.move_out_day[h] = self.draw_move_out(h, 0);
@@ -296,10 +299,11 @@ impl World {
         for i in members.clone() {
             let mut rng = self.key(d, i, Purpose::Newcomer).rng();
             let cohort = self.residents.cohort[i as usize];
-            let traits = draw_traits(cohort, &self.scenario, Arrival::Newcomer { day: d }, &mut rng);
+            let head = i == members.start;
+            let traits = draw_traits(cohort, head, &self.scenario, Arrival::Newcomer { day: d }, &mut rng);
             self.residents.set_fresh(i as usize, &traits);
             let ranges = self.tie_ranges(i);
-            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, &mut rng);
+            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, 2, &mut rng);
         }
         for i in members {
             let active = self.network.ties(i).iter().filter(|&&j| self.residents.is_active(j as usize, d - 1, window));
@@ -318,34 +322,41 @@ impl World {
             if r.last_active[i] == today.day - rules.window {
                 out.expired.push(i as u32);
             }
+            // A fixed layout of draws per resident-day, whether or not each is needed, so that
+            // a change to one decision never shifts the draws of another (common random numbers).
             let mut rng = streams.rng(i as u32);
+            let [volunteer_draw, deliberation_draw, need_draw] = [rng.next_u64(), rng.next_u64(), rng.next_u64()];
             let cohort = r.cohort[i];
             let age = r.age[i];
             let free = if today.is_weekend { r.weekend_free[i] } else { r.weekday_free[i] } as f32 / 255.0;
             let gate = r.awareness[i] * free;
             let utility = || rules::utility(&rules.weights, &self.disposition(i));
-            let mut apply = |activity: u16, offset: f32, rng: &mut rand_pcg::Pcg64Mcg| {
-                let u = unit_f32(rng.next_u32());
+            let mut apply = |activity: u16, offset: f32, draw: u64| {
+                let (u, priority) = split_draw(draw);
                 // u < gate * sigmoid(..) implies u < gate: skip the exponential for most residents.
                 if u < gate && u < gate * sigmoid(utility() + offset) {
-                    out.applicants.push(Applicant { activity, priority: rng.next_u32(), resident: i as u32 });
+                    out.applicants.push(Applicant { activity, priority, resident: i as u32 });
                 }
             };
             if age.is_adult() {
                 if today.tasks > 0 {
-                    apply(VOLUNTEER, rules.volunteer_offset, &mut rng);
+                    apply(VOLUNTEER, rules.volunteer_offset, volunteer_draw);
                 }
                 if today.deliberation {
-                    apply(DELIBERATION, rules.deliberation_offset, &mut rng);
+                    apply(DELIBERATION, rules.deliberation_offset, deliberation_draw);
                 }
             }
             for &e in &today.events {
                 let event = &self.events[e as usize];
                 if event.invites(cohort, age) {
-                    apply(FIRST_EVENT + e, event.appeal, &mut rng);
+                    // Event e's draw sits at its own offset after the fixed draws.
+                    let mut event_rng = rng.clone();
+                    event_rng.advance(u128::from(e));
+                    apply(FIRST_EVENT + e, event.appeal, event_rng.next_u64());
                 }
             }
-            if age.is_adult() && self.has_need(i, today, &mut rng) {
+            let (need_u, voice_u) = split_draw(need_draw);
+            if age.is_adult() && need_u < self.need_chance(i, today) {
                 let voice = rules::voice_probability(
                     &rules.voice_weights,
                     rules.voice[cohort.index()],
@@ -353,7 +364,7 @@ impl World {
                     r.attachment[i],
                     r.awareness[i],
                 );
-                out.needs.push((i as u32, unit_f32(rng.next_u32()) < voice));
+                out.needs.push((i as u32, unit_f32(voice_u) < voice));
             }
         }
         out
@@ -372,15 +383,15 @@ impl World {
         }
     }
 
-    /// A personal need or dispute, or a need from a pipe burst in the resident's stairwell unit.
-    fn has_need(&self, i: usize, today: &Today, rng: &mut impl Rng) -> bool {
+    /// Today's chance of a personal need or dispute, plus any pipe burst in the stairwell unit.
+    fn need_chance(&self, i: usize, today: &Today) -> f32 {
         let mut chance = self.rules.need_daily;
         if !today.burst_stairwells.is_empty() {
             let stairwell = self.structure.household_stairwell[self.residents.household[i] as usize];
             let hits = today.burst_stairwells.iter().filter(|&&s| s == stairwell).count();
             chance += hits as f32 * self.rules.burst_need_chance;
         }
-        unit_f32(rng.next_u32()) < chance
+        chance
     }
 
     /// Residents whose last taking part left the window today stop counting for their ties.
@@ -456,14 +467,15 @@ impl World {
             if participants.len() < 2 {
                 continue;
             }
-            for &p in participants {
+            for (position, &p) in participants.iter().enumerate() {
                 let mut rng = self.key(d, p, Purpose::CoParticipation).rng();
-                rng.advance(2 * activity as u128);
-                if unit_f32(rng.next_u32()) >= self.rules.tie_chance {
+                rng.advance(activity as u128); // exactly one draw per activity
+                let (chance, pick) = split_draw(rng.next_u64());
+                if chance >= self.rules.tie_chance {
                     continue;
                 }
-                let pick = rng.random_range(0..participants.len() - 1);
-                let position = participants.iter().position(|&x| x == p).unwrap_or(0);
+                // Lemire's multiply-shift maps the 32-bit draw onto the other participants.
+                let pick = ((u64::from(pick) * (participants.len() as u64 - 1)) >> 32) as usize;
                 let q = participants[if pick >= position { pick + 1 } else { pick }];
                 if self.network.link(p, q) {
                     self.residents.active_ties[p as usize] += 1;
@@ -521,7 +533,9 @@ impl World {
                     let active_share = active_ties[i] as f32 / degree.max(1) as f32;
                     let baseline = rules.awareness_baseline[cohort[i].index()];
                     habit[j] = rules.rates.habit_decay(habit[j]);
-                    attachment[j] = rules.rates.attachment_drift(attachment[j], degree as f32 / rules.max_degree);
+                    let attachment_level = rules.attachment_baseline[cohort[i].index()];
+                    attachment[j] =
+                        rules.rates.attachment_drift(attachment[j], attachment_level, degree as f32 / rules.max_degree);
                     awareness[j] = rules.rates.awareness_drift(awareness[j], baseline, active_share);
                     let stats = &mut record[cohort[i].index()];
                     stats.residents += 1;
@@ -570,6 +584,12 @@ impl World {
     pub fn cohorts(&self) -> &[Cohort] {
         &self.residents.cohort
     }
+}
+
+/// Splits one 64-bit draw into a uniform in [0, 1) (high half) and a 32-bit integer (low half).
+#[inline]
+fn split_draw(draw: u64) -> (f32, u32) {
+    (unit_f32((draw >> 32) as u32), draw as u32)
 }
 
 impl crate::engine::ensemble::Model for World {

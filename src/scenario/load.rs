@@ -282,6 +282,15 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_cohort_table_keeps_that_cohorts_defaults() {
+        let scenario =
+            parse("[scenario]\nversion = 1\n[cohorts.transient]\nmove_out_rate = 0.6\n", Path::new("t.toml")).unwrap();
+        let mut expected = Scenario::default();
+        expected.cohorts.transient.move_out_rate = 0.6;
+        assert_eq!(scenario, expected);
+    }
+
+    #[test]
     fn unknown_key_is_located_and_suggested() {
         let err = error_of("[scenario]\nversion = 1\n[community]\nresidnets = 5\n");
         assert_eq!(err.kind, ErrorKind::UnknownKey);

@@ -63,7 +63,7 @@ mod tests {
         let s = default_scenario();
         let c = &s.community;
         assert_eq!((c.residents, c.households, c.buildings, c.stairwells), (10685, 3346, 101, 328));
-        assert_eq!((s.scenario.days, s.scenario.replicates), (1095, 20));
+        assert_eq!((s.scenario.days, s.scenario.replicates), (1096, 20));
         assert_eq!(s.scenario.start_date.to_string(), "2024-01-01");
     }
 

@@ -82,43 +82,91 @@ pub struct Community {
 
 /// The three thirds (三三制): original owners, new young families, transient renters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "CohortsInput")]
 pub struct Cohorts {
     pub original: CohortParams,
     pub new_family: CohortParams,
     pub transient: CohortParams,
 }
 
-/// How one cohort is made up and how it behaves.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CohortParams {
+/// The three thirds as written in a file: any key left out of a cohort's table takes that
+/// cohort's own default.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CohortsInput {
+    /// Original owners (老业主), many of twenty years' standing.
+    pub original: CohortPatch,
+    /// New young families (新家庭), with children and fragmented weekdays.
+    pub new_family: CohortPatch,
+    /// Transient renters (流动人口), who move out and are replaced.
+    pub transient: CohortPatch,
+}
+
+impl From<CohortsInput> for Cohorts {
+    fn from(input: CohortsInput) -> Cohorts {
+        let defaults = Cohorts::default();
+        Cohorts {
+            original: input.original.over(defaults.original),
+            new_family: input.new_family.over(defaults.new_family),
+            transient: input.transient.over(defaults.transient),
+        }
+    }
+}
+
+/// Declares [`CohortParams`] and its all-optional twin [`CohortPatch`] from one field list,
+/// so the two (and their user documentation) cannot drift apart.
+macro_rules! cohort_params {
+    ($($(#[doc = $doc:expr])+ $field:ident: $ty:ty,)+) => {
+        /// How one cohort is made up and how it behaves.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct CohortParams {
+            $($(#[doc = $doc])+ pub $field: $ty,)+
+        }
+
+        /// How one cohort is made up and how it behaves (keys left out keep the cohort's default).
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct CohortPatch {
+            $($(#[doc = $doc])+ pub $field: Option<$ty>,)+
+        }
+
+        impl CohortPatch {
+            /// The cohort `base` with this patch's keys replaced.
+            pub fn over(self, base: CohortParams) -> CohortParams {
+                CohortParams { $($field: self.$field.unwrap_or(base.$field),)+ }
+            }
+        }
+    };
+}
+
+cohort_params! {
     /// Share of households in this cohort; the three shares sum to 1.
-    pub share: f64,
-    /// Shares of the cohort's residents in each age band; they sum to 1.
-    pub age_shares: AgeShares,
+    share: f64,
+    /// Shares of the cohort's residents in each age band; they sum to 1. Give all four.
+    age_shares: AgeShares,
     /// Shortest tenure at the start, in years.
-    pub tenure_min_years: f64,
+    tenure_min_years: f64,
     /// Longest tenure at the start, in years.
-    pub tenure_max_years: f64,
+    tenure_max_years: f64,
     /// Mean share of a weekday that is free for community life (0-1).
-    pub weekday_free: f64,
+    weekday_free: f64,
     /// Mean share of a weekend day that is free for community life (0-1).
-    pub weekend_free: f64,
+    weekend_free: f64,
     /// Logit intercept of taking part (higher = more inclined).
-    pub propensity: f64,
+    propensity: f64,
     /// Mean initial trust in the committee (0-1).
-    pub trust: f64,
-    /// Mean initial attachment to the community at long tenure (0-1).
-    pub attachment: f64,
-    /// Baseline awareness of what the committee offers (0-1); newcomers start lower.
-    pub awareness: f64,
+    trust: f64,
+    /// Attachment that long-standing members of the cohort settle at (0-1); newcomers start lower.
+    attachment: f64,
+    /// Awareness of what the committee offers that long-standing members settle at (0-1); newcomers start lower.
+    awareness: f64,
     /// Mean intrinsic motivation to serve the community (0-1).
-    pub intrinsic: f64,
+    intrinsic: f64,
     /// Logit intercept of raising a need as a complaint rather than staying silent.
-    pub voice: f64,
+    voice: f64,
     /// Share of the cohort's households that move out in a year (replaced by newcomers).
-    pub move_out_rate: f64,
+    move_out_rate: f64,
 }
 
 /// Shares of residents by age band.
@@ -163,14 +211,13 @@ pub struct Behaviour {
     pub habit_gain: f64,
     /// Share of habit lost on each day.
     pub habit_decay: f64,
-    /// Daily attachment growth with tenure, as a share of the gap to 1.
-    pub attachment_tenure_rate: f64,
+    /// Daily rate at which attachment approaches its cohort's level (`cohorts.*.attachment`);
+    /// newcomers start lower, so attachment grows with tenure.
+    pub attachment_relaxation: f64,
     /// Daily attachment growth per unit share of the maximum degree held in ties.
     pub attachment_ties_rate: f64,
     /// Attachment gained on a day of taking part, as a share of the gap to 1.
     pub attachment_participation_gain: f64,
-    /// Share of attachment lost on each day.
-    pub attachment_decay: f64,
     /// Daily awareness gained per unit share of active ties (word of mouth).
     pub awareness_social_gain: f64,
     /// Awareness gained on a day of taking part, as a share of the gap to 1.
@@ -325,10 +372,10 @@ mod defaults {
         Date::from_ymd(2024, 1, 1)
     }
     pub fn days() -> u32 {
-        1095
+        1096
     }
     pub fn burn_in_days() -> u32 {
-        180
+        365
     }
     pub fn replicates() -> u32 {
         20
@@ -385,7 +432,7 @@ impl Default for Cohorts {
                 tenure_max_years: 22.0,
                 weekday_free: 0.45,
                 weekend_free: 0.55,
-                propensity: 0.0,
+                propensity: 0.5,
                 trust: 0.6,
                 attachment: 0.7,
                 awareness: 0.7,
@@ -400,7 +447,7 @@ impl Default for Cohorts {
                 tenure_max_years: 6.0,
                 weekday_free: 0.2,
                 weekend_free: 0.6,
-                propensity: -0.3,
+                propensity: 0.5,
                 trust: 0.5,
                 attachment: 0.45,
                 awareness: 0.5,
@@ -415,7 +462,7 @@ impl Default for Cohorts {
                 tenure_max_years: 2.0,
                 weekday_free: 0.3,
                 weekend_free: 0.45,
-                propensity: -0.7,
+                propensity: 0.7,
                 trust: 0.4,
                 attachment: 0.25,
                 awareness: 0.3,
@@ -431,21 +478,20 @@ impl Default for Behaviour {
     fn default() -> Behaviour {
         Behaviour {
             active_window_days: 30,
-            habit_weight: 3.0,
+            habit_weight: 1.5,
             social_weight: 1.5,
             trust_weight: 1.0,
             attachment_weight: 1.5,
             intrinsic_weight: 2.0,
-            volunteer_offset: -4.5,
-            deliberation_offset: -2.5,
+            volunteer_offset: -6.5,
+            deliberation_offset: -5.0,
             senior_free_time_bonus: 0.25,
             trait_spread: 0.15,
             habit_gain: 0.25,
             habit_decay: 0.01,
-            attachment_tenure_rate: 0.0005,
+            attachment_relaxation: 0.002,
             attachment_ties_rate: 0.0005,
             attachment_participation_gain: 0.02,
-            attachment_decay: 0.0004,
             awareness_social_gain: 0.004,
             awareness_participation_gain: 0.1,
             awareness_relaxation: 0.003,
@@ -477,7 +523,7 @@ impl Default for Committee {
             volunteer_tasks_per_day: 20,
             volunteer_tasks_per_weekend_day: 40,
             deliberation_day: 20,
-            deliberation_seats: 80,
+            deliberation_seats: 120,
             resolve_share: 0.4,
             resolve_days_min: 3,
             resolve_days_max: 45,

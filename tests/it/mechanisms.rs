@@ -19,7 +19,9 @@ fn transients_take_part_least_and_original_owners_most() {
 /// The default community with no capacity limits, so effects on how many take part show.
 fn uncapped(residents: u32, days: u32, replicates: u32) -> linli::Scenario {
     let mut scenario = small(residents, days, replicates);
-    scenario.events.clear();
+    for event in &mut scenario.events {
+        event.capacity = residents;
+    }
     scenario.committee.volunteer_tasks_per_day = residents;
     scenario.committee.volunteer_tasks_per_weekend_day = residents;
     scenario.committee.deliberation_seats = residents;
