@@ -82,7 +82,8 @@ where
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
     area.fill(&WHITE).map_err(err)?;
-    let n_days = run.dates.len().max(2);
+    let years: Vec<f64> = run.dates.iter().map(|d| fractional_year(*d)).collect();
+    let (first, last) = (years[0], *years.last().unwrap_or(&years[0]) + 1e-6);
     let top = bands.iter().flat_map(|b| b.high.iter()).fold(0.05f64, |a, &b| a.max(b));
     let y_max = (top * 1.15).min(1.0);
     let title = format!(
@@ -94,9 +95,8 @@ where
         .margin(20)
         .x_label_area_size(55)
         .y_label_area_size(80)
-        .build_cartesian_2d(0f64..(n_days - 1) as f64, 0f64..y_max)
+        .build_cartesian_2d(first..last, 0f64..y_max)
         .map_err(err)?;
-    let dates = &run.dates;
     chart
         .configure_mesh()
         .x_desc("date")
@@ -104,9 +104,7 @@ where
         .axis_desc_style((FONT, 22))
         .label_style((FONT, 18))
         .x_labels(8)
-        .x_label_formatter(&|x| {
-            dates.get(x.round() as usize).map(|d| d.format("%Y-%m").to_string()).unwrap_or_default()
-        })
+        .x_label_formatter(&|x| year_month(*x))
         .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
@@ -114,13 +112,13 @@ where
     for band in bands {
         let colour = cohort_colour(band.cohort);
         let polygon: Vec<(f64, f64)> = (0..band.mean.len())
-            .map(|d| (d as f64, band.high[d]))
-            .chain((0..band.mean.len()).rev().map(|d| (d as f64, band.low[d])))
+            .map(|d| (years[d], band.high[d]))
+            .chain((0..band.mean.len()).rev().map(|d| (years[d], band.low[d])))
             .collect();
         chart.draw_series(std::iter::once(Polygon::new(polygon, colour.mix(0.25).filled()))).map_err(err)?;
         chart
             .draw_series(LineSeries::new(
-                band.mean.iter().enumerate().map(|(d, &y)| (d as f64, y)),
+                band.mean.iter().enumerate().map(|(d, &y)| (years[d], y)),
                 colour.stroke_width(3),
             ))
             .map_err(err)?
@@ -136,4 +134,32 @@ where
         .draw()
         .map_err(err)?;
     Ok(())
+}
+
+/// A date as a fractional year (2024-07-01 is about 2024.5), so axis ticks fall on round dates.
+fn fractional_year(date: chrono::NaiveDate) -> f64 {
+    use chrono::Datelike;
+    let days_in_year = if chrono::NaiveDate::from_ymd_opt(date.year(), 2, 29).is_some() { 366.0 } else { 365.0 };
+    date.year() as f64 + date.ordinal0() as f64 / days_in_year
+}
+
+/// The label of a fractional year: "2024-07".
+fn year_month(x: f64) -> String {
+    let year = x.floor();
+    let month = ((x - year) * 12.0).round() as i32 + 1;
+    if month > 12 { format!("{}-01", year as i32 + 1) } else { format!("{}-{month:02}", year as i32) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_dates() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(fractional_year(date(2024, 1, 1)), 2024.0);
+        assert_eq!(year_month(fractional_year(date(2024, 7, 1))), "2024-07");
+        assert_eq!(year_month(2025.0), "2025-01");
+        assert_eq!(year_month(2024.99), "2025-01");
+    }
 }
