@@ -36,3 +36,19 @@ pub fn mean_active_all(run: &RunOutput) -> f64 {
         active as f64 / residents as f64
     })
 }
+
+/// Builds replicate 0 of `scenario` and steps it through its calendar, calling `on_day` after
+/// each day with the world and the day's index; returns the world and the last day's record.
+pub fn step_world(
+    scenario: &Scenario,
+    mut on_day: impl FnMut(&linli::model::World, u32),
+) -> (linli::model::World, linli::model::DayRecord) {
+    let calendar = linli::simulate::calendar(scenario);
+    let mut world = linli::model::World::new(scenario, 0, &calendar);
+    let mut last = linli::model::DayRecord::default();
+    for day in calendar.days() {
+        last = world.step(day);
+        on_day(&world, day.index);
+    }
+    (world, last)
+}

@@ -1,10 +1,9 @@
 //! Each mechanism of the model changes outcomes in the documented direction; each test would
 //! fail if its mechanism were removed.
 
-use linli::model::{Cohort, World};
-use linli::simulate::calendar;
+use linli::model::Cohort;
 
-use crate::common::{mean_active, mean_active_all, mean_over, run, small};
+use crate::common::{mean_active, mean_active_all, mean_over, run, small, step_world};
 
 #[test]
 fn transients_take_part_least_and_original_owners_most() {
@@ -108,12 +107,7 @@ fn transients_move_out_at_the_configured_rate_and_the_population_stays_fixed() {
     let mut scenario = small(6_000, 365, 1);
     scenario.cohorts.transient.move_out_rate = 0.5;
     scenario.scenario.burn_in_days = 0;
-    let calendar = calendar(&scenario);
-    let mut world = World::new(&scenario, 0, &calendar);
-    let mut last = None;
-    for day in calendar.days() {
-        last = Some(world.step(day));
-    }
+    let (world, last) = step_world(&scenario, |_, _| {});
     let residents = world.residents();
     let transients: Vec<usize> = (0..residents.len()).filter(|&i| residents.cohort[i] == Cohort::Transient).collect();
     let moved_in = transients.iter().filter(|&&i| residents.move_in_day[i] >= 0).count();
@@ -123,7 +117,7 @@ fn transients_move_out_at_the_configured_rate_and_the_population_stays_fixed() {
         .filter(|&i| residents.cohort[i] == Cohort::Original && residents.move_in_day[i] >= 0)
         .count();
     assert!(originals_replaced < moved_in / 5);
-    let total: u32 = last.unwrap().iter().map(|c| c.residents).sum();
+    let total: u32 = last.iter().map(|c| c.residents).sum();
     assert_eq!(total, 6_000);
 }
 
@@ -132,14 +126,11 @@ fn active_tie_counts_stay_exact_through_churn_and_new_ties() {
     let mut scenario = small(3_000, 200, 1);
     scenario.cohorts.transient.move_out_rate = 0.9;
     scenario.network.co_participation_tie_chance = 0.5;
-    let calendar = calendar(&scenario);
-    let mut world = World::new(&scenario, 0, &calendar);
-    for day in calendar.days() {
-        world.step(day);
-        if day.index % 50 == 0 {
-            assert_eq!(world.residents().active_ties, world.recount_active_ties(day.index as i32), "day {}", day.index);
+    step_world(&scenario, |world, day| {
+        if day % 50 == 0 {
+            assert_eq!(world.residents().active_ties, world.recount_active_ties(day as i32), "day {day}");
         }
-    }
+    });
 }
 
 #[test]
@@ -149,11 +140,7 @@ fn taking_part_together_creates_ties() {
     let degree_after = |chance: f64| {
         let mut s = scenario.clone();
         s.network.co_participation_tie_chance = chance;
-        let calendar = calendar(&s);
-        let mut world = World::new(&s, 0, &calendar);
-        for day in calendar.days() {
-            world.step(day);
-        }
+        let (world, _) = step_world(&s, |_, _| {});
         let network = world.network();
         (0..3_000u32).map(|i| network.degree(i)).sum::<usize>()
     };
