@@ -119,7 +119,10 @@ pub fn draw_traits(
     let params = scenario.cohorts.by_cohort()[cohort.index()];
     let behaviour = &scenario.behaviour;
     let spread = behaviour.trait_spread;
-    let age = draw_age(params, head, unit_f32(rng.next_u32()) as f64);
+    let community = &scenario.community;
+    let mean_size = community.residents as f64 / community.households as f64;
+    let member = if head { Member::Head } else { Member::Other { mean_size } };
+    let age = draw_age(params, member, unit_f32(rng.next_u32()) as f64);
     let senior_bonus = if age == AgeBand::Senior { behaviour.senior_free_time_bonus } else { 0.0 };
     let (move_in_day, tenure_days) = match arrival {
         Arrival::Initial => {
@@ -161,13 +164,38 @@ impl Residents {
     }
 }
 
-fn draw_age(params: &CohortParams, adults_only: bool, uniform: f64) -> AgeBand {
-    let shares = params.age_shares.as_array();
-    let eligible = |band: AgeBand| !adults_only || band.is_adult();
-    let total: f64 = AgeBand::ALL.into_iter().zip(shares).filter(|(b, _)| eligible(*b)).map(|(_, s)| s).sum();
+/// Who is being drawn: a household head (always an adult) or another member.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Member {
+    Head,
+    /// Another member, in households of `mean_size` residents on average.
+    Other {
+        mean_size: f64,
+    },
+}
+
+/// Age band shares for a member. Heads are adults; other members carry the children of the
+/// whole cohort, c' = min(1, c m / (m - 1)) with the adult bands scaled to fill the rest, so
+/// the realised shares match `age_shares` in expectation.
+fn member_age_shares(params: &CohortParams, member: Member) -> [f64; 4] {
+    let [child, young_adult, adult, senior] = params.age_shares.as_array();
+    let adult_total = 1.0 - child;
+    let member_child = match member {
+        Member::Head => 0.0,
+        Member::Other { mean_size } if mean_size > 1.0 => (child * mean_size / (mean_size - 1.0)).min(1.0),
+        Member::Other { .. } => child,
+    };
+    if adult_total <= 0.0 {
+        return [1.0, 0.0, 0.0, 0.0];
+    }
+    let scale = (1.0 - member_child) / adult_total;
+    [member_child, young_adult * scale, adult * scale, senior * scale]
+}
+
+fn draw_age(params: &CohortParams, member: Member, uniform: f64) -> AgeBand {
     let mut cumulative = 0.0;
-    for (band, share) in AgeBand::ALL.into_iter().zip(shares).filter(|(b, _)| eligible(*b)) {
-        cumulative += share / total;
+    for (band, share) in AgeBand::ALL.into_iter().zip(member_age_shares(params, member)) {
+        cumulative += share;
         if uniform < cumulative {
             return band;
         }
@@ -242,14 +270,19 @@ mod tests {
     fn ages_follow_cohort_shares() {
         let params = &Scenario::default().cohorts.original;
         let n = 100_000;
-        let share_of = |band, adults_only| {
-            let count = (0..n).filter(|&i| draw_age(params, adults_only, (i as f64 + 0.5) / n as f64) == band).count();
+        let share_of = |band, member| {
+            let count = (0..n).filter(|&i| draw_age(params, member, (i as f64 + 0.5) / n as f64) == band).count();
             count as f64 / n as f64
         };
-        assert!((share_of(AgeBand::Senior, false) - params.age_shares.senior).abs() < 1e-3);
-        assert_eq!(share_of(AgeBand::Child, true), 0.0, "household heads are adults");
-        let adult_total = 1.0 - params.age_shares.child;
-        assert!((share_of(AgeBand::Senior, true) - params.age_shares.senior / adult_total).abs() < 1e-3);
+        assert_eq!(share_of(AgeBand::Child, Member::Head), 0.0, "household heads are adults");
+        // With households of 3.2, heads are 1/3.2 of residents: the mix must give back the shares.
+        let mean_size = 3.2;
+        let other = Member::Other { mean_size };
+        for band in AgeBand::ALL {
+            let mixed = share_of(band, Member::Head) / mean_size + share_of(band, other) * (1.0 - 1.0 / mean_size);
+            let target = params.age_shares.as_array()[band as usize];
+            assert!((mixed - target).abs() < 1e-3, "{band:?}: {mixed} vs {target}");
+        }
     }
 
     #[test]

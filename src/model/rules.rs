@@ -8,7 +8,7 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Logit weights of the participation utility (MODEL.md, "Taking part").
+/// Logit weights of the participation utility (docs/MODEL.md §7.5).
 #[derive(Clone, Copy, Debug)]
 pub struct Weights {
     pub habit: f32,
@@ -69,7 +69,7 @@ pub fn gain(x: f32, rate: f32) -> f32 {
     x + rate * (1.0 - x)
 }
 
-/// Daily rates of the slow dynamics (MODEL.md, "Daily dynamics").
+/// Daily rates of the slow dynamics (docs/MODEL.md §7.13).
 #[derive(Clone, Copy, Debug)]
 pub struct Rates {
     pub habit_gain: f32,

@@ -28,7 +28,8 @@ pub struct Scenario {
     pub committee: Committee,
     #[serde(default)]
     pub needs: Needs,
-    /// Dated or recurring events (activities) residents may attend.
+    /// Dated or recurring events (activities) residents may attend. Add new events at the end:
+    /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
 }
@@ -143,7 +144,8 @@ macro_rules! cohort_params {
 cohort_params! {
     /// Share of households in this cohort; the three shares sum to 1.
     share: f64,
-    /// Shares of the cohort's residents in each age band; they sum to 1. Give all four.
+    /// Shares of the cohort's residents in each age band; they sum to 1. Give all four. Household
+    /// heads are adults; the other members carry the children, so these shares hold overall.
     age_shares: AgeShares,
     /// Shortest tenure at the start, in years.
     tenure_min_years: f64,
@@ -157,9 +159,9 @@ cohort_params! {
     propensity: f64,
     /// Mean initial trust in the committee (0-1).
     trust: f64,
-    /// Attachment that long-standing members of the cohort settle at (0-1); newcomers start lower.
+    /// Level (0-1) that attachment relaxes towards (ties raise it further); newcomers start lower.
     attachment: f64,
-    /// Awareness of what the committee offers that long-standing members settle at (0-1); newcomers start lower.
+    /// Level (0-1) that awareness of what the committee offers relaxes towards; newcomers start lower.
     awareness: f64,
     /// Mean intrinsic motivation to serve the community (0-1).
     intrinsic: f64,
@@ -234,7 +236,8 @@ pub struct Behaviour {
     pub voice_attachment_weight: f64,
     /// Logit weight of awareness (centred) on voicing a need.
     pub voice_awareness_weight: f64,
-    /// Initial awareness and attachment of a newcomer, as a share of the cohort mean.
+    /// Starting attachment and awareness of a newcomer, as a share of the cohort's level; initial
+    /// residents start from there too and have relaxed towards the level for their tenure.
     pub newcomer_factor: f64,
 }
 
@@ -258,7 +261,7 @@ pub struct Network {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Committee {
-    /// Volunteer tasks offered each day (first come by random order; the rest are turned away).
+    /// Volunteer tasks offered on a weekday (places go by random priority; the rest are turned away).
     pub volunteer_tasks_per_day: u32,
     /// Volunteer tasks offered on a weekend day.
     pub volunteer_tasks_per_weekend_day: u32,
