@@ -7,6 +7,7 @@ use chrono::{Days, NaiveDate};
 use crate::engine::Calendar;
 use crate::engine::ensemble::run_ensemble;
 use crate::engine::parallel::Split;
+use crate::model::merchants::Merchants;
 use crate::model::{DayRecord, World};
 use crate::scenario::Scenario;
 
@@ -15,6 +16,8 @@ use crate::scenario::Scenario;
 pub struct ReplicateRun {
     pub replicate: u32,
     pub days: Vec<DayRecord>,
+    /// The merchants after the last day.
+    pub merchants: Merchants,
 }
 
 /// The result of running a scenario.
@@ -59,7 +62,11 @@ pub fn simulate_replicates(scenario: &Scenario, replicates: &[u32], on_day: &(dy
     RunOutput {
         scenario: scenario.clone(),
         dates: calendar.days()[record_from..].iter().map(|d| d.date).collect(),
-        replicates: replicates.iter().zip(results).map(|(&replicate, days)| ReplicateRun { replicate, days }).collect(),
+        replicates: replicates
+            .iter()
+            .zip(results)
+            .map(|(&replicate, result)| ReplicateRun { replicate, days: result.records, merchants: result.last })
+            .collect(),
         elapsed: started.elapsed(),
         resident_days,
     }

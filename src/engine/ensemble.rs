@@ -6,7 +6,16 @@ use super::parallel::map_items;
 /// Anything that advances one day at a time and records something about it.
 pub trait Model: Send {
     type Record: Send;
+    /// What is kept of the model after its last day (for example per-agent totals).
+    type Final: Send;
     fn step(&mut self, day: &Day) -> Self::Record;
+    fn finish(self) -> Self::Final;
+}
+
+/// The daily records of one replicate and what is kept of it after the last day.
+pub struct ReplicateResult<M: Model> {
+    pub records: Vec<M::Record>,
+    pub last: M::Final,
 }
 
 /// Steps `model` through every day of `calendar`, keeping the records from day `record_from` on.
@@ -35,14 +44,15 @@ pub fn run_ensemble<M, B>(
     record_from: usize,
     build: B,
     on_day: &(dyn Fn() + Sync),
-) -> Vec<Vec<M::Record>>
+) -> Vec<ReplicateResult<M>>
 where
     M: Model,
     B: Fn(u32) -> M + Sync + Send,
 {
     map_items(replicates.to_vec(), |replicate| {
         let mut model = build(replicate);
-        run_replicate(&mut model, calendar, record_from, on_day)
+        let records = run_replicate(&mut model, calendar, record_from, on_day);
+        ReplicateResult { records, last: model.finish() }
     })
 }
 
@@ -58,6 +68,10 @@ mod tests {
 
     impl Model for Counter {
         type Record = (u32, u32);
+        type Final = u32;
+        fn finish(self) -> u32 {
+            self.steps
+        }
         fn step(&mut self, day: &Day) -> (u32, u32) {
             self.steps += 1;
             (self.replicate, day.index)
@@ -72,8 +86,9 @@ mod tests {
             calls.fetch_add(1, Ordering::Relaxed);
         });
         assert_eq!(results.len(), 3);
-        assert_eq!(results[0][0], (3, 4));
-        assert_eq!(results[1].len(), 6);
+        assert_eq!(results[0].records[0], (3, 4));
+        assert_eq!(results[1].records.len(), 6);
+        assert_eq!(results[1].last, 10, "every day was stepped");
         assert_eq!(calls.load(Ordering::Relaxed), 30);
     }
 }

@@ -27,6 +27,14 @@ pub enum Purpose {
     Shocks = 7,
     /// Fresh state of a newcomer household.
     Newcomer = 8,
+    /// Merchants: placement, alliance decisions, meetings, grievance attribution.
+    Merchant = 9,
+    /// A resident's time-bank and proposal draws of the day.
+    Incentive = 10,
+    /// Proposals: review, costs and follow-through.
+    Proposal = 11,
+    /// Outreach: grid workers and riders collecting needs.
+    Outreach = 12,
 }
 
 /// The coordinates of one random stream.

@@ -95,6 +95,8 @@ mod tests {
             age_bands: vec![],
             capacity: 10,
             appeal: 0.0,
+            fair: false,
+            proposal_booth: false,
         }
     }
 

@@ -18,6 +18,27 @@ pub struct CohortDay {
     pub silent_needs: u32,
     pub trust_sum: f64,
     pub attachment_sum: f64,
+    /// Time-bank points paid to the cohort today.
+    pub points_issued: u64,
+    /// Points the cohort spent on catalogue items today.
+    pub points_redeemed: u64,
+    /// Points that lapsed today (unused too long, or held by residents who moved out).
+    pub points_expired: u64,
+    /// Points the cohort holds at the end of the day.
+    pub points_outstanding: u64,
+    /// Redemptions tried today that found the catalogue empty.
+    pub redemptions_failed: u32,
+    pub proposals_submitted: u32,
+    pub proposals_approved: u32,
+    pub proposals_rejected: u32,
+    pub proposals_implemented: u32,
+    pub proposals_stalled: u32,
+    /// Proposal-fund money committed today to the cohort's proposals.
+    pub fund_spent_yuan: f64,
+    /// Grievances against merchants raised today (by the cohort, or collected from it).
+    pub merchant_grievances: u32,
+    /// Merchants in the alliance at the end of the day (the community's, in every cohort's row).
+    pub alliance_size: u32,
 }
 
 /// One day of one replicate: a [`CohortDay`] per cohort.
@@ -58,5 +79,18 @@ impl CohortDay {
         self.silent_needs += other.silent_needs;
         self.trust_sum += other.trust_sum;
         self.attachment_sum += other.attachment_sum;
+        self.points_issued += other.points_issued;
+        self.points_redeemed += other.points_redeemed;
+        self.points_expired += other.points_expired;
+        self.points_outstanding += other.points_outstanding;
+        self.redemptions_failed += other.redemptions_failed;
+        self.proposals_submitted += other.proposals_submitted;
+        self.proposals_approved += other.proposals_approved;
+        self.proposals_rejected += other.proposals_rejected;
+        self.proposals_implemented += other.proposals_implemented;
+        self.proposals_stalled += other.proposals_stalled;
+        self.fund_spent_yuan += other.fund_spent_yuan;
+        self.merchant_grievances += other.merchant_grievances;
+        self.alliance_size += other.alliance_size;
     }
 }

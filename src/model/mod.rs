@@ -2,9 +2,11 @@
 
 pub mod complaints;
 pub mod events;
+pub mod merchants;
 pub mod metrics;
 pub mod network;
 pub mod population;
+pub mod proposals;
 pub mod rules;
 pub mod structure;
 pub mod types;

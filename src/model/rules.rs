@@ -136,6 +136,30 @@ pub fn settled_level(level: f64, start_factor: f64, rate: f64, days: f64) -> f64
     level - (1.0 - start_factor) * level * (-rate * days).exp()
 }
 
+/// The yuan value of one check-in's points: points x item value / item cost.
+pub fn reward_yuan(points_per_checkin: u32, item_cost_points: u32, item_value_yuan: f64) -> f64 {
+    points_per_checkin as f64 * item_value_yuan / item_cost_points.max(1) as f64
+}
+
+/// Logit pull of a reward of `reward` yuan at full perceived value: w R / (R + R_half),
+/// saturating so that doubling a large reward adds little.
+pub fn reward_pull(weight: f64, reward: f64, half: f64) -> f64 {
+    if reward <= 0.0 { 0.0 } else { weight * reward / (reward + half) }
+}
+
+/// Share of intrinsic motivation one paid check-in removes: c x framing x max(0, 1 - R / R_adequate).
+/// Small, salient, payment-framed rewards crowd out most (Frey and Jegen 2001; Gneezy and
+/// Rustichini 2000); no reward, or an adequate one, does not.
+pub fn crowd_out_per_checkin(rate: f64, framing: f64, reward: f64, adequate: f64) -> f64 {
+    if reward <= 0.0 { 0.0 } else { rate * framing * (1.0 - reward / adequate).max(0.0) }
+}
+
+/// Logit of proposing rather than complaining: b + w_t (trust - 0.5) + w_a (attachment - 0.5).
+#[inline]
+pub fn propose_logit(intercept: f32, trust_weight: f32, attachment_weight: f32, trust: f32, attachment: f32) -> f32 {
+    intercept + trust_weight * (trust - 0.5) + attachment_weight * (attachment - 0.5)
+}
+
 /// Daily hazard from a yearly rate: 1 - (1 - rate)^(1/365).
 pub fn daily_hazard(yearly_rate: f64) -> f64 {
     if yearly_rate >= 1.0 { 1.0 } else { 1.0 - (1.0 - yearly_rate).powf(1.0 / 365.0) }
@@ -266,6 +290,23 @@ mod tests {
         let r = rates();
         assert!(r.trust_after_complaint(0.5, true) > 0.5);
         assert!(r.trust_after_complaint(0.5, false) < 0.5);
+    }
+
+    #[test]
+    fn rewards_pull_with_diminishing_returns_and_small_ones_crowd_out() {
+        assert_eq!(reward_yuan(50, 500, 20.0), 2.0);
+        assert_eq!(reward_pull(1.5, 0.0, 2.0), 0.0);
+        assert!((reward_pull(1.5, 2.0, 2.0) - 0.75).abs() < 1e-12);
+        assert!(reward_pull(1.5, 40.0, 2.0) < 1.5);
+        assert_eq!(crowd_out_per_checkin(0.01, 1.0, 0.0, 10.0), 0.0, "no reward, no crowding out");
+        assert_eq!(crowd_out_per_checkin(0.01, 1.0, 20.0, 10.0), 0.0, "an adequate reward does not crowd out");
+        assert!(crowd_out_per_checkin(0.01, 1.0, 1.0, 10.0) > crowd_out_per_checkin(0.01, 1.0, 5.0, 10.0));
+        assert_eq!(crowd_out_per_checkin(0.01, 0.0, 1.0, 10.0), 0.0, "framed as thanks");
+    }
+
+    #[test]
+    fn trust_makes_proposals_more_likely() {
+        assert!(propose_logit(-1.0, 3.0, 2.0, 0.9, 0.5) > propose_logit(-1.0, 3.0, 2.0, 0.3, 0.5));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub struct Provenance {
 /// Writes every output of `run` through `staging`; files appear only once all are complete.
 pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
+    staging.write("merchants.csv", &timeseries::merchants_csv(run)?)?;
     staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;
     staging.commit()

@@ -3,6 +3,7 @@
 pub mod date;
 pub mod error;
 pub mod load;
+pub mod policy;
 pub mod schema;
 pub mod template;
 pub mod validate;

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
+pub use super::policy::{Merchants, Policy};
 
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -28,6 +29,10 @@ pub struct Scenario {
     pub committee: Committee,
     #[serde(default)]
     pub needs: Needs,
+    #[serde(default)]
+    pub merchants: Merchants,
+    #[serde(default)]
+    pub policy: Policy,
     /// Dated or recurring events (activities) residents may attend. Add new events at the end:
     /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
@@ -46,10 +51,10 @@ pub struct Meta {
     /// Free text shown in reports.
     #[serde(default)]
     pub description: String,
-    /// First simulated day, YYYY-MM-DD.
+    /// First recorded day, YYYY-MM-DD (the burn-in runs before it).
     #[serde(default = "defaults::start_date")]
     pub start_date: Date,
-    /// Number of simulated days (one step is one day).
+    /// Number of recorded days from `start_date` (one step is one day).
     #[serde(default = "defaults::days")]
     pub days: u32,
     /// Days simulated before `start_date` and not recorded, so habits and ties settle first.
@@ -322,6 +327,12 @@ pub struct Event {
     pub capacity: u32,
     /// Logit offset of attending (how attractive the event is).
     pub appeal: f64,
+    /// A fair (市集): attendees visit alliance merchants (see `merchants.fair_visit_share`).
+    #[serde(default)]
+    pub fair: bool,
+    /// A proposal booth: attendees with an unraised need may file it as a proposal here.
+    #[serde(default)]
+    pub proposal_booth: bool,
 }
 
 /// How an event repeats.
@@ -413,6 +424,8 @@ impl Default for Scenario {
             network: Network::default(),
             committee: Committee::default(),
             needs: Needs::default(),
+            merchants: Merchants::default(),
+            policy: Policy::default(),
             events: Vec::new(),
         }
     }
@@ -537,10 +550,10 @@ impl Default for Committee {
 impl Default for Needs {
     fn default() -> Needs {
         Needs {
-            personal_per_year: 0.08,
-            disputes_per_year: 0.02,
+            personal_per_year: 0.0035,
+            disputes_per_year: 0.0015,
             pipe_bursts_per_year: 15.0,
-            pipe_burst_need_chance: 0.3,
+            pipe_burst_need_chance: 0.03,
         }
     }
 }

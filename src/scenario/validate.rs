@@ -28,6 +28,8 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_network(&mut check, scenario);
     check_committee(&mut check, scenario);
     check_needs(&mut check, scenario);
+    check_merchants(&mut check, scenario);
+    check_policy(&mut check, scenario);
     for (i, event) in scenario.events.iter().enumerate() {
         check_event(&mut check, scenario, &format!("event[{i}]"), event);
     }
@@ -227,6 +229,115 @@ fn check_needs(check: &mut Checker, scenario: &Scenario) {
     check.share("needs.pipe_burst_need_chance", n.pipe_burst_need_chance);
 }
 
+fn check_merchants(check: &mut Checker, scenario: &Scenario) {
+    let m = &scenario.merchants;
+    check.int_range("merchants.count", m.count.into(), 0, 1_000_000);
+    check.int_range("merchants.alliance_initial", m.alliance_initial.into(), 0, m.count.into());
+    check_sectors(check, "merchants.sector_shares", &m.sector_shares.as_array(), true);
+    check_sectors(check, "merchants.nuisance", &m.nuisance.as_array(), false);
+    check.real_range("merchants.grievances_per_year", m.grievances_per_year, 0.0, 365.0);
+    check.int_range("merchants.meetings_per_year", m.meetings_per_year.into(), 0, 12);
+    for (key, value) in
+        [("fix_rate", m.fix_rate), ("fix_effect", m.fix_effect), ("fair_visit_share", m.fair_visit_share)]
+    {
+        check.share(&format!("merchants.{key}"), value);
+    }
+    for (key, value) in [
+        ("visit_value_yuan", m.visit_value_yuan),
+        ("reputation_yuan", m.reputation_yuan),
+        ("grievance_cost_yuan", m.grievance_cost_yuan),
+    ] {
+        check.real_range(&format!("merchants.{key}"), value, 0.0, 1e7);
+    }
+    check.real_range("merchants.join_sensitivity", m.join_sensitivity, 0.0, 10.0);
+    check.real_range("merchants.join_offset", m.join_offset, -50.0, 50.0);
+    check.real_range("merchants.stay_offset", m.stay_offset, -50.0, 50.0);
+}
+
+fn check_sectors(check: &mut Checker, key: &str, values: &[f64; 4], sum_to_one: bool) {
+    for (sector, value) in ["catering", "retail", "services", "education"].iter().zip(values) {
+        check.share(&format!("{key}.{sector}"), *value);
+    }
+    let total: f64 = values.iter().sum();
+    if sum_to_one && (total - 1.0).abs() > SHARE_TOLERANCE {
+        let found = format!("catering + retail + services + education = {}", round6(total));
+        check.fail(ErrorKind::Inconsistent, key, "sector shares that sum to 1", found);
+    }
+}
+
+fn check_policy(check: &mut Checker, scenario: &Scenario) {
+    let policy = &scenario.policy;
+    let t = &policy.time_bank;
+    check.int_range("policy.time_bank.item_cost_points", t.item_cost_points.into(), 1, 10_000_000);
+    check.int_range("policy.time_bank.points_per_checkin", t.points_per_checkin.into(), 0, 10_000_000);
+    check.int_range("policy.time_bank.expiry_days", t.expiry_days.into(), 0, 36_500);
+    for (key, value) in [
+        ("redeem_chance", t.redeem_chance),
+        ("initial_value", t.initial_value),
+        ("value_gain", t.value_gain),
+        ("value_loss", t.value_loss),
+        ("idle_decay", t.idle_decay),
+        ("payment_framing", t.payment_framing),
+        ("crowd_out_rate", t.crowd_out_rate),
+        ("recognition", t.recognition),
+        ("crowd_in_rate", t.crowd_in_rate),
+    ] {
+        check.share(&format!("policy.time_bank.{key}"), value);
+    }
+    check.real_range("policy.time_bank.item_value_yuan", t.item_value_yuan, 0.0, 1e6);
+    check.real_range("policy.time_bank.reward_weight", t.reward_weight, -50.0, 50.0);
+    check.real_range("policy.time_bank.reward_half_yuan", t.reward_half_yuan, 1e-6, 1e6);
+    check.real_range("policy.time_bank.adequate_reward_yuan", t.adequate_reward_yuan, 1e-6, 1e6);
+    let f = &policy.proposal_fund;
+    check.real_range("policy.proposal_fund.cap_yuan", f.cap_yuan, 1.0, 1e7);
+    check.real_range("policy.proposal_fund.budget_yuan", f.budget_yuan, 0.0, 1e9);
+    check.real_range("policy.proposal_fund.cost_min_yuan", f.cost_min_yuan, 0.0, f.cap_yuan);
+    for (key, value) in [
+        ("screen_reject_share", f.screen_reject_share),
+        ("booth_chance", f.booth_chance),
+        ("report_gain_proposer", f.report_gain_proposer),
+        ("report_gain_ties", f.report_gain_ties),
+        ("report_gain_building", f.report_gain_building),
+        ("stall_loss", f.stall_loss),
+        ("reject_loss", f.reject_loss),
+    ] {
+        check.share(&format!("policy.proposal_fund.{key}"), value);
+    }
+    for (key, value) in [
+        ("propose_offset", f.propose_offset),
+        ("proposal_effort", f.proposal_effort),
+        ("trust_weight", f.trust_weight),
+        ("attachment_weight", f.attachment_weight),
+        ("followthrough_offset", f.followthrough_offset),
+        ("young_followthrough_penalty", f.young_followthrough_penalty),
+    ] {
+        check.real_range(&format!("policy.proposal_fund.{key}"), value, -50.0, 50.0);
+    }
+    check.int_range("policy.proposal_fund.followthrough_days", f.followthrough_days.into(), 1, 365);
+    check.int_range("policy.proposal_fund.implementation_window_days", f.implementation_window_days.into(), 1, 3650);
+    check.int_range("policy.proposal_fund.helpers", f.helpers.into(), 0, 255);
+    let p = &policy.platform;
+    check.share("policy.platform.online_redeem_chance", p.online_redeem_chance);
+    check.share("policy.platform.effort_discount", p.effort_discount);
+    check.real_range("policy.platform.participation_bonus", p.participation_bonus, -50.0, 50.0);
+    let g = &policy.grid_workers;
+    check.int_range("policy.grid_workers.visits_per_day", g.visits_per_day.into(), 0, 10_000);
+    check.share("policy.grid_workers.awareness_gain", g.awareness_gain);
+    check.share("policy.grid_workers.collect_chance", g.collect_chance);
+    check.share("policy.riders.report_chance_per_rider", policy.riders.report_chance_per_rider);
+    let i = &policy.integration;
+    check.int_range("policy.integration.day", i.day.into(), 1, 28);
+    check.int_range("policy.integration.capacity", i.capacity.into(), 1, u32::MAX.into());
+    check.real_range("policy.integration.appeal", i.appeal, -50.0, 50.0);
+    check.share("policy.integration.attachment_gain", i.attachment_gain);
+    check.share("policy.integration.awareness_gain", i.awareness_gain);
+    let seats = policy.transient_seat.seats;
+    if seats > scenario.committee.deliberation_seats {
+        let expected = format!("at most committee.deliberation_seats ({})", scenario.committee.deliberation_seats);
+        check.fail(ErrorKind::Inconsistent, "policy.transient_seat.seats", expected, seats.to_string());
+    }
+}
+
 fn check_event(check: &mut Checker, scenario: &Scenario, key: &str, event: &Event) {
     if event.name.trim().is_empty() {
         check.fail(ErrorKind::InvalidValue, &format!("{key}.name"), "a non-empty name", "\"\"");
@@ -338,6 +449,8 @@ mod tests {
             age_bands: vec![],
             capacity: 10,
             appeal: 0.0,
+            fair: false,
+            proposal_booth: false,
         });
         let problems = validate(&scenario);
         assert_eq!(problems[0].key, "event[0].day");

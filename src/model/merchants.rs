@@ -1,0 +1,289 @@
+//! Merchants: where they are, the nuisance they cause, the catalogue they stock, and the
+//! alliance (商居联盟) they join or leave by weighing benefit against the cost of donating.
+
+use rand::RngExt;
+
+use crate::engine::rng::{Purpose, StreamKey};
+use crate::model::rules::sigmoid;
+use crate::scenario::Scenario;
+use crate::scenario::policy::Merchants as MerchantParams;
+
+/// Merchant sectors, in scenario order.
+pub const SECTORS: [&str; 4] = ["catering", "retail", "services", "education"];
+
+/// Every merchant's state, as a structure of arrays indexed by merchant number.
+#[derive(Clone, Debug, Default)]
+pub struct Merchants {
+    pub sector: Vec<u8>,
+    pub building: Vec<u32>,
+    pub nuisance: Vec<f32>,
+    pub in_alliance: Vec<bool>,
+    /// Visits (redemptions and fair visits) since the last monthly review.
+    pub visits_month: Vec<u32>,
+    /// Grievances against the merchant since the last alliance meeting.
+    pub grievances_open: Vec<u32>,
+    /// Grievances since the last monthly review (cost in the join decision).
+    pub grievances_month: Vec<u32>,
+    /// Items left in the catalogue from this merchant this month.
+    pub stock: Vec<u32>,
+    pub totals: Vec<MerchantTotals>,
+}
+
+/// What a merchant did over the whole run (for `merchants.csv`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MerchantTotals {
+    pub months_in_alliance: u32,
+    pub items_donated: u32,
+    pub redemptions: u32,
+    pub fair_visits: u32,
+    pub grievances: u32,
+    pub problems_raised: u32,
+    pub problems_fixed: u32,
+}
+
+impl Merchants {
+    /// Places `count` merchants in random buildings, with sectors by exact shares.
+    pub fn build(scenario: &Scenario, replicate: u32, n_buildings: usize) -> Merchants {
+        let params = &scenario.merchants;
+        let n = params.count as usize;
+        let key =
+            StreamKey { seed: scenario.scenario.seed, replicate, day: 0, agent: u32::MAX, purpose: Purpose::Merchant };
+        let mut rng = key.rng();
+        let sector = exact_shares(n, &params.sector_shares.as_array());
+        let nuisance_by_sector = params.nuisance.as_array();
+        Merchants {
+            building: (0..n).map(|_| rng.random_range(0..n_buildings as u32)).collect(),
+            nuisance: sector.iter().map(|&s| nuisance_by_sector[s as usize] as f32).collect(),
+            in_alliance: (0..n).map(|m| m < params.alliance_initial as usize).collect(),
+            visits_month: vec![0; n],
+            grievances_open: vec![0; n],
+            grievances_month: vec![0; n],
+            stock: vec![0; n],
+            totals: vec![MerchantTotals::default(); n],
+            sector,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sector.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sector.is_empty()
+    }
+
+    pub fn alliance_size(&self) -> u32 {
+        self.in_alliance.iter().filter(|&&a| a).count() as u32
+    }
+
+    /// Sum of merchants' nuisance per building (drives grievances of the building's residents).
+    pub fn nuisance_by_building(&self, n_buildings: usize) -> Vec<f32> {
+        let mut total = vec![0.0; n_buildings];
+        for (m, &b) in self.building.iter().enumerate() {
+            total[b as usize] += self.nuisance[m];
+        }
+        total
+    }
+
+    /// The merchant of building `b` a grievance is about: chosen in proportion to nuisance.
+    pub fn culprit(&self, building: u32, uniform: f64) -> Option<usize> {
+        let here: Vec<usize> =
+            (0..self.len()).filter(|&m| self.building[m] == building && self.nuisance[m] > 0.0).collect();
+        let total: f64 = here.iter().map(|&m| self.nuisance[m] as f64).sum();
+        let mut cumulative = 0.0;
+        for &m in &here {
+            cumulative += self.nuisance[m] as f64 / total;
+            if uniform < cumulative {
+                return Some(m);
+            }
+        }
+        here.last().copied()
+    }
+
+    /// Restocks the month's catalogue: every member donates its items (leftovers lapse).
+    pub fn restock(&mut self, items_per_member: u32) {
+        for m in 0..self.len() {
+            let donated = if self.in_alliance[m] { items_per_member } else { 0 };
+            self.stock[m] = donated;
+            self.totals[m].items_donated += donated;
+            if self.in_alliance[m] {
+                self.totals[m].months_in_alliance += 1;
+            }
+        }
+    }
+
+    /// Takes one item from the merchant with the most left (lowest number on ties).
+    pub fn take_item(&mut self) -> Option<usize> {
+        let (m, &left) = self.stock.iter().enumerate().max_by_key(|&(m, &left)| (left, std::cmp::Reverse(m)))?;
+        if left == 0 {
+            return None;
+        }
+        self.stock[m] -= 1;
+        self.visits_month[m] += 1;
+        self.totals[m].redemptions += 1;
+        Some(m)
+    }
+
+    pub fn items_left(&self) -> u32 {
+        self.stock.iter().sum()
+    }
+
+    /// Fair visitors spread evenly over members (the remainder to the lowest numbers).
+    pub fn fair_visits(&mut self, visitors: u32) {
+        let members: Vec<usize> = (0..self.len()).filter(|&m| self.in_alliance[m]).collect();
+        if members.is_empty() {
+            return;
+        }
+        for (k, &m) in members.iter().enumerate() {
+            let share = visitors / members.len() as u32 + u32::from((k as u32) < visitors % members.len() as u32);
+            self.visits_month[m] += share;
+            self.totals[m].fair_visits += share;
+        }
+    }
+
+    pub fn record_grievance(&mut self, m: usize) {
+        self.grievances_open[m] += 1;
+        self.grievances_month[m] += 1;
+        self.totals[m].grievances += 1;
+    }
+
+    /// Monthly net benefit of membership to merchant `m`, in yuan (MODEL.md §7.16).
+    pub fn net_benefit(&self, m: usize, params: &MerchantParams, item_value_yuan: f64) -> f64 {
+        let visits = self.visits_month[m] as f64;
+        let donations = params.donation_items_per_month as f64 * item_value_yuan;
+        let grievances = self.grievances_month[m] as f64 * params.grievance_cost_yuan;
+        // Members gain visits and reputation and settle grievances at meetings; all pay donations.
+        params.visit_value_yuan * visits + params.reputation_yuan - donations - grievances * (1.0 - params.fix_rate)
+    }
+
+    /// The monthly join-or-leave decision of every merchant, then the month's counters reset.
+    pub fn review_alliance(&mut self, params: &MerchantParams, item_value_yuan: f64, key: StreamKey) {
+        let expected_visits = self.mean_member_visits();
+        for m in 0..self.len() {
+            let mut rng = StreamKey { agent: m as u32, ..key }.rng();
+            let u: f64 = rng.random();
+            let stay_or_join = if self.in_alliance[m] {
+                let net = self.net_benefit(m, params, item_value_yuan);
+                sigmoid((params.join_sensitivity * net + params.stay_offset) as f32) as f64
+            } else {
+                // Outsiders judge by what members get, and would settle their own grievances.
+                let donations = params.donation_items_per_month as f64 * item_value_yuan;
+                let saved = self.grievances_month[m] as f64 * params.grievance_cost_yuan * params.fix_rate;
+                let net = params.visit_value_yuan * expected_visits + params.reputation_yuan + saved - donations;
+                sigmoid((params.join_sensitivity * net + params.join_offset) as f32) as f64
+            };
+            self.in_alliance[m] = u < stay_or_join;
+            self.visits_month[m] = 0;
+            self.grievances_month[m] = 0;
+        }
+    }
+
+    fn mean_member_visits(&self) -> f64 {
+        let members: Vec<u32> =
+            (0..self.len()).filter(|&m| self.in_alliance[m]).map(|m| self.visits_month[m]).collect();
+        if members.is_empty() { 0.0 } else { members.iter().sum::<u32>() as f64 / members.len() as f64 }
+    }
+
+    /// An alliance meeting: each member's open grievances are raised; each is fixed with
+    /// `fix_rate`, each fix removing `fix_effect` of the merchant's nuisance.
+    pub fn meeting(&mut self, params: &MerchantParams, key: StreamKey) -> bool {
+        let mut changed = false;
+        for m in 0..self.len() {
+            if !self.in_alliance[m] || self.grievances_open[m] == 0 {
+                continue;
+            }
+            let mut rng = StreamKey { agent: m as u32, ..key }.rng();
+            self.totals[m].problems_raised += 1;
+            if rng.random::<f64>() < params.fix_rate {
+                self.totals[m].problems_fixed += 1;
+                self.nuisance[m] *= (1.0 - params.fix_effect) as f32;
+                changed = true;
+            }
+            self.grievances_open[m] = 0;
+        }
+        changed
+    }
+}
+
+/// Exactly round(share x n) items per category, in category order (for merchants' sectors).
+fn exact_shares(n: usize, shares: &[f64; 4]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n);
+    let mut cumulative = 0.0;
+    for (sector, share) in shares.iter().enumerate() {
+        cumulative += share;
+        let until = ((cumulative * n as f64).round() as usize).min(n);
+        out.resize(until.max(out.len()), sector as u8);
+    }
+    out.resize(n, 3);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merchants(count: u32, alliance: u32) -> Merchants {
+        let mut scenario = Scenario::default();
+        scenario.merchants.count = count;
+        scenario.merchants.alliance_initial = alliance;
+        Merchants::build(&scenario, 0, 101)
+    }
+
+    #[test]
+    fn sectors_follow_shares() {
+        let m = merchants(20, 0);
+        let catering = m.sector.iter().filter(|&&s| s == 0).count();
+        assert_eq!(catering, 8);
+        assert!(m.nuisance[0] > m.nuisance[19], "catering is the worst nuisance");
+    }
+
+    #[test]
+    fn the_catalogue_holds_what_members_donate() {
+        let mut m = merchants(5, 2);
+        m.restock(3);
+        assert_eq!(m.items_left(), 6);
+        let taken: Vec<_> = std::iter::from_fn(|| m.take_item()).collect();
+        assert_eq!(taken.len(), 6);
+        assert_eq!(m.totals[0].redemptions + m.totals[1].redemptions, 6);
+        m.restock(3);
+        assert_eq!(m.items_left(), 6, "leftovers lapse, new donations arrive");
+    }
+
+    #[test]
+    fn busy_members_stay_and_idle_ones_leave() {
+        let scenario = Scenario::default();
+        let key = StreamKey { seed: 1, replicate: 0, day: 30, agent: 0, purpose: Purpose::Merchant };
+        let mut stays_busy = 0;
+        let mut stays_idle = 0;
+        for trial in 0..200 {
+            let mut m = merchants(2, 2);
+            m.visits_month[0] = 40;
+            m.review_alliance(&scenario.merchants, 20.0, StreamKey { day: trial, ..key });
+            stays_busy += u32::from(m.in_alliance[0]);
+            stays_idle += u32::from(m.in_alliance[1]);
+        }
+        assert!(stays_busy > stays_idle + 40, "{stays_busy} vs {stays_idle}");
+    }
+
+    #[test]
+    fn meetings_fix_members_problems() {
+        let mut m = merchants(2, 1);
+        m.record_grievance(0);
+        m.record_grievance(1);
+        let before = m.nuisance[0];
+        let mut params = Scenario::default().merchants;
+        params.fix_rate = 1.0;
+        m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: Purpose::Merchant });
+        assert!(m.nuisance[0] < before, "member fixed");
+        assert_eq!(m.totals[1].problems_raised, 0, "non-members do not attend");
+    }
+
+    #[test]
+    fn grievances_go_to_a_merchant_in_the_building() {
+        let m = merchants(30, 0);
+        let b = m.building[0];
+        let culprit = m.culprit(b, 0.5).unwrap();
+        assert_eq!(m.building[culprit], b);
+        assert_eq!(m.culprit(u32::MAX, 0.5), None);
+    }
+}
