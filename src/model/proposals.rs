@@ -168,6 +168,8 @@ mod tests {
             screen_reject_share: 0.0,
             budget_yuan: 1000.0,
             cost_min_yuan: 400.0,
+            followthrough_days: 3,
+            implementation_window_days: 60,
             ..FundParams::default()
         }
     }
