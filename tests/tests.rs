@@ -8,6 +8,8 @@ mod cli;
 mod common;
 #[path = "it/determinism.rs"]
 mod determinism;
+#[path = "it/incentives.rs"]
+mod incentives;
 #[path = "it/mechanisms.rs"]
 mod mechanisms;
 #[path = "it/shipped_scenarios.rs"]

@@ -14,4 +14,4 @@ pub mod world;
 
 pub use metrics::{CohortDay, DayRecord};
 pub use types::{AgeBand, Cohort, HouseholdId, ResidentId};
-pub use world::World;
+pub use world::{AgeBandCounts, World};

@@ -232,11 +232,19 @@ pub struct Integration {
 }
 
 /// Seats at the deliberation day reserved for transient residents (流动人口席位).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransientSeat {
     /// Reserved seats (0 = none); transient applicants fill them first.
     pub seats: u32,
+    /// Logit bonus on transients' attending while seats are reserved (a seat kept for you is an invitation).
+    pub invitation_bonus: f64,
+}
+
+impl Default for TransientSeat {
+    fn default() -> TransientSeat {
+        TransientSeat { seats: 0, invitation_bonus: 1.0 }
+    }
 }
 
 impl Default for TimeBank {
@@ -244,8 +252,8 @@ impl Default for TimeBank {
         TimeBank {
             enabled: false,
             points_per_checkin: 50,
-            item_cost_points: 500,
-            item_value_yuan: 20.0,
+            item_cost_points: 300,
+            item_value_yuan: 15.0,
             expiry_days: 365,
             redeem_chance: 0.05,
             shop_items_per_month: 0,

@@ -210,6 +210,8 @@ pub struct Behaviour {
     pub volunteer_offset: f64,
     /// Logit offset of attending the deliberation day.
     pub deliberation_offset: f64,
+    /// Logit bonus of young adults (18-34) at events: drawn in by events (seed 003, 重活动、轻持续).
+    pub young_event_bonus: f64,
     /// Extra free time of residents aged 60+ (added to the cohort's free-time means).
     pub senior_free_time_bonus: f64,
     /// Spread (standard deviation) of individual traits around the cohort means.
@@ -501,6 +503,7 @@ impl Default for Behaviour {
             intrinsic_weight: 2.0,
             volunteer_offset: -6.5,
             deliberation_offset: -5.0,
+            young_event_bonus: 1.0,
             senior_free_time_bonus: 0.25,
             trait_spread: 0.15,
             habit_gain: 0.25,

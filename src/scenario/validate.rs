@@ -171,6 +171,7 @@ fn check_behaviour(check: &mut Checker, scenario: &Scenario) {
         ("intrinsic_weight", b.intrinsic_weight),
         ("volunteer_offset", b.volunteer_offset),
         ("deliberation_offset", b.deliberation_offset),
+        ("young_event_bonus", b.young_event_bonus),
         ("voice_trust_weight", b.voice_trust_weight),
         ("voice_attachment_weight", b.voice_attachment_weight),
         ("voice_awareness_weight", b.voice_awareness_weight),
@@ -331,6 +332,7 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
     check.real_range("policy.integration.appeal", i.appeal, -50.0, 50.0);
     check.share("policy.integration.attachment_gain", i.attachment_gain);
     check.share("policy.integration.awareness_gain", i.awareness_gain);
+    check.real_range("policy.transient_seat.invitation_bonus", policy.transient_seat.invitation_bonus, -50.0, 50.0);
     let seats = policy.transient_seat.seats;
     if seats > scenario.committee.deliberation_seats {
         let expected = format!("at most committee.deliberation_seats ({})", scenario.committee.deliberation_seats);

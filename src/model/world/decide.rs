@@ -8,6 +8,7 @@ use rand::Rng;
 use super::{DELIBERATION, FIRST_EVENT, INTEGRATION, Today, VOLUNTEER, World};
 use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::rules::{self, Disposition, sigmoid};
+use crate::model::types::{AgeBand, Cohort};
 
 /// A wish to take part in a capacity-limited activity; places go by lowest `priority`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,7 +96,9 @@ impl World {
                     apply(VOLUNTEER, rules.volunteer_offset + reward, volunteer_draw);
                 }
                 if today.deliberation {
-                    apply(DELIBERATION, rules.deliberation_offset, deliberation_draw);
+                    let invited = today.policies_on && cohort == Cohort::Transient;
+                    let offset = rules.deliberation_offset + if invited { rules.transient_invitation } else { 0.0 };
+                    apply(DELIBERATION, offset, deliberation_draw);
                 }
                 if today.integration
                     && today.day - r.move_in_day[i] < self.scenario.policy.integration.newcomer_days as i32
@@ -103,13 +106,14 @@ impl World {
                     apply(INTEGRATION, self.scenario.policy.integration.appeal as f32, rng.clone().next_u64());
                 }
             }
+            let young_bonus = if age == AgeBand::YoungAdult { rules.young_event_bonus } else { 0.0 };
             for &e in &today.events {
                 let event = &self.events[e as usize];
                 if event.invites(cohort, age) {
                     // Event e's draw sits at its own offset after the fixed draws.
                     let mut event_rng = rng.clone();
                     event_rng.advance(1 + u128::from(e));
-                    apply(FIRST_EVENT + e, event.appeal, event_rng.next_u64());
+                    apply(FIRST_EVENT + e, event.appeal + young_bonus, event_rng.next_u64());
                 }
             }
             if let Some(t) = time_bank {

@@ -16,6 +16,9 @@ pub(super) struct Rules {
     pub voice: [f32; N_COHORTS],
     pub volunteer_offset: f32,
     pub deliberation_offset: f32,
+    pub young_event_bonus: f32,
+    /// Logit bonus of transients at the deliberation day once policies run (0 without seats).
+    pub transient_invitation: f32,
     pub window: i32,
     pub need_daily: f32,
     pub burst_daily: f64,
@@ -79,6 +82,12 @@ impl Rules {
             voice: cohorts.map(|p| p.voice as f32),
             volunteer_offset: b.volunteer_offset as f32,
             deliberation_offset: b.deliberation_offset as f32,
+            young_event_bonus: b.young_event_bonus as f32,
+            transient_invitation: if s.policy.transient_seat.seats > 0 {
+                s.policy.transient_seat.invitation_bonus as f32
+            } else {
+                0.0
+            },
             window: b.active_window_days as i32,
             need_daily: ((s.needs.personal_per_year + s.needs.disputes_per_year) / 365.0) as f32,
             burst_daily: s.needs.pipe_bursts_per_year / 365.0,
