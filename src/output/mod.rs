@@ -25,5 +25,12 @@ pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance)
     staging.write("merchants.csv", &timeseries::merchants_csv(run)?)?;
     staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;
+    let policy = &run.scenario.policy;
+    if policy.time_bank.enabled {
+        plot::points_economy(run, &staging.path("points.png"), &staging.path("points.svg"))?;
+    }
+    if policy.proposal_fund.enabled {
+        plot::proposal_pipeline(run, &staging.path("proposals.png"), &staging.path("proposals.svg"))?;
+    }
     staging.commit()
 }

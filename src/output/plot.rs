@@ -1,4 +1,5 @@
-//! Plots: `active_rate` per cohort over time, mean with a 95% band across replicates.
+//! Plots: participation per cohort (mean with a 95% band across replicates), the points
+//! economy and the proposal pipeline; PNG and SVG, with the embedded DejaVu font.
 
 use std::path::Path;
 use std::sync::Once;
@@ -8,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::model::Cohort;
+use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 use crate::stats::estimate;
 
@@ -24,6 +25,15 @@ pub fn cohort_colour(cohort: Cohort) -> RGBColor {
     }
 }
 
+/// Further Okabe-Ito colours for other series.
+const PALETTE: [RGBColor; 5] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+];
+
 /// Registers the embedded DejaVu Sans once, so no system fonts are needed.
 fn register_fonts() {
     static ONCE: Once = Once::new();
@@ -33,50 +43,122 @@ fn register_fonts() {
     });
 }
 
-/// A curve with its band: mean and 95% interval per day.
-struct Band {
-    cohort: Cohort,
+/// A line to draw: the mean per day, and optionally a band around it.
+struct Series {
+    label: String,
+    colour: RGBColor,
     mean: Vec<f64>,
-    low: Vec<f64>,
-    high: Vec<f64>,
+    band: Option<(Vec<f64>, Vec<f64>)>,
 }
 
-fn bands(run: &RunOutput) -> Vec<Band> {
-    Cohort::ALL
-        .into_iter()
-        .map(|cohort| {
-            let mut band = Band { cohort, mean: vec![], low: vec![], high: vec![] };
-            for day in 0..run.dates.len() {
-                let values: Vec<f64> =
-                    run.replicates.iter().map(|r| r.days[day][cohort.index()].active_rate()).collect();
-                let e = estimate(&values);
-                band.mean.push(e.mean);
-                band.low.push(e.ci95_low.max(0.0));
-                band.high.push(e.ci95_high.min(1.0));
-            }
-            band
-        })
-        .collect()
+/// A whole chart: title, axis label and its series.
+struct Chart {
+    title: String,
+    y_label: String,
+    percent: bool,
+    series: Vec<Series>,
 }
 
 /// Writes the participation plot as PNG and SVG.
 pub fn participation(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    let series = Cohort::ALL
+        .into_iter()
+        .map(|cohort| {
+            let (mean, low, high) = daily_estimates(run, |d| d[cohort.index()].active_rate());
+            let label = format!("{} (mean, 95% band, {} replicates)", cohort.name(), run.replicates.len());
+            Series { label, colour: cohort_colour(cohort), mean, band: Some((low, high)) }
+        })
+        .collect();
+    let window = run.scenario.behaviour.active_window_days;
+    let title = format!("{}: residents active in the last {window} days", run.scenario.scenario.name);
+    draw_both(&Chart { title, y_label: "active rate (share of cohort)".into(), percent: true, series }, run, png, svg)
+}
+
+/// Writes the points economy: cumulative points issued, redeemed and expired, and outstanding.
+pub fn points_economy(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    let flows: [(&str, fn(&CohortDay) -> f64); 3] = [
+        ("issued (cumulative)", |c| c.points_issued as f64),
+        ("redeemed (cumulative)", |c| c.points_redeemed as f64),
+        ("expired (cumulative)", |c| c.points_expired as f64),
+    ];
+    let mut series: Vec<Series> = flows
+        .iter()
+        .enumerate()
+        .map(|(k, (label, f))| Series {
+            label: label.to_string(),
+            colour: PALETTE[k],
+            mean: cumulative_mean(run, f),
+            band: None,
+        })
+        .collect();
+    let (outstanding, _, _) = daily_estimates(run, |d| d.iter().map(|c| c.points_outstanding as f64).sum());
+    series.push(Series { label: "outstanding (held)".into(), colour: PALETTE[3], mean: outstanding, band: None });
+    let title =
+        format!("{}: the time bank's points (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
+    draw_both(&Chart { title, y_label: "points".into(), percent: false, series }, run, png, svg)
+}
+
+/// Writes the proposal pipeline: cumulative proposals submitted, approved, implemented, stalled, rejected.
+pub fn proposal_pipeline(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    let stages: [(&str, fn(&CohortDay) -> f64); 5] = [
+        ("submitted", |c| c.proposals_submitted as f64),
+        ("approved", |c| c.proposals_approved as f64),
+        ("implemented", |c| c.proposals_implemented as f64),
+        ("stalled", |c| c.proposals_stalled as f64),
+        ("rejected", |c| c.proposals_rejected as f64),
+    ];
+    let series = stages
+        .iter()
+        .enumerate()
+        .map(|(k, (label, f))| Series {
+            label: label.to_string(),
+            colour: PALETTE[k],
+            mean: cumulative_mean(run, f),
+            band: None,
+        })
+        .collect();
+    let title =
+        format!("{}: proposals so far (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
+    draw_both(&Chart { title, y_label: "proposals (cumulative)".into(), percent: false, series }, run, png, svg)
+}
+
+/// Mean and 95% interval across replicates of a daily quantity.
+fn daily_estimates(run: &RunOutput, f: impl Fn(&[CohortDay; 3]) -> f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for day in 0..run.dates.len() {
+        let values: Vec<f64> = run.replicates.iter().map(|r| f(&r.days[day])).collect();
+        let e = estimate(&values);
+        out.0.push(e.mean);
+        out.1.push(e.ci95_low.max(0.0));
+        out.2.push(e.ci95_high);
+    }
+    out
+}
+
+/// The running total of a per-cohort flow, summed over cohorts and averaged over replicates.
+fn cumulative_mean(run: &RunOutput, f: impl Fn(&CohortDay) -> f64) -> Vec<f64> {
+    let mut total = 0.0;
+    let n = run.replicates.len().max(1) as f64;
+    (0..run.dates.len())
+        .map(|day| {
+            total += run.replicates.iter().flat_map(|r| r.days[day].iter()).map(&f).sum::<f64>() / n;
+            total
+        })
+        .collect()
+}
+
+fn draw_both(chart: &Chart, run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
     register_fonts();
-    let bands = bands(run);
     let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
-    draw_participation(&png_area, run, &bands).with_context(|| format!("cannot draw {}", png.display()))?;
+    draw(&png_area, chart, run).with_context(|| format!("cannot draw {}", png.display()))?;
     png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
     let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
-    draw_participation(&svg_area, run, &bands).with_context(|| format!("cannot draw {}", svg.display()))?;
+    draw(&svg_area, chart, run).with_context(|| format!("cannot draw {}", svg.display()))?;
     svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
     Ok(())
 }
 
-fn draw_participation<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    run: &RunOutput,
-    bands: &[Band],
-) -> anyhow::Result<()>
+fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, run: &RunOutput) -> anyhow::Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -84,56 +166,69 @@ where
     area.fill(&WHITE).map_err(err)?;
     let years: Vec<f64> = run.dates.iter().map(|d| fractional_year(*d)).collect();
     let (first, last) = (years[0], *years.last().unwrap_or(&years[0]) + 1e-6);
-    let top = bands.iter().flat_map(|b| b.high.iter()).fold(0.05f64, |a, &b| a.max(b));
-    let y_max = (top * 1.15).min(1.0);
-    let title = format!(
-        "{}: residents active in the last {} days",
-        run.scenario.scenario.name, run.scenario.behaviour.active_window_days
-    );
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 30).into_font().style(FontStyle::Bold))
+    let top = chart
+        .series
+        .iter()
+        .flat_map(|s| s.band.as_ref().map_or(&s.mean, |(_, high)| high).iter())
+        .fold(0.0f64, |a, &b| a.max(b));
+    let y_max = if chart.percent { (top * 1.15).clamp(0.05, 1.0) } else { (top * 1.1).max(1.0) };
+    let mut plot = ChartBuilder::on(area)
+        .caption(&chart.title, (FONT, 30).into_font().style(FontStyle::Bold))
         .margin(20)
         .x_label_area_size(55)
-        .y_label_area_size(80)
+        .y_label_area_size(if chart.percent { 80 } else { 110 })
         .build_cartesian_2d(first..last, 0f64..y_max)
         .map_err(err)?;
-    chart
-        .configure_mesh()
+    let percent = chart.percent;
+    plot.configure_mesh()
         .x_desc("date")
-        .y_desc("active rate (share of cohort)")
+        .y_desc(chart.y_label.as_str())
         .axis_desc_style((FONT, 22))
         .label_style((FONT, 18))
         .x_labels(8)
         .x_label_formatter(&|x| year_month(*x))
-        .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+        .y_label_formatter(&|y| if percent { format!("{:.0}%", y * 100.0) } else { thousands(*y) })
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(err)?;
-    for band in bands {
-        let colour = cohort_colour(band.cohort);
-        let polygon: Vec<(f64, f64)> = (0..band.mean.len())
-            .map(|d| (years[d], band.high[d]))
-            .chain((0..band.mean.len()).rev().map(|d| (years[d], band.low[d])))
-            .collect();
-        chart.draw_series(std::iter::once(Polygon::new(polygon, colour.mix(0.25).filled()))).map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(
-                band.mean.iter().enumerate().map(|(d, &y)| (years[d], y)),
-                colour.stroke_width(3),
-            ))
-            .map_err(err)?
-            .label(format!("{} (mean, 95% band, {} replicates)", band.cohort.name(), run.replicates.len()))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)));
+    for series in &chart.series {
+        let colour = series.colour;
+        if let Some((low, high)) = &series.band {
+            let polygon: Vec<(f64, f64)> = (0..high.len())
+                .map(|d| (years[d], high[d]))
+                .chain((0..low.len()).rev().map(|d| (years[d], low[d])))
+                .collect();
+            plot.draw_series(std::iter::once(Polygon::new(polygon, colour.mix(0.25).filled()))).map_err(err)?;
+        }
+        plot.draw_series(LineSeries::new(
+            series.mean.iter().enumerate().map(|(d, &y)| (years[d], y)),
+            colour.stroke_width(3),
+        ))
+        .map_err(err)?
+        .label(series.label.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)));
     }
-    chart
-        .configure_series_labels()
+    plot.configure_series_labels()
         .label_font((FONT, 18))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(err)?;
     Ok(())
+}
+
+/// 1234567 as "1,234,567".
+fn thousands(y: f64) -> String {
+    let digits = format!("{:.0}", y.max(0.0));
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A date as a fractional year (2024-07-01 is about 2024.5), so axis ticks fall on round dates.
@@ -161,5 +256,12 @@ mod tests {
         assert_eq!(year_month(fractional_year(date(2024, 7, 1))), "2024-07");
         assert_eq!(year_month(2025.0), "2025-01");
         assert_eq!(year_month(2024.99), "2025-01");
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
     }
 }
