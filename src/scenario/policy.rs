@@ -75,7 +75,7 @@ pub struct Merchants {
     pub alliance_initial: u32,
     /// Catalogue items each alliance member donates per month.
     pub donation_items_per_month: u32,
-    /// Revenue a merchant gains from one resident's visit (a redemption or a fair).
+    /// Profit a merchant makes on one resident's visit (a redemption or a fair).
     pub visit_value_yuan: f64,
     /// Monthly value to a member of the alliance's publicity (reputation).
     pub reputation_yuan: f64,
@@ -281,11 +281,11 @@ impl Default for Merchants {
             grievances_per_year: 0.02,
             alliance_initial: 0,
             donation_items_per_month: 10,
-            visit_value_yuan: 30.0,
-            reputation_yuan: 150.0,
+            visit_value_yuan: 12.0,
+            reputation_yuan: 60.0,
             grievance_cost_yuan: 100.0,
             join_sensitivity: 0.01,
-            join_offset: -2.0,
+            join_offset: -3.0,
             stay_offset: 1.5,
             meetings_per_year: 8,
             fix_rate: 0.826,
