@@ -134,17 +134,23 @@ impl World {
     }
 
     fn populate(&mut self) {
-        // Traits are drawn in parallel (each from its own stream), then stored in order.
-        let drawn = map_chunks(Split::Parallel, self.residents.len(), |range| {
-            let draw = |i: usize| {
-                let mut rng = self.key(0, i as u32, Purpose::Population).rng();
-                let head = self.structure.household_start[self.residents.household[i] as usize] == i as u32;
-                draw_traits(self.residents.cohort[i], head, &self.scenario, Arrival::Initial, &mut rng)
-            };
-            range.map(draw).collect::<Vec<_>>()
-        });
-        for (i, traits) in drawn.iter().flatten().enumerate() {
-            self.residents.set_fresh(i, traits);
+        // Traits are drawn in parallel (each from its own stream) and stored in order, in
+        // batches of one chunk per thread, so the temporary copy stays small (results do not
+        // depend on the batches: each resident has its own stream).
+        let batch = crate::engine::parallel::CHUNK * rayon::current_num_threads();
+        for batch_start in (0..self.residents.len()).step_by(batch) {
+            let batch_len = batch.min(self.residents.len() - batch_start);
+            let drawn = map_chunks(Split::Parallel, batch_len, |range| {
+                let draw = |i: usize| {
+                    let mut rng = self.key(0, i as u32, Purpose::Population).rng();
+                    let head = self.structure.household_start[self.residents.household[i] as usize] == i as u32;
+                    draw_traits(self.residents.cohort[i], head, &self.scenario, Arrival::Initial, &mut rng)
+                };
+                (batch_start + range.start..batch_start + range.end).map(draw).collect::<Vec<_>>()
+            });
+            for (k, traits) in drawn.iter().flatten().enumerate() {
+                self.residents.set_fresh(batch_start + k, traits);
+            }
         }
         for h in 0..self.structure.n_households() {
             add_household_ties(&mut self.network, self.structure.household_residents(h));
