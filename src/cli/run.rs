@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
-use linli::output::summary::{CohortSummary, cohort_summaries};
+use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
 use linli::simulate::{RunOutput, days_per_replicate, simulate};
 use linli::stats::Estimate;
@@ -69,6 +69,26 @@ fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::Path
     );
     for CohortSummary { cohort, final_active_rate, mean_active_rate } in cohort_summaries(output) {
         let _ = writeln!(s, "{:<12} {:>32} {:>32}", cohort, percent(&final_active_rate), percent(&mean_active_rate));
+    }
+    let policy = &output.scenario.policy;
+    if policy.time_bank.enabled || policy.proposal_fund.enabled || output.scenario.merchants.count > 0 {
+        let _ = writeln!(
+            s,
+            "\nper year (mean of replicates)  suggestions  implemented  points issued  redeemed  failed  alliance"
+        );
+        for y in yearly_totals(output) {
+            let _ = writeln!(
+                s,
+                "{:<30} {:>11.0} {:>12.1} {:>14.0} {:>9.0} {:>7.0} {:>9.1}",
+                format!("{} ({} days)", y.year, y.days),
+                y.suggestions.mean,
+                y.proposals_implemented.mean,
+                y.points_issued.mean,
+                y.points_redeemed.mean,
+                y.redemptions_failed.mean,
+                y.alliance_size.mean
+            );
+        }
     }
     let _ = writeln!(s, "\noutputs in {}:", plan.out_dir.display());
     for path in written {

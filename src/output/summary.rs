@@ -48,6 +48,64 @@ pub fn overall_active_rate(days: &[[CohortDay; 3]]) -> Vec<f64> {
         .collect()
 }
 
+/// Calendar-year totals of the policy flows, each an estimate across replicates.
+#[derive(Clone, Debug, Serialize)]
+pub struct YearTotals {
+    pub year: i32,
+    /// Days of the year that were simulated.
+    pub days: usize,
+    /// Complaints plus proposals (what the documents call suggestions, 意见建议).
+    pub suggestions: Estimate,
+    pub complaints: Estimate,
+    pub proposals_submitted: Estimate,
+    pub proposals_approved: Estimate,
+    pub proposals_implemented: Estimate,
+    pub proposals_stalled: Estimate,
+    pub fund_spent_yuan: Estimate,
+    pub points_issued: Estimate,
+    pub points_redeemed: Estimate,
+    pub redemptions_failed: Estimate,
+    pub merchant_grievances: Estimate,
+    /// Merchants in the alliance on the last day of the year.
+    pub alliance_size: Estimate,
+}
+
+/// Totals per calendar year.
+pub fn yearly_totals(run: &RunOutput) -> Vec<YearTotals> {
+    use chrono::Datelike;
+    let mut years: Vec<i32> = run.dates.iter().map(|d| d.year()).collect();
+    years.dedup();
+    years
+        .into_iter()
+        .map(|year| {
+            let days: Vec<usize> = (0..run.dates.len()).filter(|&d| run.dates[d].year() == year).collect();
+            let sum = |f: fn(&CohortDay) -> f64| -> Estimate {
+                let totals: Vec<f64> =
+                    run.replicates.iter().map(|r| days.iter().flat_map(|&d| r.days[d].iter()).map(f).sum()).collect();
+                estimate(&totals)
+            };
+            let last_day = *days.last().expect("a year has days");
+            let alliance: Vec<f64> = run.replicates.iter().map(|r| r.days[last_day][0].alliance_size as f64).collect();
+            YearTotals {
+                year,
+                days: days.len(),
+                suggestions: sum(|c| (c.complaints + c.proposals_submitted) as f64),
+                complaints: sum(|c| c.complaints as f64),
+                proposals_submitted: sum(|c| c.proposals_submitted as f64),
+                proposals_approved: sum(|c| c.proposals_approved as f64),
+                proposals_implemented: sum(|c| c.proposals_implemented as f64),
+                proposals_stalled: sum(|c| c.proposals_stalled as f64),
+                fund_spent_yuan: sum(|c| c.fund_spent_yuan),
+                points_issued: sum(|c| c.points_issued as f64),
+                points_redeemed: sum(|c| c.points_redeemed as f64),
+                redemptions_failed: sum(|c| c.redemptions_failed as f64),
+                merchant_grievances: sum(|c| c.merchant_grievances as f64),
+                alliance_size: estimate(&alliance),
+            }
+        })
+        .collect()
+}
+
 fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
@@ -72,6 +130,7 @@ pub fn to_json(run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Strin
         "first_date": run.dates.first().map(|d| d.to_string()),
         "last_date": run.dates.last().map(|d| d.to_string()),
         "cohorts": cohort_summaries(run),
+        "years": yearly_totals(run),
         "all_residents": {
             "final_active_rate": estimate(&overall_final),
             "mean_active_rate": estimate(&overall_mean),
