@@ -79,6 +79,8 @@ const EXAMPLE_EVENT: &str = r#"
 # age_bands = ["young_adult", "adult"]
 # capacity = 600
 # appeal = 1.0
+# fair = false            # a fair: attendees visit alliance merchants
+# proposal_booth = true   # attendees may file proposals (with the proposal fund on)
 "#;
 
 /// Top-level tables are sections; deeper tables of scalars only (like `age_shares`) are inline.
