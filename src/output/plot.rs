@@ -81,16 +81,7 @@ pub fn points_economy(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result
         ("redeemed (cumulative)", |c| c.points_redeemed as f64),
         ("expired (cumulative)", |c| c.points_expired as f64),
     ];
-    let mut series: Vec<Series> = flows
-        .iter()
-        .enumerate()
-        .map(|(k, (label, f))| Series {
-            label: label.to_string(),
-            colour: PALETTE[k],
-            mean: cumulative_mean(run, f),
-            band: None,
-        })
-        .collect();
+    let mut series = cumulative_series(run, &flows);
     let (outstanding, _, _) = daily_estimates(run, |d| d.iter().map(|c| c.points_outstanding as f64).sum());
     series.push(Series { label: "outstanding (held)".into(), colour: PALETTE[3], mean: outstanding, band: None });
     let title =
@@ -107,7 +98,15 @@ pub fn proposal_pipeline(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Res
         ("stalled", |c| c.proposals_stalled as f64),
         ("rejected", |c| c.proposals_rejected as f64),
     ];
-    let series = stages
+    let series = cumulative_series(run, &stages);
+    let title =
+        format!("{}: proposals so far (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
+    draw_both(&Chart { title, y_label: "proposals (cumulative)".into(), percent: false, series }, run, png, svg)
+}
+
+/// One cumulative line per labelled flow, in palette order.
+fn cumulative_series(run: &RunOutput, flows: &[(&str, fn(&CohortDay) -> f64)]) -> Vec<Series> {
+    flows
         .iter()
         .enumerate()
         .map(|(k, (label, f))| Series {
@@ -116,10 +115,7 @@ pub fn proposal_pipeline(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Res
             mean: cumulative_mean(run, f),
             band: None,
         })
-        .collect();
-    let title =
-        format!("{}: proposals so far (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
-    draw_both(&Chart { title, y_label: "proposals (cumulative)".into(), percent: false, series }, run, png, svg)
+        .collect()
 }
 
 /// Mean and 95% interval across replicates of a daily quantity.

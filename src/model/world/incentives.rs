@@ -132,10 +132,9 @@ impl World {
             return;
         }
         let chance = self.scenario.policy.proposal_fund.booth_chance;
-        for (e, event) in self.scenario.events.clone().iter().enumerate() {
-            if !event.proposal_booth {
-                continue;
-            }
+        let booths: Vec<usize> =
+            (0..self.scenario.events.len()).filter(|&e| self.scenario.events[e].proposal_booth).collect();
+        for e in booths {
             for &i in &granted[FIRST_EVENT as usize + e] {
                 let booth = StreamKey { agent: i, ..self.key(d, e as u32, Purpose::Proposal) };
                 if self.age_of(i).is_adult() && booth.rng().random::<f64>() < chance {
@@ -158,15 +157,14 @@ impl World {
             return;
         }
         let d = today.day;
-        let params = self.scenario.policy.proposal_fund.clone();
         let key = fund_key(self.scenario.scenario.seed, self.replicate, d);
         let mut outcomes = Vec::new();
         if day.is_deliberation_day {
             let attendees = granted[DELIBERATION as usize].len() as u32;
-            outcomes.extend(self.proposals.review(attendees, d, &params, key));
+            outcomes.extend(self.proposals.review(attendees, d, &self.scenario.policy.proposal_fund, key));
         }
         let done = self.follow_through_days(d, today.is_weekend);
-        outcomes.extend(self.proposals.follow_through(&done, d, &params));
+        outcomes.extend(self.proposals.follow_through(&done, d, &self.scenario.policy.proposal_fund));
         for (proposal, outcome) in outcomes {
             self.record_outcome(&proposal, outcome, tally);
         }
@@ -222,7 +220,6 @@ impl World {
     /// Counts an outcome and moves trust: implemented and reported back raises the proposer's,
     /// their ties' and their building's; stalled and rejected lower the proposer's.
     fn record_outcome(&mut self, proposal: &Proposal, outcome: Outcome, tally: &mut Tally) {
-        let params = self.scenario.policy.proposal_fund.clone();
         let stats = tally.cohort(proposal.cohort);
         let age = self.age_of(proposal.proposer) as usize;
         match outcome {
@@ -239,13 +236,14 @@ impl World {
             return; // the proposer has moved out: nobody here to feel it
         }
         let p = proposal.proposer as usize;
+        let params = &self.scenario.policy.proposal_fund;
         let trust = &mut self.residents.trust;
         match outcome {
             Outcome::Implemented => {
                 self.by_age.proposals_implemented[age] += 1;
                 trust[p] = rules::gain(trust[p], params.report_gain_proposer as f32);
                 if params.report_back {
-                    self.report_back(proposal.proposer, &params);
+                    self.report_back(proposal.proposer);
                 }
             }
             Outcome::Stalled => trust[p] *= 1.0 - params.stall_loss as f32,
@@ -255,16 +253,18 @@ impl World {
     }
 
     /// 晒事: the result is shown publicly, to the proposer's ties and building.
-    fn report_back(&mut self, proposer: u32, params: &crate::scenario::policy::ProposalFund) {
+    fn report_back(&mut self, proposer: u32) {
+        let params = &self.scenario.policy.proposal_fund;
+        let (to_building, to_ties) = (params.report_gain_building as f32, params.report_gain_ties as f32);
         let building = self.household_building[self.residents.household[proposer as usize] as usize] as usize;
         for i in self.building_ranges[building].clone() {
             let t = &mut self.residents.trust[i as usize];
-            *t = rules::gain(*t, params.report_gain_building as f32);
+            *t = rules::gain(*t, to_building);
         }
         for k in 0..self.network.degree(proposer) {
             let j = self.network.ties(proposer)[k] as usize;
             let t = &mut self.residents.trust[j];
-            *t = rules::gain(*t, params.report_gain_ties as f32);
+            *t = rules::gain(*t, to_ties);
         }
     }
 }
