@@ -32,6 +32,10 @@ pub struct Merchants {
 /// What a merchant did over the whole run (for `merchants.csv`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MerchantTotals {
+    /// Completed months with the policies running (the last, open month is not booked).
+    pub months: u32,
+    /// Revenue over those months: the sector's base plus the profit of policy visits, in yuan.
+    pub revenue_yuan: f64,
     pub months_in_alliance: u32,
     pub items_donated: u32,
     pub redemptions: u32,
@@ -98,6 +102,17 @@ impl Merchants {
             }
         }
         here.last().copied()
+    }
+
+    /// Books a month of revenue: the sector's base plus the profit on last month's visits.
+    pub fn book_month(&mut self, params: &MerchantParams) {
+        let base = params.monthly_revenue_yuan.as_array();
+        for m in 0..self.len() {
+            let totals = &mut self.totals[m];
+            totals.months += 1;
+            totals.revenue_yuan +=
+                base[self.sector[m] as usize] + params.visit_value_yuan * self.visits_month[m] as f64;
+        }
     }
 
     /// Restocks the month's catalogue: every member donates its items (leftovers lapse).
@@ -276,6 +291,18 @@ mod tests {
         m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: Purpose::Merchant });
         assert!(m.nuisance[0] < before, "member fixed");
         assert_eq!(m.totals[1].problems_raised, 0, "non-members do not attend");
+    }
+
+    #[test]
+    fn revenue_is_the_base_plus_the_profit_of_visits() {
+        let mut m = merchants(2, 2);
+        let params = Scenario::default().merchants;
+        m.visits_month[0] = 10;
+        m.book_month(&params);
+        let base = |k: usize| params.monthly_revenue_yuan.as_array()[m.sector[k] as usize];
+        assert_eq!(m.totals[0].revenue_yuan, base(0) + 10.0 * params.visit_value_yuan);
+        assert_eq!(m.totals[1].revenue_yuan, base(1));
+        assert_eq!(m.totals[0].months, 1);
     }
 
     #[test]

@@ -80,11 +80,13 @@ fn cohort_fields(c: &CohortDay) -> [String; 21] {
 }
 
 /// Columns of `merchants.csv`.
-pub const MERCHANT_COLUMNS: [&str; 13] = [
+pub const MERCHANT_COLUMNS: [&str; 15] = [
     "replicate",
     "merchant",
     "sector",
     "building",
+    "months",
+    "revenue_yuan",
     "final_nuisance",
     "in_alliance_at_end",
     "months_in_alliance",
@@ -109,6 +111,8 @@ pub fn merchants_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
                 k.to_string(),
                 SECTORS[m.sector[k] as usize].to_string(),
                 m.building[k].to_string(),
+                t.months.to_string(),
+                format!("{:.2}", t.revenue_yuan),
                 format!("{:.4}", m.nuisance[k]),
                 m.in_alliance[k].to_string(),
                 t.months_in_alliance.to_string(),

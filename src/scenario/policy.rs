@@ -69,6 +69,8 @@ pub struct Merchants {
     pub sector_shares: Sectors,
     /// Nuisance (fumes, night noise, road occupation) of a merchant of each sector (0-1).
     pub nuisance: Sectors,
+    /// Monthly revenue of a merchant of each sector before any visits the policies bring, in yuan.
+    pub monthly_revenue_yuan: Sectors,
     /// Grievances per adult resident per year in a building with a merchant of nuisance 1.
     pub grievances_per_year: f64,
     /// Merchants in the alliance at the start.
@@ -278,6 +280,12 @@ impl Default for Merchants {
             count: 0,
             sector_shares: Sectors { catering: 0.4, retail: 0.3, services: 0.2, education: 0.1 },
             nuisance: Sectors { catering: 0.8, retail: 0.3, services: 0.3, education: 0.1 },
+            monthly_revenue_yuan: Sectors {
+                catering: 60_000.0,
+                retail: 40_000.0,
+                services: 30_000.0,
+                education: 50_000.0,
+            },
             grievances_per_year: 0.02,
             alliance_initial: 0,
             donation_items_per_month: 10,

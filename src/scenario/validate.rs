@@ -236,6 +236,10 @@ fn check_merchants(check: &mut Checker, scenario: &Scenario) {
     check.int_range("merchants.alliance_initial", m.alliance_initial.into(), 0, m.count.into());
     check_sectors(check, "merchants.sector_shares", &m.sector_shares.as_array(), true);
     check_sectors(check, "merchants.nuisance", &m.nuisance.as_array(), false);
+    for (sector, value) in ["catering", "retail", "services", "education"].iter().zip(m.monthly_revenue_yuan.as_array())
+    {
+        check.real_range(&format!("merchants.monthly_revenue_yuan.{sector}"), value, 0.0, 1e9);
+    }
     check.real_range("merchants.grievances_per_year", m.grievances_per_year, 0.0, 365.0);
     check.int_range("merchants.meetings_per_year", m.meetings_per_year.into(), 0, 12);
     for (key, value) in

@@ -21,6 +21,7 @@ impl World {
         let item_value = self.scenario.policy.time_bank.item_value_yuan;
         let first_month = d == self.scenario.scenario.burn_in_days as i32;
         if !first_month {
+            self.merchants.book_month(params);
             let key = self.key(d, 0, Purpose::Merchant);
             self.merchants.review_alliance(params, item_value, key);
         }
