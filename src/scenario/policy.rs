@@ -85,7 +85,7 @@ pub struct Merchants {
     pub grievance_cost_yuan: f64,
     /// Logit per yuan of monthly net benefit in joining or staying.
     pub join_sensitivity: f64,
-    /// Logit offset of joining (non-members) and of staying (members) at zero net benefit.
+    /// Logit offset of joining, for non-members, at zero net benefit.
     pub join_offset: f64,
     /// Logit offset of staying for members at zero net benefit (inertia).
     pub stay_offset: f64,

@@ -83,10 +83,11 @@ const EXAMPLE_EVENT: &str = r#"
 # proposal_booth = true   # attendees may file proposals (with the proposal fund on)
 "#;
 
-/// Top-level tables are sections; deeper tables of scalars only (like `age_shares`) are inline.
+/// Tables in the first two levels are sections; deeper tables of scalars only (like a
+/// cohort's `age_shares`) are written inline.
 fn is_section(value: &Value, path: &[String]) -> bool {
     let scalars_only = |t: &Table| t.values().all(|v| !v.is_table() && !v.is_array());
-    value.as_table().is_some_and(|t| path.is_empty() || !scalars_only(t))
+    value.as_table().is_some_and(|t| path.len() < 2 || !scalars_only(t))
 }
 
 fn inline(value: &Value) -> String {
