@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::arms::{self, ArmProblem};
 use super::error::{ErrorKind, Location, ScenarioError};
 use super::schema::Scenario;
 use super::validate::{Problem, validate};
@@ -18,10 +19,15 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     let spans = SpanIndex::build(&table);
     let deserializer = toml::de::Deserializer::from(table);
     let scenario = Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
-    match validate(&scenario).into_iter().next() {
-        Some(problem) => Err(source.problem_error(problem, &spans)),
-        None => Ok(scenario),
+    if let Some(problem) = validate(&scenario).into_iter().next() {
+        return Err(source.problem_error(problem, &spans));
     }
+    if let Err(ArmProblem { index, mut problem }) = arms::resolve(&scenario) {
+        problem.key =
+            if problem.key.is_empty() { format!("arm[{index}]") } else { format!("arm[{index}].{}", problem.key) };
+        return Err(source.problem_error(problem, &spans));
+    }
+    Ok(scenario)
 }
 
 /// The text being read and its file name.
@@ -343,6 +349,16 @@ mod tests {
     fn a_single_bracket_event_explains_double_brackets() {
         let err = error_of("[scenario]\nversion = 1\n[event]\nname = \"a\"\n");
         assert!(err.expected.contains("[[name]]"), "{}", err.expected);
+    }
+
+    #[test]
+    fn arm_errors_point_at_the_arm_key() {
+        let text = "[scenario]\nversion = 1\n\n[[arm]]\nname = \"a\"\n\n[[arm]]\nname = \"b\"\npolicy.time_bank.points_per_chekin = 5\n";
+        let err = error_of(text);
+        assert_eq!(err.kind, ErrorKind::UnknownKey);
+        assert_eq!(err.key, "arm[1].policy.time_bank.points_per_chekin");
+        assert_eq!(err.location.line, 9);
+        assert_eq!(err.help.as_deref(), Some("did you mean `points_per_checkin`?"));
     }
 
     #[test]

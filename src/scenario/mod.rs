@@ -1,5 +1,6 @@
 //! The scenario: schema, defaults, the embedded default community, reading and validation.
 
+pub mod arms;
 pub mod date;
 pub mod error;
 pub mod load;

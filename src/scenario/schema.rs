@@ -33,10 +33,32 @@ pub struct Scenario {
     pub merchants: Merchants,
     #[serde(default)]
     pub policy: Policy,
+    /// Arms to compare with `linli compare`: each a name and overrides of scenario keys by
+    /// dotted path. The first arm, or the one marked `baseline = true`, is the baseline.
+    #[serde(default, rename = "arm", skip_serializing_if = "Vec::is_empty")]
+    pub arms: Vec<ArmSpec>,
     /// Dated or recurring events (activities) residents may attend. Add new events at the end:
     /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
+}
+
+/// An arm as written: a name and overrides by dotted path (`"policy.time_bank.enabled" = true`,
+/// or the same as nested tables).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArmSpec {
+    /// Name shown in the comparison.
+    pub name: String,
+    /// Whether this arm is the baseline the others are compared with.
+    #[serde(default)]
+    pub baseline: bool,
+    /// What the arm is, in words, for the report.
+    #[serde(default)]
+    pub description: String,
+    /// Every other key: an override of the scenario key at that dotted path.
+    #[serde(flatten)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
+    pub overrides: std::collections::BTreeMap<String, toml::Value>,
 }
 
 /// What the run is: name, period, replicates and seed.
@@ -428,6 +450,7 @@ impl Default for Scenario {
             needs: Needs::default(),
             merchants: Merchants::default(),
             policy: Policy::default(),
+            arms: Vec::new(),
             events: Vec::new(),
         }
     }

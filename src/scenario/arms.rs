@@ -1,0 +1,186 @@
+//! Arms: variants of a scenario that differ by overrides of keys at dotted paths, resolved
+//! into complete, validated scenarios that share the base's seed, dates and replicates.
+
+use toml::Value;
+
+use super::error::ErrorKind;
+use super::schema::{ArmSpec, Scenario};
+use super::validate::{Problem, validate};
+
+/// A resolved arm: a complete scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arm {
+    pub name: String,
+    pub description: String,
+    pub scenario: Scenario,
+}
+
+/// A problem with arm `index`, at `key` (a dotted path inside the arm, or empty for the arm).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmProblem {
+    pub index: usize,
+    pub problem: Problem,
+}
+
+/// The arms of `base`, baseline first; a scenario without arms has none.
+pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
+    if base.arms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let baselines: Vec<usize> = (0..base.arms.len()).filter(|&i| base.arms[i].baseline).collect();
+    if baselines.len() > 1 {
+        let problem = problem(ErrorKind::Inconsistent, "baseline", "at most one arm with `baseline = true`", "several");
+        return Err(ArmProblem { index: baselines[1], problem });
+    }
+    let first = baselines.first().copied().unwrap_or(0);
+    let mut without_arms = base.clone();
+    without_arms.arms.clear();
+    let base_value = Value::try_from(&without_arms).expect("a scenario serialises");
+    let order = std::iter::once(first).chain((0..base.arms.len()).filter(|&i| i != first));
+    order
+        .map(|index| resolve_one(&base_value, &base.arms[index]).map_err(|problem| ArmProblem { index, problem }))
+        .collect()
+}
+
+fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
+    let mut value = base.clone();
+    for (path, new) in flatten(&spec.overrides) {
+        if path.starts_with("scenario.") || path == "scenario" {
+            let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
+            return Err(problem(ErrorKind::InvalidValue, &path, expected, &path));
+        }
+        set_path(&mut value, &path, new)?;
+    }
+    let scenario: Scenario = value.try_into().map_err(|e: toml::de::Error| {
+        let message = e.message().trim().to_string();
+        problem(ErrorKind::WrongType, "", "values of the types the scenario keys take", &message)
+    })?;
+    if let Some(problem) = validate(&scenario).into_iter().next() {
+        return Err(problem);
+    }
+    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
+}
+
+/// Overrides as (dotted path, value), nested tables flattened (`a.b = 1` and `[a] b = 1` alike).
+pub fn flatten(overrides: &std::collections::BTreeMap<String, Value>) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (key, value) in overrides {
+        flatten_into(key, value, &mut out);
+    }
+    out
+}
+
+fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Table(table) if !table.is_empty() => {
+            for (key, inner) in table {
+                flatten_into(&format!("{prefix}.{key}"), inner, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+/// Replaces the value at `path`; every segment must exist already (it is a scenario key).
+fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
+    let mut node = root;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (depth, segment) in segments.iter().enumerate() {
+        let Value::Table(table) = node else {
+            let parent = segments[..depth].join(".");
+            return Err(problem(ErrorKind::UnknownKey, path, &format!("`{parent}` has no keys inside"), path));
+        };
+        if !table.contains_key(*segment) {
+            let mut err = problem(ErrorKind::UnknownKey, path, &known_keys(table), segment);
+            err.help = closest(segment, table);
+            return Err(err);
+        }
+        node = table.get_mut(*segment).expect("checked above");
+    }
+    *node = new;
+    Ok(())
+}
+
+fn known_keys(table: &toml::Table) -> String {
+    let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    format!("one of {}", keys.join(", "))
+}
+
+fn closest(name: &str, table: &toml::Table) -> Option<String> {
+    table
+        .keys()
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+}
+
+fn problem(kind: ErrorKind, key: &str, expected: &str, found: &str) -> Problem {
+    Problem { kind, key: key.to_string(), expected: expected.to_string(), found: found.to_string(), help: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scenario as written, before `parse` would check its arms.
+    fn unchecked(text: &str) -> Scenario {
+        toml::from_str(text).unwrap()
+    }
+
+    const ARMS: &str = r#"
+[scenario]
+version = 1
+
+[[arm]]
+name = "none"
+
+[[arm]]
+name = "time bank"
+"policy.time_bank.enabled" = true
+policy.time_bank.points_per_checkin = 100
+
+[[arm]]
+name = "fund"
+baseline = false
+[arm.policy.proposal_fund]
+enabled = true
+"#;
+
+    #[test]
+    fn arms_resolve_to_complete_scenarios() {
+        let base = unchecked(ARMS);
+        let arms = resolve(&base).unwrap();
+        assert_eq!(arms.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["none", "time bank", "fund"]);
+        assert!(!arms[0].scenario.policy.time_bank.enabled);
+        assert!(arms[1].scenario.policy.time_bank.enabled);
+        assert_eq!(arms[1].scenario.policy.time_bank.points_per_checkin, 100);
+        assert!(arms[2].scenario.policy.proposal_fund.enabled);
+        assert!(arms.iter().all(|a| a.scenario.arms.is_empty() && a.scenario.scenario.seed == base.scenario.seed));
+    }
+
+    #[test]
+    fn the_marked_baseline_comes_first() {
+        let text = ARMS.replace("name = \"fund\"\nbaseline = false", "name = \"fund\"\nbaseline = true");
+        let arms = resolve(&unchecked(&text)).unwrap();
+        assert_eq!(arms[0].name, "fund");
+    }
+
+    #[test]
+    fn unknown_and_forbidden_overrides_are_reported() {
+        let text = ARMS.replace("points_per_checkin = 100", "points_per_chekin = 100");
+        let err = resolve(&unchecked(&text)).unwrap_err();
+        assert_eq!(err.index, 1);
+        assert_eq!(err.problem.key, "policy.time_bank.points_per_chekin");
+        assert_eq!(err.problem.help.as_deref(), Some("did you mean `points_per_checkin`?"));
+        let seeded = ARMS.replace("name = \"none\"", "name = \"none\"\n\"scenario.seed\" = 3");
+        assert_eq!(resolve(&unchecked(&seeded)).unwrap_err().problem.kind, ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn out_of_range_overrides_are_validated() {
+        let text = ARMS.replace("points_per_checkin = 100", "item_cost_points = 0");
+        let err = resolve(&unchecked(&text)).unwrap_err();
+        assert_eq!(err.problem.key, "policy.time_bank.item_cost_points");
+    }
+}
