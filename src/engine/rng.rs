@@ -27,14 +27,24 @@ pub enum Purpose {
     Shocks = 7,
     /// Fresh state of a newcomer household.
     Newcomer = 8,
-    /// Merchants: placement, alliance decisions, meetings, grievance attribution.
+    /// Merchants' placement and sectors.
     Merchant = 9,
-    /// A resident's time-bank and proposal draws of the day.
-    Incentive = 10,
-    /// Proposals: review, costs and follow-through.
-    Proposal = 11,
+    /// A merchant's monthly decision to join or stay in the alliance.
+    AllianceReview = 10,
+    /// Whether an alliance meeting fixes a merchant's problem.
+    AllianceMeeting = 11,
     /// Outreach: grid workers and riders collecting needs.
     Outreach = 12,
+    /// Which merchant a grievance is about.
+    Grievance = 13,
+    /// A proposal's cost, drawn when it is filed.
+    ProposalCost = 14,
+    /// A proposal's screening at review.
+    ProposalReview = 15,
+    /// Follow-through work on an approved proposal.
+    FollowThrough = 16,
+    /// Proposals filed at a proposal booth.
+    Booth = 17,
 }
 
 /// The coordinates of one random stream.

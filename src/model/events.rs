@@ -14,6 +14,10 @@ pub struct EventPlan {
     pub invited: u16,
     pub capacity: u32,
     pub appeal: f32,
+    /// A yearly or one-off event (a festival), as opposed to a routine.
+    pub special: bool,
+    /// Everyone invited knows of the event at least this well.
+    pub publicity: f32,
 }
 
 impl EventPlan {
@@ -34,7 +38,15 @@ impl EventPlan {
                 invited |= invitation_bit(*cohort, *age);
             }
         }
-        EventPlan { name: event.name.clone(), invited, capacity: event.capacity, appeal: event.appeal as f32 }
+        let special = matches!(event.repeat, None | Some(Repeat::Yearly));
+        EventPlan {
+            name: event.name.clone(),
+            invited,
+            capacity: event.capacity,
+            appeal: event.appeal as f32,
+            special,
+            publicity: event.publicity as f32,
+        }
     }
 
     #[inline]
@@ -95,6 +107,7 @@ mod tests {
             age_bands: vec![],
             capacity: 10,
             appeal: 0.0,
+            publicity: 0.0,
             fair: false,
             proposal_booth: false,
         }

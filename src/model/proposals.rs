@@ -3,7 +3,7 @@
 
 use rand::RngExt;
 
-use super::types::Cohort;
+use super::types::{AgeBand, Cohort};
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::policy::{BudgetPeriod, ProposalFund as FundParams};
 
@@ -21,6 +21,8 @@ pub enum Stage {
 pub struct Proposal {
     pub serial: u32,
     pub proposer: u32,
+    /// The proposer's age band when filing (kept if they move out).
+    pub age: AgeBand,
     /// The proposer's move-in day, so a newcomer in the same slot is not credited.
     pub proposer_move_in: i32,
     pub cohort: Cohort,
@@ -65,12 +67,20 @@ impl Default for ProposalBook {
 
 impl ProposalBook {
     /// Files a proposal; its cost is uniform between the minimum and the cap.
-    pub fn file(&mut self, proposer: u32, proposer_move_in: i32, cohort: Cohort, params: &FundParams, key: StreamKey) {
+    pub fn file(
+        &mut self,
+        proposer: (u32, AgeBand),
+        proposer_move_in: i32,
+        cohort: Cohort,
+        params: &FundParams,
+        key: StreamKey,
+    ) {
+        let (proposer, age) = proposer;
         let serial = self.next_serial;
         self.next_serial += 1;
         let mut rng = StreamKey { agent: serial, ..key }.rng();
         let cost_yuan = params.cost_min_yuan + (params.cap_yuan - params.cost_min_yuan) * rng.random::<f64>();
-        self.open.push(Proposal { serial, proposer, proposer_move_in, cohort, cost_yuan, stage: Stage::Pending });
+        self.open.push(Proposal { serial, proposer, age, proposer_move_in, cohort, cost_yuan, stage: Stage::Pending });
     }
 
     pub fn open(&self) -> &[Proposal] {
@@ -153,9 +163,9 @@ impl ProposalBook {
     }
 }
 
-/// The key of the fund's draws on `day`.
-pub fn fund_key(seed: u64, replicate: u32, day: i32) -> StreamKey {
-    StreamKey { seed, replicate, day: day as u32, agent: 0, purpose: Purpose::Proposal }
+/// The key of the fund's draws of `purpose` on `day` (the agent is set per proposal).
+pub fn fund_key(seed: u64, replicate: u32, day: i32, purpose: Purpose) -> StreamKey {
+    StreamKey { seed, replicate, day: day as u32, agent: 0, purpose }
 }
 
 #[cfg(test)]
@@ -178,7 +188,13 @@ mod tests {
         let mut book = ProposalBook::default();
         book.renew_budget(2024, 1, &params());
         for proposer in 0..n {
-            book.file(proposer, 0, Cohort::Original, &params(), fund_key(1, 0, 0));
+            book.file(
+                (proposer, AgeBand::Adult),
+                0,
+                Cohort::Original,
+                &params(),
+                fund_key(1, 0, 0, Purpose::ProposalCost),
+            );
         }
         book
     }
@@ -186,7 +202,7 @@ mod tests {
     #[test]
     fn the_budget_is_never_overspent() {
         let mut book = book_with(5);
-        let outcomes = book.review(50, 20, &params(), fund_key(1, 0, 20));
+        let outcomes = book.review(50, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview));
         let approved = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Approved { .. })).count();
         assert_eq!(approved, 2, "costs of 400-500 yuan: two fit in 1,000");
         assert!(book.spent_yuan <= book.budgeted_yuan);
@@ -196,14 +212,14 @@ mod tests {
     #[test]
     fn no_quorum_no_review() {
         let mut book = book_with(2);
-        assert!(book.review(3, 20, &params(), fund_key(1, 0, 20)).is_empty());
+        assert!(book.review(3, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview)).is_empty());
         assert_eq!(book.open().len(), 2);
     }
 
     #[test]
     fn follow_through_implements_or_stalls() {
         let mut book = book_with(2);
-        book.review(50, 20, &params(), fund_key(1, 0, 20));
+        book.review(50, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview));
         let outcomes = book.follow_through(&[3, 1], 21, &params());
         assert_eq!(outcomes.len(), 1);
         assert_eq!(outcomes[0].1, Outcome::Implemented);

@@ -12,9 +12,9 @@ use crate::stats::{Estimate, estimate};
 #[derive(Clone, Debug, Serialize)]
 pub struct CohortSummary {
     pub cohort: &'static str,
-    /// `active_rate` on the last simulated day.
+    /// `active_rate` on the last recorded day.
     pub final_active_rate: Estimate,
-    /// `active_rate` averaged over all simulated days.
+    /// `active_rate` averaged over all recorded days.
     pub mean_active_rate: Estimate,
 }
 

@@ -161,7 +161,7 @@ pub struct ProposalFund {
     pub booth_chance: f64,
     /// Whether implemented proposals are reported back publicly (晒事).
     pub report_back: bool,
-    /// Trust gained by the proposer of an implemented, reported proposal (share of the gap to 1).
+    /// Trust gained by the proposer of an implemented proposal, reported back or not (share of the gap to 1).
     pub report_gain_proposer: f64,
     /// Trust gained by the proposer's ties.
     pub report_gain_ties: f64,
@@ -199,6 +199,8 @@ pub struct GridWorkers {
     pub awareness_gain: f64,
     /// Chance that a need a visited resident stays silent about is collected and raised.
     pub collect_chance: f64,
+    /// Days after a visit during which the grid worker still hears of new needs.
+    pub collect_window_days: u32,
 }
 
 /// Delivery riders recruited as information liaisons (外卖骑手信息员).
@@ -341,7 +343,13 @@ impl Default for Platform {
 
 impl Default for GridWorkers {
     fn default() -> GridWorkers {
-        GridWorkers { enabled: false, visits_per_day: 2, awareness_gain: 0.1, collect_chance: 0.5 }
+        GridWorkers {
+            enabled: false,
+            visits_per_day: 2,
+            awareness_gain: 0.1,
+            collect_chance: 0.5,
+            collect_window_days: 30,
+        }
     }
 }
 

@@ -232,7 +232,8 @@ pub struct Behaviour {
     pub volunteer_offset: f64,
     /// Logit offset of attending the deliberation day.
     pub deliberation_offset: f64,
-    /// Logit bonus of young adults (18-34) at events: drawn in by events (seed 003, 重活动、轻持续).
+    /// Logit bonus of young adults (18-34) at special (yearly or one-off) events such as the
+    /// music festival: drawn in by events, not routines (seed 003, 重活动、轻持续).
     pub young_event_bonus: f64,
     /// Extra free time of residents aged 60+ (added to the cohort's free-time means).
     pub senior_free_time_bonus: f64,
@@ -351,6 +352,10 @@ pub struct Event {
     pub capacity: u32,
     /// Logit offset of attending (how attractive the event is).
     pub appeal: f64,
+    /// How widely the event is advertised (0-1): everyone invited knows of it at least this well,
+    /// whatever their awareness of the committee's other offers.
+    #[serde(default)]
+    pub publicity: f64,
     /// A fair (市集): attendees visit alliance merchants (see `merchants.fair_visit_share`).
     #[serde(default)]
     pub fair: bool,

@@ -242,6 +242,7 @@ fn check_merchants(check: &mut Checker, scenario: &Scenario) {
     }
     check.real_range("merchants.grievances_per_year", m.grievances_per_year, 0.0, 365.0);
     check.int_range("merchants.meetings_per_year", m.meetings_per_year.into(), 0, 12);
+    check.int_range("merchants.donation_items_per_month", m.donation_items_per_month.into(), 0, 1_000_000);
     for (key, value) in
         [("fix_rate", m.fix_rate), ("fix_effect", m.fix_effect), ("fair_visit_share", m.fair_visit_share)]
     {
@@ -329,7 +330,12 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
     check.int_range("policy.grid_workers.visits_per_day", g.visits_per_day.into(), 0, 10_000);
     check.share("policy.grid_workers.awareness_gain", g.awareness_gain);
     check.share("policy.grid_workers.collect_chance", g.collect_chance);
+    check.int_range("policy.grid_workers.collect_window_days", g.collect_window_days.into(), 1, 3650);
     check.share("policy.riders.report_chance_per_rider", policy.riders.report_chance_per_rider);
+    check.int_range("policy.riders.count", policy.riders.count.into(), 0, 1_000_000);
+    check.int_range("policy.time_bank.shop_items_per_month", t.shop_items_per_month.into(), 0, 10_000_000);
+    check.int_range("policy.proposal_fund.quorum", f.quorum.into(), 0, 1_000_000);
+    check.int_range("policy.integration.newcomer_days", policy.integration.newcomer_days.into(), 1, 36_500);
     let i = &policy.integration;
     check.int_range("policy.integration.day", i.day.into(), 1, 28);
     check.int_range("policy.integration.capacity", i.capacity.into(), 1, u32::MAX.into());
@@ -350,6 +356,7 @@ fn check_event(check: &mut Checker, scenario: &Scenario, key: &str, event: &Even
     }
     check.int_range(&format!("{key}.capacity"), event.capacity.into(), 1, u32::MAX.into());
     check.real_range(&format!("{key}.appeal"), event.appeal, -50.0, 50.0);
+    check.share(&format!("{key}.publicity"), event.publicity);
     match (event.date, event.repeat) {
         (Some(date), None) => check_event_date(check, scenario, key, date.0),
         (None, Some(repeat)) => check_recurrence(check, key, event, repeat),
@@ -455,6 +462,7 @@ mod tests {
             age_bands: vec![],
             capacity: 10,
             appeal: 0.0,
+            publicity: 0.0,
             fair: false,
             proposal_booth: false,
         });

@@ -165,7 +165,7 @@ fn the_young_come_to_events_but_follow_through_less() {
     let counts = world.by_age();
     let r = world.residents();
     let residents = |band: AgeBand| (0..r.len()).filter(|&i| r.age[i] == band).count() as f64;
-    let attendance = |band: AgeBand| counts.event_attendances[band as usize] as f64 / residents(band);
+    let attendance = |band: AgeBand| counts.special_event_attendances[band as usize] as f64 / residents(band);
     let implemented = |band: AgeBand| {
         counts.proposals_implemented[band as usize] as f64 / counts.proposals_approved[band as usize].max(1) as f64
     };
@@ -173,7 +173,7 @@ fn the_young_come_to_events_but_follow_through_less() {
     assert!(counts.proposals_approved[young as usize] >= 20, "enough young proposers to compare");
     assert!(
         attendance(young) > 0.8 * attendance(adult),
-        "the young come to events: {} vs {}",
+        "the young come to the festival: {} vs {}",
         attendance(young),
         attendance(adult)
     );

@@ -49,6 +49,7 @@ fn social_influence_spreads_participation() {
 #[test]
 fn resolved_complaints_raise_trust_and_stalled_ones_lower_it() {
     let mut resolving = small(4_000, 365, 2);
+    resolving.policy = Default::default(); // complaints alone move trust here
     resolving.needs.personal_per_year = 0.3; // enough complaints for trust to move
     resolving.committee.resolve_share = 1.0;
     let mut stalling = resolving.clone();

@@ -81,8 +81,12 @@ impl World {
         for &i in &attendees {
             tally.cohort(self.residents.cohort[i as usize]).attendees += 1;
         }
-        for &i in granted[FIRST_EVENT as usize..].iter().flatten() {
-            self.by_age.event_attendances[self.age_of(i) as usize] += 1;
+        for (e, attendees) in granted[FIRST_EVENT as usize..].iter().enumerate() {
+            if self.events[e].special {
+                for &i in attendees {
+                    self.by_age.special_event_attendances[self.age_of(i) as usize] += 1;
+                }
+            }
         }
         for &i in granted.iter().flatten() {
             self.mark_taking_part(i as usize, d);
@@ -171,7 +175,7 @@ impl World {
     /// A merchant grievance is laid at a merchant of the resident's building, by nuisance.
     fn blame_merchant(&mut self, i: u32, d: i32) {
         let building = self.household_building[self.residents.household[i as usize] as usize];
-        let uniform = self.key(d, i, Purpose::Merchant).rng().random::<f64>();
+        let uniform = self.key(d, i, Purpose::Grievance).rng().random::<f64>();
         if let Some(m) = self.merchants.culprit(building, uniform) {
             self.merchants.record_grievance(m);
         }
@@ -277,11 +281,13 @@ impl World {
         let policy = &self.scenario.policy;
         let household = self.residents.household[need.resident as usize] as usize;
         let mut missed = 1.0;
-        if policy.grid_workers.enabled && d - self.household_last_visit[household] < 30 {
+        if policy.grid_workers.enabled
+            && d - self.household_last_visit[household] < policy.grid_workers.collect_window_days as i32
+        {
             missed *= 1.0 - policy.grid_workers.collect_chance;
         }
         if policy.riders.enabled && need.kind != NeedKind::Personal {
-            missed *= (1.0 - policy.riders.report_chance_per_rider).powi(policy.riders.count as i32);
+            missed *= (1.0 - policy.riders.report_chance_per_rider).powf(policy.riders.count as f64);
         }
         missed < 1.0
             && unit_f32(rand::Rng::next_u32(&mut self.key(d, need.resident, Purpose::Outreach).rng())) as f64 >= missed

@@ -81,10 +81,12 @@ impl World {
             let cohort = r.cohort[i];
             let age = r.age[i];
             let free = if today.is_weekend { r.weekend_free[i] } else { r.weekday_free[i] } as f32 / 255.0;
-            let gate = r.awareness[i] * free;
-            let utility = || rules::utility(&rules.weights, &self.disposition(i)) + rules.platform_bonus;
-            let mut apply = |activity: u16, offset: f32, draw: u64| {
+            let platform = if today.policies_on { rules.platform_bonus } else { 0.0 };
+            let utility = || rules::utility(&rules.weights, &self.disposition(i)) + platform;
+            let awareness = r.awareness[i];
+            let mut apply = |activity: u16, offset: f32, draw: u64, known: f32| {
                 let (u, priority) = split_draw(draw);
+                let gate = known.max(awareness) * free;
                 // u < gate * sigmoid(..) implies u < gate: skip the exponential for most residents.
                 if u < gate && u < gate * sigmoid(utility() + offset) {
                     out.applicants.push(Applicant { activity, priority, resident: i as u32 });
@@ -93,27 +95,28 @@ impl World {
             if age.is_adult() {
                 if today.tasks > 0 {
                     let reward = time_bank.map_or(0.0, |t| t.reward_pull * r.point_value[i]);
-                    apply(VOLUNTEER, rules.volunteer_offset + reward, volunteer_draw);
+                    apply(VOLUNTEER, rules.volunteer_offset + reward, volunteer_draw, 0.0);
                 }
                 if today.deliberation {
                     let invited = today.policies_on && cohort == Cohort::Transient;
                     let offset = rules.deliberation_offset + if invited { rules.transient_invitation } else { 0.0 };
-                    apply(DELIBERATION, offset, deliberation_draw);
+                    apply(DELIBERATION, offset, deliberation_draw, 0.0);
                 }
                 if today.integration
                     && today.day - r.move_in_day[i] < self.scenario.policy.integration.newcomer_days as i32
                 {
-                    apply(INTEGRATION, self.scenario.policy.integration.appeal as f32, rng.clone().next_u64());
+                    apply(INTEGRATION, self.scenario.policy.integration.appeal as f32, rng.clone().next_u64(), 0.0);
                 }
             }
-            let young_bonus = if age == AgeBand::YoungAdult { rules.young_event_bonus } else { 0.0 };
+            let young = age == AgeBand::YoungAdult;
             for &e in &today.events {
                 let event = &self.events[e as usize];
                 if event.invites(cohort, age) {
+                    let young_bonus = if young && event.special { rules.young_event_bonus } else { 0.0 };
                     // Event e's draw sits at its own offset after the fixed draws.
                     let mut event_rng = rng.clone();
                     event_rng.advance(1 + u128::from(e));
-                    apply(FIRST_EVENT + e, event.appeal + young_bonus, event_rng.next_u64());
+                    apply(FIRST_EVENT + e, event.appeal + young_bonus, event_rng.next_u64(), event.publicity);
                 }
             }
             if let Some(t) = time_bank {

@@ -7,7 +7,7 @@ use rand::RngExt;
 use super::apply::Tally;
 use super::{DELIBERATION, FIRST_EVENT, VOLUNTEER, World};
 use crate::engine::Day;
-use crate::engine::rng::{Purpose, StreamKey, unit_f32};
+use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::proposals::{Outcome, Proposal, fund_key};
 use crate::model::rules::{self, sigmoid};
 use crate::model::types::AgeBand;
@@ -20,9 +20,11 @@ impl World {
         let params = &self.scenario.merchants;
         let item_value = self.scenario.policy.time_bank.item_value_yuan;
         let first_month = d == self.scenario.scenario.burn_in_days as i32;
-        if !first_month {
+        if first_month {
+            self.merchants.reset_counters(); // the burn-in's grievances are not the programme's
+        } else {
             self.merchants.book_month(params);
-            let key = self.key(d, 0, Purpose::Merchant);
+            let key = self.key(d, 0, Purpose::AllianceReview);
             self.merchants.review_alliance(params, item_value, key);
         }
         self.merchants.restock(params.donation_items_per_month);
@@ -38,7 +40,7 @@ impl World {
         if self.merchants.is_empty() || day.date.day() != 25 || !is_meeting_month(day.date.month0(), per_year) {
             return;
         }
-        let key = self.key(day.index as i32, 1, Purpose::Merchant);
+        let key = self.key(day.index as i32, 0, Purpose::AllianceMeeting);
         if self.merchants.meeting(&self.scenario.merchants, key) {
             self.building_nuisance = self.merchants.nuisance_by_building(self.building_ranges.len());
         }
@@ -122,8 +124,9 @@ impl World {
     pub(super) fn file_proposal(&mut self, i: u32, d: i32, tally: &mut Tally) {
         let cohort = self.residents.cohort[i as usize];
         let move_in = self.residents.move_in_day[i as usize];
-        let key = fund_key(self.scenario.scenario.seed, self.replicate, d);
-        self.proposals.file(i, move_in, cohort, &self.scenario.policy.proposal_fund, key);
+        let key = fund_key(self.scenario.scenario.seed, self.replicate, d, Purpose::ProposalCost);
+        let age = self.age_of(i);
+        self.proposals.file((i, age), move_in, cohort, &self.scenario.policy.proposal_fund, key);
         tally.cohort(cohort).proposals_submitted += 1;
     }
 
@@ -137,8 +140,9 @@ impl World {
             (0..self.scenario.events.len()).filter(|&e| self.scenario.events[e].proposal_booth).collect();
         for e in booths {
             for &i in &granted[FIRST_EVENT as usize + e] {
-                let booth = StreamKey { agent: i, ..self.key(d, e as u32, Purpose::Proposal) };
-                if self.age_of(i).is_adult() && booth.rng().random::<f64>() < chance {
+                let mut booth = self.key(d, i, Purpose::Booth).rng();
+                booth.advance(e as u128); // one draw per booth event
+                if self.age_of(i).is_adult() && booth.random::<f64>() < chance {
                     self.file_proposal(i, d, tally);
                 }
             }
@@ -158,7 +162,7 @@ impl World {
             return;
         }
         let d = today.day;
-        let key = fund_key(self.scenario.scenario.seed, self.replicate, d);
+        let key = fund_key(self.scenario.scenario.seed, self.replicate, d, Purpose::ProposalReview);
         let mut outcomes = Vec::new();
         if day.is_deliberation_day {
             let attendees = granted[DELIBERATION as usize].len() as u32;
@@ -188,7 +192,7 @@ impl World {
                 .chain(self.network.ties(proposal.proposer).iter().copied().take(params.helpers as usize));
             let mut days = 0;
             for (k, member) in team.enumerate() {
-                let mut rng = StreamKey { agent: proposal.serial, ..self.key(d, 0, Purpose::Proposal) }.rng();
+                let mut rng = self.key(d, proposal.serial, Purpose::FollowThrough).rng();
                 rng.advance(1 + k as u128);
                 let u = unit_f32(rand::Rng::next_u32(&mut rng));
                 if self.age_of(member).is_adult() && u < self.follow_through_chance(member, is_weekend) {
@@ -222,7 +226,7 @@ impl World {
     /// their ties' and their building's; stalled and rejected lower the proposer's.
     fn record_outcome(&mut self, proposal: &Proposal, outcome: Outcome, tally: &mut Tally) {
         let stats = tally.cohort(proposal.cohort);
-        let age = self.age_of(proposal.proposer) as usize;
+        let age = proposal.age as usize;
         match outcome {
             Outcome::Approved { spent_yuan } => {
                 stats.proposals_approved += 1;
@@ -230,7 +234,10 @@ impl World {
                 self.by_age.proposals_approved[age] += 1;
             }
             Outcome::Rejected => stats.proposals_rejected += 1,
-            Outcome::Implemented => stats.proposals_implemented += 1,
+            Outcome::Implemented => {
+                stats.proposals_implemented += 1;
+                self.by_age.proposals_implemented[age] += 1;
+            }
             Outcome::Stalled => stats.proposals_stalled += 1,
         }
         if !self.same_proposer(proposal) {
@@ -241,7 +248,6 @@ impl World {
         let trust = &mut self.residents.trust;
         match outcome {
             Outcome::Implemented => {
-                self.by_age.proposals_implemented[age] += 1;
                 trust[p] = rules::gain(trust[p], params.report_gain_proposer as f32);
                 if params.report_back {
                     self.report_back(proposal.proposer);

@@ -52,8 +52,8 @@ struct Today {
 /// Counts by the proposer's or attendee's age band, for the follow-through gap (重活动、轻持续).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct AgeBandCounts {
-    /// Event attendances (not the deliberation day or volunteering).
-    pub event_attendances: [u64; 4],
+    /// Attendances at special (yearly or one-off) events, such as the festival.
+    pub special_event_attendances: [u64; 4],
     pub proposals_approved: [u32; 4],
     pub proposals_implemented: [u32; 4],
 }
@@ -229,7 +229,8 @@ impl World {
         let mut tally = Tally::default();
         self.churn(d, &mut tally);
         let today = self.today(day);
-        if today.policies_on && day.date.day() == 1 {
+        let programme_starts = d == self.scenario.scenario.burn_in_days as i32;
+        if today.policies_on && (day.date.day() == 1 || programme_starts) {
             self.start_month(day);
         }
         let decisions = map_chunks(self.split, self.residents.len(), |range| self.decide(range, &today));
