@@ -4,6 +4,7 @@
 //! residents), [`model`] (community, residents, network, decisions), [`scenario`] (the TOML
 //! format), [`output`] (CSV, JSON, plots; the only library code that does IO).
 
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -29,6 +29,59 @@ pub fn estimate(values: &[f64]) -> Estimate {
     Estimate { mean, ci95_low: mean - half_width, ci95_high: mean + half_width, sd, n }
 }
 
+/// A paired difference (arm minus baseline, replicate by replicate) with its 95% interval and
+/// two-sided p-value from Student's t.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PairedDifference {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// Standard error of the mean difference.
+    pub se: f64,
+    pub p_value: f64,
+    pub n: usize,
+}
+
+impl PairedDifference {
+    /// Whether the 95% interval includes zero (no difference detected).
+    pub fn includes_zero(&self) -> bool {
+        self.ci95_low <= 0.0 && self.ci95_high >= 0.0
+    }
+}
+
+/// The paired t analysis of `arm[k] - baseline[k]` (equal lengths, at least two pairs).
+pub fn paired_difference(arm: &[f64], baseline: &[f64]) -> PairedDifference {
+    assert_eq!(arm.len(), baseline.len(), "paired samples");
+    let differences: Vec<f64> = arm.iter().zip(baseline).map(|(a, b)| a - b).collect();
+    let e = estimate(&differences);
+    let n = differences.len();
+    let se = if n > 1 { e.sd / (n as f64).sqrt() } else { 0.0 };
+    let p_value = if n < 2 {
+        f64::NAN
+    } else if se == 0.0 {
+        if e.mean == 0.0 { 1.0 } else { 0.0 }
+    } else {
+        let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("positive degrees of freedom");
+        2.0 * (1.0 - t.cdf((e.mean / se).abs()))
+    };
+    PairedDifference { mean: e.mean, ci95_low: e.ci95_low, ci95_high: e.ci95_high, se, p_value, n }
+}
+
+/// Holm's step-down adjustment of a family of p-values, in the given order.
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running_max: f64 = 0.0;
+    for (rank, &i) in order.iter().enumerate() {
+        let scaled = ((m - rank) as f64 * p_values[i]).min(1.0);
+        running_max = running_max.max(scaled);
+        adjusted[i] = running_max;
+    }
+    adjusted
+}
+
 /// The 97.5% quantile of Student's t with `dof` degrees of freedom.
 pub fn t_quantile_975(dof: usize) -> f64 {
     StudentsT::new(0.0, 1.0, dof as f64).expect("positive degrees of freedom").inverse_cdf(0.975)
@@ -47,6 +100,35 @@ mod tests {
         let half = 2.776445 * 2.5f64.sqrt() / 5f64.sqrt();
         assert!((e.ci95_high - (3.0 + half)).abs() < 1e-5, "{e:?}");
         assert!((e.ci95_low - (3.0 - half)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn paired_t_matches_a_hand_computation() {
+        // Differences 1, 2, 3, 4, 5: mean 3, se sqrt(2.5)/sqrt(5) = 0.7071, t = 4.2426 on 4 dof.
+        let arm = [2.0, 4.0, 6.0, 8.0, 10.0];
+        let baseline = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let d = paired_difference(&arm, &baseline);
+        assert_eq!(d.mean, 3.0);
+        assert!((d.se - 0.5f64.sqrt()).abs() < 1e-12);
+        // Two-sided p for t = 4.2426, 4 dof (R: 2*pt(-4.2426, 4) = 0.013236).
+        assert!((d.p_value - 0.013236).abs() < 1e-5, "{}", d.p_value);
+        assert!(!d.includes_zero());
+    }
+
+    #[test]
+    fn identical_arms_give_an_interval_that_covers_zero() {
+        let values = [0.31, 0.29, 0.33, 0.30];
+        let d = paired_difference(&values, &values);
+        assert!(d.includes_zero());
+        assert_eq!(d.p_value, 1.0);
+    }
+
+    #[test]
+    fn holm_adjustment() {
+        // Sorted 0.01, 0.02, 0.04 -> 0.03, 0.04, 0.04 (step-down, monotone).
+        assert_eq!(holm(&[0.04, 0.01, 0.02]), vec![0.04, 0.03, 0.04]);
+        assert_eq!(holm(&[0.5, 0.9]), vec![1.0, 1.0]);
+        assert!(holm(&[]).is_empty());
     }
 
     #[test]

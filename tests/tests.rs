@@ -6,6 +6,8 @@ mod bad_scenarios;
 mod cli;
 #[path = "it/common.rs"]
 mod common;
+#[path = "it/compare.rs"]
+mod compare;
 #[path = "it/determinism.rs"]
 mod determinism;
 #[path = "it/incentives.rs"]

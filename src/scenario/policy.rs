@@ -379,3 +379,53 @@ impl Sectors {
         [self.catering, self.retail, self.services, self.education]
     }
 }
+
+/// Fixed yearly costs of running each programme (staff, printing, the mini-program), charged
+/// while the programme is on; comparisons add redeemed points and fund spending to them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Costs {
+    /// Running the time bank (registration, check-in scanning, the seed shop), yuan per year.
+    pub time_bank_yuan_per_year: f64,
+    /// Running the proposal fund (review, publicity of results), yuan per year, besides the fund itself.
+    pub proposal_fund_yuan_per_year: f64,
+    /// The digital platform (mini-program), yuan per year.
+    pub platform_yuan_per_year: f64,
+    /// Grid-worker outreach beyond their regular duties, yuan per year.
+    pub grid_workers_yuan_per_year: f64,
+    /// Rider liaisons (small thank-you payments), yuan per year.
+    pub riders_yuan_per_year: f64,
+    /// Integration workshops, yuan per year.
+    pub integration_yuan_per_year: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Costs {
+        Costs {
+            time_bank_yuan_per_year: 20_000.0,
+            proposal_fund_yuan_per_year: 10_000.0,
+            platform_yuan_per_year: 30_000.0,
+            grid_workers_yuan_per_year: 20_000.0,
+            riders_yuan_per_year: 12_000.0,
+            integration_yuan_per_year: 8_000.0,
+        }
+    }
+}
+
+impl Costs {
+    /// Fixed cost per year of the programmes `policy` turns on.
+    pub fn fixed_per_year(&self, policy: &Policy) -> f64 {
+        [
+            (policy.time_bank.enabled, self.time_bank_yuan_per_year),
+            (policy.proposal_fund.enabled, self.proposal_fund_yuan_per_year),
+            (policy.platform.enabled, self.platform_yuan_per_year),
+            (policy.grid_workers.enabled, self.grid_workers_yuan_per_year),
+            (policy.riders.enabled, self.riders_yuan_per_year),
+            (policy.integration.enabled, self.integration_yuan_per_year),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, cost)| cost)
+        .sum()
+    }
+}

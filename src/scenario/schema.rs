@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
-pub use super::policy::{Merchants, Policy};
+pub use super::policy::{Costs, Merchants, Policy};
 
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -33,6 +33,8 @@ pub struct Scenario {
     pub merchants: Merchants,
     #[serde(default)]
     pub policy: Policy,
+    #[serde(default)]
+    pub costs: Costs,
     /// Arms to compare with `linli compare`: each a name and overrides of scenario keys by
     /// dotted path. The first arm, or the one marked `baseline = true`, is the baseline.
     #[serde(default, rename = "arm", skip_serializing_if = "Vec::is_empty")]
@@ -299,6 +301,8 @@ pub struct Committee {
     pub deliberation_day: u32,
     /// Seats at the deliberation day.
     pub deliberation_seats: u32,
+    /// Hours of one volunteer task (for volunteer hours in comparisons).
+    pub hours_per_task: f64,
     /// Share of complaints the committee resolves.
     pub resolve_share: f64,
     /// Fewest days to resolve a complaint.
@@ -455,6 +459,7 @@ impl Default for Scenario {
             needs: Needs::default(),
             merchants: Merchants::default(),
             policy: Policy::default(),
+            costs: Costs::default(),
             arms: Vec::new(),
             events: Vec::new(),
         }
@@ -571,6 +576,7 @@ impl Default for Committee {
             volunteer_tasks_per_weekend_day: 40,
             deliberation_day: 20,
             deliberation_seats: 120,
+            hours_per_task: 2.0,
             resolve_share: 0.4,
             resolve_days_min: 3,
             resolve_days_max: 45,

@@ -212,6 +212,7 @@ fn check_committee(check: &mut Checker, scenario: &Scenario) {
     let c = &scenario.committee;
     check.int_range("committee.deliberation_day", c.deliberation_day.into(), 1, 28);
     check.share("committee.resolve_share", c.resolve_share);
+    check.real_range("committee.hours_per_task", c.hours_per_task, 0.0, 24.0);
     check.int_range("committee.resolve_days_min", c.resolve_days_min.into(), 1, 365);
     check.not_below(
         "committee.resolve_days_max",
@@ -343,6 +344,17 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
     check.share("policy.integration.attachment_gain", i.attachment_gain);
     check.share("policy.integration.awareness_gain", i.awareness_gain);
     check.real_range("policy.transient_seat.invitation_bonus", policy.transient_seat.invitation_bonus, -50.0, 50.0);
+    let costs = &scenario.costs;
+    for (key, value) in [
+        ("time_bank_yuan_per_year", costs.time_bank_yuan_per_year),
+        ("proposal_fund_yuan_per_year", costs.proposal_fund_yuan_per_year),
+        ("platform_yuan_per_year", costs.platform_yuan_per_year),
+        ("grid_workers_yuan_per_year", costs.grid_workers_yuan_per_year),
+        ("riders_yuan_per_year", costs.riders_yuan_per_year),
+        ("integration_yuan_per_year", costs.integration_yuan_per_year),
+    ] {
+        check.real_range(&format!("costs.{key}"), value, 0.0, 1e10);
+    }
     let seats = policy.transient_seat.seats;
     if seats > scenario.committee.deliberation_seats {
         let expected = format!("at most committee.deliberation_seats ({})", scenario.committee.deliberation_seats);
