@@ -3,6 +3,7 @@
 pub(crate) mod alloc;
 mod args;
 mod bench;
+mod compare;
 mod plan;
 mod run;
 
@@ -20,6 +21,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         Command::Check { scenario } => check(&scenario),
         Command::Init => print(&linli::scenario::template::template()),
         Command::Schema => print(&(linli::scenario::json_schema() + "\n")),
+        Command::Compare(compare_args) => compare::run(&compare_args),
         Command::Bench(bench_args) => bench::bench(&bench_args),
     }
 }

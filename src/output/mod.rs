@@ -1,5 +1,6 @@
 //! Outputs of a run: tidy CSV, a JSON summary and plots, written atomically.
 
+pub mod comparison;
 pub mod plot;
 pub mod staging;
 pub mod summary;
@@ -32,5 +33,16 @@ pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance)
     if policy.proposal_fund.enabled {
         plot::proposal_pipeline(run, &staging.path("proposals.png"), &staging.path("proposals.svg"))?;
     }
+    staging.commit()
+}
+
+/// Writes a comparison's outputs through `staging`: CSV, JSON, plots and the HTML report.
+pub fn write_comparison(
+    mut staging: Staging,
+    comparison: &crate::compare::Comparison,
+    context: &comparison::ComparisonContext<'_>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;
+    staging.write("comparison.json", comparison::to_json(comparison, context)?.as_bytes())?;
     staging.commit()
 }
