@@ -43,9 +43,11 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         }
     }
     progress.finish_and_clear();
+    let texts: Vec<String> = args.files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
     let context = ComparisonContext {
         runs: &runs,
         sources: &sources,
+        texts: &texts,
         seed: base.scenario.seed,
         runtime_seconds: started.elapsed().as_secs_f64(),
     };

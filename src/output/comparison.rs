@@ -65,6 +65,8 @@ pub fn to_csv(comparison: &Comparison) -> anyhow::Result<Vec<u8>> {
 pub struct ComparisonContext<'a> {
     pub runs: &'a [ArmRun],
     pub sources: &'a [String],
+    /// The text of each source file, for the report.
+    pub texts: &'a [String],
     pub seed: u64,
     pub runtime_seconds: f64,
 }

@@ -1,7 +1,9 @@
 //! Outputs of a run: tidy CSV, a JSON summary and plots, written atomically.
 
+pub mod compare_plots;
 pub mod comparison;
 pub mod plot;
+pub mod report;
 pub mod staging;
 pub mod summary;
 pub mod timeseries;
@@ -44,5 +46,11 @@ pub fn write_comparison(
 ) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;
     staging.write("comparison.json", comparison::to_json(comparison, context)?.as_bytes())?;
+    compare_plots::arms_participation(context.runs, &staging.path("arms.png"), &staging.path("arms.svg"))?;
+    compare_plots::effects(comparison, &staging.path("effects.png"), &staging.path("effects.svg"))?;
+    compare_plots::cost_per_active(comparison, &staging.path("cost.png"), &staging.path("cost.svg"))?;
+    let svgs = ["arms.svg", "effects.svg", "cost.svg"]
+        .map(|name| std::fs::read_to_string(staging.path_of(name)).unwrap_or_default());
+    staging.write("report.html", report::html(comparison, context, &svgs).as_bytes())?;
     staging.commit()
 }

@@ -13,8 +13,8 @@ use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 use crate::stats::estimate;
 
-const SIZE: (u32, u32) = (1200, 700);
-const FONT: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (1200, 700);
+pub(crate) const FONT: &str = "sans-serif";
 
 /// One colour per cohort, the same in every plot (colour-blind safe, Okabe-Ito).
 pub fn cohort_colour(cohort: Cohort) -> RGBColor {
@@ -26,7 +26,7 @@ pub fn cohort_colour(cohort: Cohort) -> RGBColor {
 }
 
 /// Further Okabe-Ito colours for other series.
-const PALETTE: [RGBColor; 5] = [
+pub(crate) const PALETTE: [RGBColor; 5] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -35,7 +35,7 @@ const PALETTE: [RGBColor; 5] = [
 ];
 
 /// Registers the embedded DejaVu Sans once, so no system fonts are needed.
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).ok();
@@ -44,19 +44,19 @@ fn register_fonts() {
 }
 
 /// A line to draw: the mean per day, and optionally a band around it.
-struct Series {
-    label: String,
-    colour: RGBColor,
-    mean: Vec<f64>,
-    band: Option<(Vec<f64>, Vec<f64>)>,
+pub(crate) struct Series {
+    pub label: String,
+    pub colour: RGBColor,
+    pub mean: Vec<f64>,
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 /// A whole chart: title, axis label and its series.
-struct Chart {
-    title: String,
-    y_label: String,
-    percent: bool,
-    series: Vec<Series>,
+pub(crate) struct Chart {
+    pub title: String,
+    pub y_label: String,
+    pub percent: bool,
+    pub series: Vec<Series>,
 }
 
 /// Writes the participation plot as PNG and SVG.
@@ -119,7 +119,7 @@ fn cumulative_series(run: &RunOutput, flows: &[(&str, fn(&CohortDay) -> f64)]) -
 }
 
 /// Mean and 95% interval across replicates of a daily quantity.
-fn daily_estimates(run: &RunOutput, f: impl Fn(&[CohortDay; 3]) -> f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+pub(crate) fn daily_estimates(run: &RunOutput, f: impl Fn(&[CohortDay; 3]) -> f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for day in 0..run.dates.len() {
         let values: Vec<f64> = run.replicates.iter().map(|r| f(&r.days[day])).collect();
@@ -143,7 +143,7 @@ fn cumulative_mean(run: &RunOutput, f: impl Fn(&CohortDay) -> f64) -> Vec<f64> {
         .collect()
 }
 
-fn draw_both(chart: &Chart, run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+pub(crate) fn draw_both(chart: &Chart, run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
     register_fonts();
     let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
     draw(&png_area, chart, run).with_context(|| format!("cannot draw {}", png.display()))?;

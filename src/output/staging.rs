@@ -33,6 +33,11 @@ impl Staging {
         self.dir.join(name)
     }
 
+    /// Where a file already staged lies (does not add it to the commit again).
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.path(name);
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
