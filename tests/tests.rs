@@ -14,5 +14,7 @@ mod determinism;
 mod incentives;
 #[path = "it/mechanisms.rs"]
 mod mechanisms;
+#[path = "it/report.rs"]
+mod report;
 #[path = "it/shipped_scenarios.rs"]
 mod shipped_scenarios;

@@ -164,7 +164,9 @@ fn headline_screen(
                 .iter()
                 .find(|r| r.arm == run.name && r.group == group && r.metric == Metric::MeanActiveRate);
             if let Some((row, d)) = row.and_then(|r| r.difference.map(|d| (r, d))) {
-                let verdict = if d.includes_zero() { "  no difference detected" } else { "" };
+                let p_holm = row.p_holm.unwrap_or(f64::NAN);
+                let (_, words) = linli::output::report::verdict(d.includes_zero(), p_holm, d.mean);
+                let verdict = format!("  {words}");
                 let _ = writeln!(
                     s,
                     "    {:<11} {:+6.2} points ({:+.2} to {:+.2}), p = {:.3}{verdict}",
@@ -172,7 +174,7 @@ fn headline_screen(
                     d.mean * 100.0,
                     d.ci95_low * 100.0,
                     d.ci95_high * 100.0,
-                    row.p_holm.unwrap_or(f64::NAN)
+                    p_holm
                 );
             }
         }

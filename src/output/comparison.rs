@@ -36,8 +36,7 @@ pub fn to_csv(comparison: &Comparison) -> anyhow::Result<Vec<u8>> {
         let field = |f: fn(&crate::stats::PairedDifference) -> f64| d.as_ref().map_or(String::new(), |d| number(f(d)));
         let note = match d {
             None => "baseline".to_string(),
-            Some(d) if d.includes_zero() => "interval includes zero: no difference detected".to_string(),
-            Some(_) => String::new(),
+            Some(d) => super::report::verdict(d.includes_zero(), row.p_holm.unwrap_or(1.0), d.mean).1.to_string(),
         };
         writer.write_record([
             row.arm.clone(),

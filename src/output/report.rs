@@ -135,7 +135,7 @@ fn headline_row(row: &Row) -> String {
             row.group.name()
         ),
         Some(d) => {
-            let (class, verdict) = verdict(d.includes_zero(), d.mean);
+            let (class, verdict) = verdict(d.includes_zero(), row.p_holm.unwrap_or(1.0), d.mean);
             format!(
                 "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{rate}</td><td>{:+.2}</td><td>{:+.2} to {:+.2}</td><td>{:.3}</td><td>{verdict}</td></tr>\n",
                 escape(&row.arm),
@@ -149,9 +149,13 @@ fn headline_row(row: &Row) -> String {
     }
 }
 
-fn verdict(includes_zero: bool, mean: f64) -> (&'static str, &'static str) {
+/// Plain words for a difference: detected only if the interval excludes zero and the
+/// Holm-adjusted p-value is below 0.05.
+pub fn verdict(includes_zero: bool, p_holm: f64, mean: f64) -> (&'static str, &'static str) {
     if includes_zero {
         ("zero", "no difference detected: the interval includes zero")
+    } else if p_holm >= 0.05 {
+        ("zero", "not significant after the Holm correction for multiple comparisons")
     } else if mean > 0.0 {
         ("gain", "more take part")
     } else {
@@ -162,20 +166,16 @@ fn verdict(includes_zero: bool, mean: f64) -> (&'static str, &'static str) {
 fn significance_section(comparison: &Comparison) -> String {
     let headline: Vec<&Row> =
         comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate && r.difference.is_some()).collect();
-    let detected: Vec<String> = headline
-        .iter()
-        .filter(|r| r.difference.is_some_and(|d| !d.includes_zero()))
-        .map(|r| format!("{} ({})", escape(&r.arm), r.group.name()))
-        .collect();
-    let undetected: Vec<String> = headline
-        .iter()
-        .filter(|r| r.difference.is_some_and(|d| d.includes_zero()))
-        .map(|r| format!("{} ({})", escape(&r.arm), r.group.name()))
-        .collect();
+    let significant = |r: &&&Row| r.difference.is_some_and(|d| !d.includes_zero()) && r.p_holm.unwrap_or(1.0) < 0.05;
+    let name = |r: &&Row| format!("{} ({})", escape(&r.arm), r.group.name());
+    let detected: Vec<String> = headline.iter().filter(|r| significant(r)).map(name).collect();
+    let undetected: Vec<String> = headline.iter().filter(|r| !significant(r)).map(name).collect();
     let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
     format!(
-        "<h2>What is and is not significant</h2>\n<p><b>A difference was detected</b> (the 95% interval excludes zero) for: {}.</p>\n\
-         <p><b>No difference was detected</b> (the interval includes zero: the data cannot tell these arms from the baseline) for: {}.</p>\n",
+        "<h2>What is and is not significant</h2>\n<p><b>A difference was detected</b> (the 95% interval excludes zero and the \
+         Holm-adjusted p-value is below 0.05) for: {}.</p>\n\
+         <p><b>No difference was detected</b> (the interval includes zero, or the Holm-adjusted p-value is 0.05 or more: the data \
+         cannot tell these arms from the baseline) for: {}.</p>\n",
         list(&detected),
         list(&undetected)
     )

@@ -1,0 +1,123 @@
+//! The comparison report as an analyst sees it: `linli compare` writes `report.html`, headless
+//! Chromium opens it, the charts and the headline table are there, the page logs nothing, and a
+//! screenshot is saved. Without Chromium the test is skipped unless LINLI_REQUIRE_CHROMIUM is set
+//! (CI sets it and installs Debian's chromium).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_linli");
+
+const SCENARIO: &str = r#"
+[scenario]
+version = 1
+name = "小区-report"
+description = "万科城花 (Wanke Chenghua), small"
+days = 120
+burn_in_days = 30
+replicates = 3
+
+[community]
+compounds = 1
+buildings = 12
+stairwells = 36
+households = 360
+residents = 1200
+micro_grids = 4
+
+[merchants]
+count = 6
+alliance_initial = 3
+
+[[arm]]
+name = "无激励 no incentives"
+description = "没有激励措施: the status quo"
+
+[[arm]]
+name = "时间银行 time bank"
+description = "时间银行: 50 points per check-in"
+"policy.time_bank.enabled" = true
+
+[[arm]]
+name = "提案基金 proposal fund"
+policy.proposal_fund.enabled = true
+"#;
+
+fn chromium() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var("LINLI_CHROMIUM").ok(),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
+    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn headless(chromium: &Path, profile: &Path) -> Command {
+    let mut command = Command::new(chromium);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+#[test]
+fn the_report_opens_in_a_browser_with_charts_and_the_headline_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("report.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let out = dir.path().join("out");
+    let run = Command::new(BIN)
+        .args(["compare", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = out.join("report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    let fetches = ["src=\"http", "href=\"http", "<link", "<script", "url(http"];
+    assert!(fetches.iter().all(|f| !html.contains(f)), "self-contained: nothing fetched");
+    assert_eq!(html.matches("<svg").count(), 3, "three inline charts");
+    assert!(html.contains("时间银行") && html.contains("id=\"headline\""));
+
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("LINLI_REQUIRE_CHROMIUM").is_none(),
+            "LINLI_REQUIRE_CHROMIUM is set but chromium is missing"
+        );
+        eprintln!("skipped: no chromium (install Debian's chromium to run this test)");
+        return;
+    };
+    let url = format!("file://{}", report.display());
+    let dom = headless(&chromium, &dir.path().join("profile-dom")).args(["--dump-dom", &url]).output().unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let rendered = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(rendered.matches("<svg").count(), 3, "charts rendered");
+    assert!(rendered.contains("id=\"headline\"") && rendered.contains("提案基金"), "headline table rendered");
+    let log = String::from_utf8_lossy(&dom.stderr);
+    let page_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Failed to load resource"))
+        .collect();
+    assert!(page_errors.is_empty(), "the page logged errors: {page_errors:?}");
+
+    let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let shot = headless(&chromium, &dir.path().join("profile-shot"))
+        .args(["--window-size=1280,2200", "--hide-scrollbars"])
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    assert!(screenshot.metadata().unwrap().len() > 20_000, "a real screenshot at {}", screenshot.display());
+    eprintln!("screenshot saved at {}", screenshot.display());
+}
