@@ -104,3 +104,37 @@ fn a_missing_file_is_an_error_with_status_2() {
     assert_eq!(result.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&result.stderr).contains("no/such/file.toml"));
 }
+
+#[test]
+fn until_ci_adds_replicates_up_to_the_maximum() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("arms.toml");
+    let text = "[scenario]\nversion = 1\nname = \"arms\"\ndays = 30\nburn_in_days = 10\nreplicates = 2\n\
+                [community]\ncompounds = 1\nbuildings = 5\nstairwells = 10\nhouseholds = 100\nresidents = 300\nmicro_grids = 2\n\
+                [[arm]]\nname = \"base\"\n[[arm]]\nname = \"bank\"\n\"policy.time_bank.enabled\" = true\n";
+    std::fs::write(&path, text).unwrap();
+    let compare = |width: &str, out: &str| {
+        let out = dir.path().join(out);
+        let args = [
+            "compare",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--until-ci",
+            width,
+            "--max-replicates",
+            "8",
+        ];
+        let result = linli(&args);
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+        let replicates: usize = csv.lines().nth(1).unwrap().split(',').nth(13).unwrap().parse().unwrap();
+        (String::from_utf8(result.stdout).unwrap(), replicates)
+    };
+    let (stdout, replicates) = compare("0.0000001", "tight");
+    assert_eq!(replicates, 8, "doubling from 2 stops at the maximum");
+    assert!(stdout.contains("not reached at the maximum"), "{stdout}");
+    let (stdout, replicates) = compare("1.0", "loose");
+    assert_eq!(replicates, 2, "a loose target needs no more replicates");
+    assert!(stdout.contains("reached"), "{stdout}");
+}
