@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::plot::{Chart, FONT, PALETTE, SIZE, Series, daily_estimates, draw_both, register_fonts};
+use super::plot::{Chart, Drawing, FONT, PALETTE, Series, daily_estimates, draw_both, render_both};
 use crate::compare::{ArmRun, Comparison, Group, Metric};
 
 /// Share of every resident active in the window, per arm, with 95% bands.
@@ -36,14 +36,18 @@ pub fn arms_participation(runs: &[ArmRun], png: &Path, svg: &Path) -> anyhow::Re
 
 /// Change in mean active rate against the baseline, per group, with 95% intervals.
 pub fn effects(comparison: &Comparison, png: &Path, svg: &Path) -> anyhow::Result<()> {
-    register_fonts();
-    let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
-    draw_effects(&png_area, comparison)?;
-    png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
-    let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
-    draw_effects(&svg_area, comparison)?;
-    svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
-    Ok(())
+    render_both(&Effects(comparison), png, svg)
+}
+
+struct Effects<'a>(&'a Comparison);
+
+impl Drawing for Effects<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw_effects(area, self.0)
+    }
 }
 
 fn draw_effects<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, comparison: &Comparison) -> anyhow::Result<()>
@@ -122,14 +126,18 @@ where
 
 /// Cost per additional active resident, per arm (arms with no detected gain get no bar).
 pub fn cost_per_active(comparison: &Comparison, png: &Path, svg: &Path) -> anyhow::Result<()> {
-    register_fonts();
-    let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
-    draw_costs(&png_area, comparison)?;
-    png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
-    let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
-    draw_costs(&svg_area, comparison)?;
-    svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
-    Ok(())
+    render_both(&CostChart(comparison), png, svg)
+}
+
+struct CostChart<'a>(&'a Comparison);
+
+impl Drawing for CostChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw_costs(area, self.0)
+    }
 }
 
 fn draw_costs<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, comparison: &Comparison) -> anyhow::Result<()>

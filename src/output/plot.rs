@@ -35,7 +35,7 @@ pub(crate) const PALETTE: [RGBColor; 5] = [
 ];
 
 /// Registers the embedded DejaVu Sans once, so no system fonts are needed.
-pub(crate) fn register_fonts() {
+fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).ok();
@@ -143,15 +143,43 @@ fn cumulative_mean(run: &RunOutput, f: impl Fn(&CohortDay) -> f64) -> Vec<f64> {
         .collect()
 }
 
-pub(crate) fn draw_both(chart: &Chart, run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+/// Something that can draw itself on any plotters backend.
+pub(crate) trait Drawing {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// A time-series chart of one run.
+struct TimeChart<'a> {
+    chart: &'a Chart,
+    run: &'a RunOutput,
+}
+
+impl Drawing for TimeChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(area, self.chart, self.run)
+    }
+}
+
+/// Writes `drawing` as PNG and SVG.
+pub(crate) fn render_both(drawing: &impl Drawing, png: &Path, svg: &Path) -> anyhow::Result<()> {
     register_fonts();
     let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
-    draw(&png_area, chart, run).with_context(|| format!("cannot draw {}", png.display()))?;
+    drawing.draw_on(&png_area).with_context(|| format!("cannot draw {}", png.display()))?;
     png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
     let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
-    draw(&svg_area, chart, run).with_context(|| format!("cannot draw {}", svg.display()))?;
+    drawing.draw_on(&svg_area).with_context(|| format!("cannot draw {}", svg.display()))?;
     svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
     Ok(())
+}
+
+/// Writes a time-series chart of `run` as PNG and SVG.
+pub(crate) fn draw_both(chart: &Chart, run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    render_both(&TimeChart { chart, run }, png, svg)
 }
 
 fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, run: &RunOutput) -> anyhow::Result<()>

@@ -4,6 +4,7 @@
 use toml::Value;
 
 use super::error::ErrorKind;
+use super::load::closest_key;
 use super::schema::{ArmSpec, Scenario};
 use super::validate::{Problem, validate};
 
@@ -92,7 +93,7 @@ fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
         };
         if !table.contains_key(*segment) {
             let mut err = problem(ErrorKind::UnknownKey, path, &known_keys(table), segment);
-            err.help = closest(segment, table);
+            err.help = closest_key(segment, &table.keys().cloned().collect::<Vec<_>>());
             return Err(err);
         }
         node = table.get_mut(*segment).expect("checked above");
@@ -104,15 +105,6 @@ fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
 fn known_keys(table: &toml::Table) -> String {
     let keys: Vec<&str> = table.keys().map(String::as_str).collect();
     format!("one of {}", keys.join(", "))
-}
-
-fn closest(name: &str, table: &toml::Table) -> Option<String> {
-    table
-        .keys()
-        .map(|k| (strsim::jaro_winkler(name, k), k))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("did you mean `{k}`?"))
 }
 
 fn problem(kind: ErrorKind, key: &str, expected: &str, found: &str) -> Problem {

@@ -169,7 +169,7 @@ fn friendly_type(expected: &str) -> String {
 }
 
 /// "Did you mean" for an unknown key, when a valid key is close enough.
-fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
+pub(super) fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
