@@ -105,6 +105,47 @@ impl Metric {
     }
 }
 
+/// An outcome column of sweeps and sensitivity analyses: a metric of a group, over the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub group: Group,
+    pub metric: Metric,
+}
+
+impl Outcome {
+    /// Every outcome, metric by metric, in the order of the output columns.
+    pub fn all() -> Vec<Outcome> {
+        Metric::ALL
+            .into_iter()
+            .flat_map(|metric| {
+                Group::ALL
+                    .into_iter()
+                    .filter(move |&g| metric.applies_to(g))
+                    .map(move |group| Outcome { group, metric })
+            })
+            .collect()
+    }
+
+    /// The column name, `<group>_<metric>`.
+    pub fn name(self) -> String {
+        format!("{}_{}", self.group.name(), self.metric.name())
+    }
+
+    pub fn parse(name: &str) -> Option<Outcome> {
+        Outcome::all().into_iter().find(|o| o.name() == name)
+    }
+
+    /// Every outcome's name, for error messages.
+    pub fn names() -> Vec<String> {
+        Outcome::all().into_iter().map(Outcome::name).collect()
+    }
+
+    /// The outcome's value in one replicate of a run.
+    pub fn value(self, output: &RunOutput, replicate: usize, window_days: usize) -> f64 {
+        metric_value(output, replicate, self.group, self.metric, window_days)
+    }
+}
+
 /// One arm's run.
 #[derive(Clone, Debug)]
 pub struct ArmRun {

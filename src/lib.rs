@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod engine;
+pub mod explore;
 pub mod model;
 pub mod output;
 pub mod scenario;

@@ -27,6 +27,12 @@ pub(crate) enum Command {
     Schema,
     /// Compare incentive designs: the [[arm]]s of one scenario, or several scenario files.
     Compare(CompareArgs),
+    /// Run the [sweep] of a scenario: every design point times the replicates.
+    Sweep(StudyArgs),
+    /// Run the [sensitivity] analysis of a scenario: Morris screening and Sobol indices.
+    Sensitivity(SensitivityArgs),
+    /// Join the folders of a sharded sweep or sensitivity analysis into the final outputs.
+    Merge(MergeArgs),
     /// Measure speed (resident-days per second) and memory per resident.
     Bench(BenchArgs),
 }
@@ -59,6 +65,61 @@ pub(crate) struct CompareArgs {
     /// The most replicates per arm that --until-ci may run.
     #[arg(long, default_value_t = 320)]
     pub max_replicates: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StudyArgs {
+    /// The scenario file, with a [sweep] (or [sensitivity]) section.
+    pub scenario: PathBuf,
+    /// Output folder [default: outputs/<scenario name>-sweep/ or -sensitivity/]. Points are
+    /// saved there as they finish.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replicates per point (overrides the scenario).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: Option<u32>,
+    /// Base random seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Run only shard K of N (1-based): the points whose number leaves remainder K-1 when
+    /// divided by N. Join the shards' folders with `linli merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<linli::explore::Shard>,
+    /// Continue an interrupted run in --out: run only the points not yet saved.
+    #[arg(long, conflicts_with = "restart")]
+    pub resume: bool,
+    /// Discard the points already saved in --out and start again.
+    #[arg(long)]
+    pub restart: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SensitivityArgs {
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// Methods to run, overriding `sensitivity.methods` (e.g. `--method morris` for a cheap screening).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub method: Vec<MethodArg>,
+}
+
+/// A sensitivity method on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MethodArg {
+    Morris,
+    Sobol,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct MergeArgs {
+    /// Folders written by `linli sweep --shard` or `linli sensitivity --shard` (any order).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder for the joined results.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

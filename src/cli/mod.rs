@@ -6,6 +6,7 @@ mod bench;
 mod compare;
 mod plan;
 mod run;
+mod study;
 
 use std::io::Write;
 
@@ -22,6 +23,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
         Command::Init => print(&linli::scenario::template::template()),
         Command::Schema => print(&(linli::scenario::json_schema() + "\n")),
         Command::Compare(compare_args) => compare::run(&compare_args),
+        Command::Sweep(study_args) => study::sweep(&study_args),
+        Command::Sensitivity(args) => study::sensitivity(&args),
+        Command::Merge(merge_args) => study::merge(&merge_args),
         Command::Bench(bench_args) => bench::bench(&bench_args),
     }
 }

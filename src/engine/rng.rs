@@ -45,6 +45,8 @@ pub enum Purpose {
     FollowThrough = 16,
     /// Proposals filed at a proposal booth.
     Booth = 17,
+    /// Placing the points of a sweep or sensitivity design (agent = parameter).
+    Design = 18,
 }
 
 /// The coordinates of one random stream.

@@ -5,6 +5,9 @@ pub mod comparison;
 pub mod plot;
 pub mod report;
 pub mod staging;
+pub mod study;
+pub mod study_plots;
+pub mod study_results;
 pub mod summary;
 pub mod timeseries;
 

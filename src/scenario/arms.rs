@@ -36,6 +36,8 @@ pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
     let first = baselines.first().copied().unwrap_or(0);
     let mut without_arms = base.clone();
     without_arms.arms.clear();
+    without_arms.sweep = None;
+    without_arms.sensitivity = None;
     let base_value = Value::try_from(&without_arms).expect("a scenario serialises");
     let order = std::iter::once(first).chain((0..base.arms.len()).filter(|&i| i != first));
     order
@@ -44,22 +46,30 @@ pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
 }
 
 fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
+    let overrides = flatten(&spec.overrides);
+    if let Some((path, _)) = overrides.iter().find(|(path, _)| path.starts_with("scenario.") || path == "scenario") {
+        let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
+        return Err(problem(ErrorKind::InvalidValue, path, expected, path));
+    }
+    let scenario = apply_overrides(base, &overrides)?;
+    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
+}
+
+/// The scenario `base` (a serialised scenario) with `overrides` applied, typed and validated.
+pub fn apply_overrides(base: &Value, overrides: &[(String, Value)]) -> Result<Scenario, Problem> {
     let mut value = base.clone();
-    for (path, new) in flatten(&spec.overrides) {
-        if path.starts_with("scenario.") || path == "scenario" {
-            let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
-            return Err(problem(ErrorKind::InvalidValue, &path, expected, &path));
-        }
-        set_path(&mut value, &path, new)?;
+    for (path, new) in overrides {
+        set_path(&mut value, path, new.clone())?;
     }
     let scenario: Scenario = value.try_into().map_err(|e: toml::de::Error| {
         let message = e.message().trim().to_string();
-        problem(ErrorKind::WrongType, "", "values of the types the scenario keys take", &message)
+        let key = overrides.first().map_or("", |(path, _)| path.as_str());
+        problem(ErrorKind::WrongType, key, "values of the types the scenario keys take", &message)
     })?;
     if let Some(problem) = validate(&scenario).into_iter().next() {
         return Err(problem);
     }
-    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
+    Ok(scenario)
 }
 
 /// Overrides as (dotted path, value), nested tables flattened (`a.b = 1` and `[a] b = 1` alike).
@@ -84,6 +94,22 @@ fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
 
 /// Replaces the value at `path`; every segment must exist already (it is a scenario key).
 fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
+    *node_at(root, path)? = new;
+    Ok(())
+}
+
+/// The value at `path` of a serialised scenario.
+pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
+    let mut copy = root.clone();
+    node_at(&mut copy, path)?;
+    let mut node = root;
+    for segment in path.split('.') {
+        node = &node[segment];
+    }
+    Ok(node)
+}
+
+fn node_at<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Value, Problem> {
     let mut node = root;
     let segments: Vec<&str> = path.split('.').collect();
     for (depth, segment) in segments.iter().enumerate() {
@@ -98,8 +124,7 @@ fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
         }
         node = table.get_mut(*segment).expect("checked above");
     }
-    *node = new;
-    Ok(())
+    Ok(node)
 }
 
 fn known_keys(table: &toml::Table) -> String {

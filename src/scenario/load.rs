@@ -27,6 +27,9 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             if problem.key.is_empty() { format!("arm[{index}]") } else { format!("arm[{index}].{}", problem.key) };
         return Err(source.problem_error(problem, &spans));
     }
+    if let Err(problem) = super::study::check(&scenario) {
+        return Err(source.problem_error(problem, &spans));
+    }
     Ok(scenario)
 }
 

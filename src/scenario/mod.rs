@@ -6,6 +6,7 @@ pub mod error;
 pub mod load;
 pub mod policy;
 pub mod schema;
+pub mod study;
 pub mod template;
 pub mod validate;
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::date::Date;
 pub use super::policy::{Costs, Merchants, Policy};
+pub use super::study::{SensitivitySpec, SweepSpec};
 
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -39,6 +40,12 @@ pub struct Scenario {
     /// dotted path. The first arm, or the one marked `baseline = true`, is the baseline.
     #[serde(default, rename = "arm", skip_serializing_if = "Vec::is_empty")]
     pub arms: Vec<ArmSpec>,
+    /// A parameter sweep for `linli sweep`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepSpec>,
+    /// A global sensitivity analysis for `linli sensitivity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivitySpec>,
     /// Dated or recurring events (activities) residents may attend. Add new events at the end:
     /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
@@ -461,6 +468,8 @@ impl Default for Scenario {
             policy: Policy::default(),
             costs: Costs::default(),
             arms: Vec::new(),
+            sweep: None,
+            sensitivity: None,
             events: Vec::new(),
         }
     }

@@ -1,0 +1,157 @@
+//! `linli sweep`, `linli sensitivity` and `linli merge`: run a study's design points in
+//! parallel, saving each as it finishes, then (or after merging shards) write the results.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::bail;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
+use super::plan::{default_threads, load_scenario};
+use linli::engine::parallel::thread_pool;
+use linli::explore::{Kind, Shard, Study};
+use linli::output::Staging;
+use linli::output::study::{Existing, Gathered, StudyDir, gather};
+use linli::output::study_results::{runs_file, write_results};
+use linli::scenario::Scenario;
+use linli::scenario::study::Method;
+
+pub(crate) fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
+    let scenario = scenario_for(args)?;
+    run_study(args, Kind::Sweep, scenario)
+}
+
+pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
+    let mut scenario = scenario_for(&args.study)?;
+    if let (Some(spec), false) = (scenario.sensitivity.as_mut(), args.method.is_empty()) {
+        spec.methods = args
+            .method
+            .iter()
+            .map(|m| match m {
+                MethodArg::Morris => Method::Morris,
+                MethodArg::Sobol => Method::Sobol,
+            })
+            .collect();
+        spec.methods.dedup();
+    }
+    run_study(&args.study, Kind::Sensitivity, scenario)
+}
+
+pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let gathered = gather(&args.dirs)?;
+    finish(&gathered, &args.out, started)
+}
+
+/// The scenario with the command line's overrides.
+fn scenario_for(args: &StudyArgs) -> anyhow::Result<Scenario> {
+    let mut scenario = load_scenario(&args.scenario)?;
+    if let Some(replicates) = args.replicates {
+        scenario.scenario.replicates = replicates;
+    }
+    if let Some(seed) = args.seed {
+        scenario.scenario.seed = seed;
+    }
+    Ok(scenario)
+}
+
+fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let file = args.scenario.display();
+    let study = match kind {
+        Kind::Sweep => Study::sweep(&scenario),
+        Kind::Sensitivity => Study::sensitivity(&scenario),
+    }
+    .map_err(|p| anyhow::anyhow!("{file}: no [{}] section: {}", p.key, p.help.unwrap_or_default()))?;
+    if let Some((index, p)) = study.first_invalid_point() {
+        bail!(
+            "{file}: design point {index} is not a valid scenario: {}: expected {}, found {}",
+            p.key,
+            p.expected,
+            p.found
+        );
+    }
+    let default_out = format!("{}-{}", scenario.scenario.name, kind.name());
+    let out = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(default_out));
+    let existing = match (args.resume, args.restart) {
+        (true, _) => Existing::Resume,
+        (_, true) => Existing::Restart,
+        _ => Existing::Refuse,
+    };
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let dir = StudyDir::prepare(&out, &study, shard, existing)?;
+    let done = dir.finished()?;
+    let pending: Vec<usize> = (0..study.points.len()).filter(|&i| shard.holds(i) && !done.contains(&i)).collect();
+    let held = (0..study.points.len()).filter(|&i| shard.holds(i)).count();
+    eprintln!(
+        "linli {}: {} of {} points to run{} ({} already saved), {} replicates each, into {}",
+        kind.name(),
+        pending.len(),
+        held,
+        if shard == Shard::WHOLE { String::new() } else { format!(" in shard {shard}") },
+        held - pending.len(),
+        study.scenario.scenario.replicates,
+        out.display()
+    );
+    let threads = args.threads.map_or_else(default_threads, usize::from);
+    let progress = progress_bar(kind, pending.len() as u64 * study.days_per_point());
+    thread_pool(threads)?.install(|| {
+        pending.par_iter().try_for_each(|&index| {
+            let rows = study.run_point(index, &|| progress.inc(1));
+            dir.write_part(&study, index, &rows)
+        })
+    })?;
+    progress.finish_and_clear();
+    if shard != Shard::WHOLE {
+        println!(
+            "shard {shard}: {held} points saved in {}; when every shard has finished, join them with\n  \
+             linli merge <the shards' folders> --out <folder>",
+            out.display()
+        );
+        return Ok(());
+    }
+    finish(&gather(std::slice::from_ref(&out))?, &out, started)
+}
+
+fn progress_bar(kind: Kind, total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let template = format!("{{spinner}} {} [{{bar:40}}] {{percent}}% replicate-days, ETA {{eta}}", kind.name());
+    let style = ProgressStyle::with_template(&template).expect("a valid template").progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// Writes the results of a complete study into `out` and prints where they are.
+fn finish(gathered: &Gathered, out: &Path, started: Instant) -> anyhow::Result<()> {
+    let written = write_results(Staging::new(out)?, gathered)?;
+    print!("{}", screen(gathered, out, &written, started));
+    Ok(())
+}
+
+fn screen(gathered: &Gathered, out: &Path, written: &[PathBuf], started: Instant) -> String {
+    let study = &gathered.study;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "linli {}: {} of {}: {} points x {} replicates, {} parameters, in {:.1} s",
+        linli::VERSION,
+        study.kind.name(),
+        study.scenario.scenario.name,
+        study.points.len(),
+        study.scenario.scenario.replicates,
+        study.parameters.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for parameter in &study.parameters {
+        let _ = writeln!(s, "  {}", parameter.path);
+    }
+    let _ =
+        writeln!(s, "\noutputs in {} ({} has one row per point and replicate):", out.display(), runs_file(study.kind));
+    for path in written {
+        let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
+    }
+    s
+}

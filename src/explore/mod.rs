@@ -1,0 +1,228 @@
+//! Exploring parameter space: a sweep or a sensitivity analysis as a list of design points,
+//! each point a scenario run over the same replicates (common random numbers).
+
+pub mod analyse;
+pub mod design;
+pub mod sensitivity;
+
+use std::fmt;
+use std::str::FromStr;
+
+use toml::Value;
+
+use crate::compare::Outcome;
+use crate::engine::rng::mix64;
+use crate::scenario::Scenario;
+use crate::scenario::arms::apply_overrides;
+use crate::scenario::study::{self, Method, Parameter, SweepDesign, Values};
+use crate::scenario::validate::Problem;
+use crate::simulate::simulate_replicates;
+use sensitivity::{MorrisDesign, SaltelliDesign, morris_design};
+
+/// Which study a folder holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Sweep,
+    Sensitivity,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Sweep => "sweep",
+            Kind::Sensitivity => "sensitivity",
+        }
+    }
+}
+
+/// One design point: its parameter values, in the order of the study's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub index: usize,
+    /// The sensitivity method the point belongs to (none in a sweep).
+    pub method: Option<Method>,
+    pub values: Vec<Value>,
+}
+
+/// A study: the scenario, its parameters and every design point.
+#[derive(Clone, Debug)]
+pub struct Study {
+    pub kind: Kind,
+    pub scenario: Scenario,
+    pub parameters: Vec<Parameter>,
+    pub points: Vec<Point>,
+    pub window_days: usize,
+    pub morris: Option<MorrisDesign>,
+    pub saltelli: Option<SaltelliDesign>,
+    /// The scenario without its study sections, serialised: what each point overrides.
+    base: Value,
+}
+
+impl Study {
+    /// The `[sweep]` of `scenario` as a study.
+    pub fn sweep(scenario: &Scenario) -> Result<Study, Problem> {
+        let spec = scenario.sweep.as_ref().ok_or_else(|| missing_section("sweep"))?;
+        let lhs = spec.design == SweepDesign::LatinHypercube;
+        let parameters = study::parameters(scenario, "sweep", &spec.parameters, !lhs)?;
+        let values: Vec<Vec<Value>> = if lhs {
+            let n = spec.points.unwrap_or(2) as usize;
+            design::latin_hypercube(n, parameters.len(), scenario.scenario.seed)
+                .into_iter()
+                .map(|unit| parameters.iter().zip(unit).map(|(p, u)| p.at(u)).collect())
+                .collect()
+        } else {
+            let lists: Vec<&Vec<Value>> = parameters.iter().map(listed).collect();
+            let levels: Vec<usize> = lists.iter().map(|l| l.len()).collect();
+            design::factorial(&levels)
+                .into_iter()
+                .map(|level| lists.iter().zip(level).map(|(list, i)| list[i].clone()).collect())
+                .collect()
+        };
+        let points = values.into_iter().enumerate().map(|(index, values)| Point { index, method: None, values });
+        Ok(Study::new(Kind::Sweep, scenario, parameters, points.collect(), spec.window_days, None, None))
+    }
+
+    /// The `[sensitivity]` of `scenario` as a study: Morris points first, then Saltelli's.
+    pub fn sensitivity(scenario: &Scenario) -> Result<Study, Problem> {
+        let spec = scenario.sensitivity.as_ref().ok_or_else(|| missing_section("sensitivity"))?;
+        let parameters = study::parameters(scenario, "sensitivity", &spec.parameters, false)?;
+        let k = parameters.len();
+        let seed = scenario.scenario.seed;
+        let morris = spec
+            .methods
+            .contains(&Method::Morris)
+            .then(|| morris_design(k, spec.trajectories as usize, spec.levels, mix64(seed ^ 0x4d4f_5252)));
+        let saltelli = spec.methods.contains(&Method::Sobol).then(|| SaltelliDesign {
+            factors: k,
+            samples: spec.samples as usize,
+            seed: mix64(seed ^ 0x534f_424c),
+        });
+        let mut points = Vec::new();
+        let mut add = |method, unit_points: Vec<Vec<f64>>| {
+            for unit in unit_points {
+                let values = parameters.iter().zip(unit).map(|(p, u)| p.at(u)).collect();
+                points.push(Point { index: points.len(), method: Some(method), values });
+            }
+        };
+        if let Some(design) = &morris {
+            add(Method::Morris, design.points());
+        }
+        if let Some(design) = &saltelli {
+            add(Method::Sobol, design.points());
+        }
+        Ok(Study::new(Kind::Sensitivity, scenario, parameters, points, spec.window_days, morris, saltelli))
+    }
+
+    fn new(
+        kind: Kind,
+        scenario: &Scenario,
+        parameters: Vec<Parameter>,
+        points: Vec<Point>,
+        window_days: u32,
+        morris: Option<MorrisDesign>,
+        saltelli: Option<SaltelliDesign>,
+    ) -> Study {
+        let mut bare = scenario.clone();
+        bare.arms.clear();
+        bare.sweep = None;
+        bare.sensitivity = None;
+        let base = Value::try_from(&bare).expect("a scenario serialises");
+        Study {
+            kind,
+            scenario: scenario.clone(),
+            parameters,
+            points,
+            window_days: window_days as usize,
+            morris,
+            saltelli,
+            base,
+        }
+    }
+
+    /// The complete scenario of a point.
+    pub fn point_scenario(&self, index: usize) -> Result<Scenario, Problem> {
+        let overrides: Vec<(String, Value)> =
+            self.parameters.iter().map(|p| p.path.clone()).zip(self.points[index].values.iter().cloned()).collect();
+        apply_overrides(&self.base, &overrides)
+    }
+
+    /// The first point whose scenario is not valid (combinations the per-parameter checks miss).
+    pub fn first_invalid_point(&self) -> Option<(usize, Problem)> {
+        (0..self.points.len()).find_map(|i| self.point_scenario(i).err().map(|p| (i, p)))
+    }
+
+    /// The replicate numbers every point runs.
+    pub fn replicates(&self) -> Vec<u32> {
+        (0..self.scenario.scenario.replicates).collect()
+    }
+
+    /// Runs one point: for each replicate, every outcome in [`Outcome::all`] order.
+    pub fn run_point(&self, index: usize, on_day: &(dyn Fn() + Sync)) -> Vec<Vec<f64>> {
+        let scenario = self.point_scenario(index).expect("points are checked before running");
+        let output = simulate_replicates(&scenario, &self.replicates(), on_day);
+        let outcomes = Outcome::all();
+        (0..output.replicates.len())
+            .map(|k| outcomes.iter().map(|o| o.value(&output, k, self.window_days)).collect())
+            .collect()
+    }
+
+    /// Simulated days of one point (every replicate, burn-in included).
+    pub fn days_per_point(&self) -> u64 {
+        crate::simulate::days_per_replicate(&self.scenario) * u64::from(self.scenario.scenario.replicates)
+    }
+}
+
+fn listed(parameter: &Parameter) -> &Vec<Value> {
+    match &parameter.values {
+        Values::List(list) => list,
+        Values::Range { .. } => unreachable!("a factorial's parameters are lists"),
+    }
+}
+
+fn missing_section(section: &str) -> Problem {
+    Problem {
+        kind: crate::scenario::ErrorKind::MissingKey,
+        key: section.to_string(),
+        expected: format!("a [{section}] section with parameters"),
+        found: "no such section".to_string(),
+        help: Some("docs/SWEEPS.md shows how to declare one".to_string()),
+    }
+}
+
+/// A slice of a design's points: shard `index` of `count` (1-based) holds the points whose
+/// number leaves remainder `index - 1` when divided by `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    pub fn holds(self, point: usize) -> bool {
+        point % self.count as usize == (self.index - 1) as usize
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N (e.g. 2/8), found `{text}`");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}

@@ -1,0 +1,314 @@
+//! Study charts: an outcome against each swept parameter, and sensitivity indices as bars.
+
+use std::path::Path;
+
+use anyhow::anyhow;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::plot::{Drawing, FONT, PALETTE, render_both};
+use super::study::value_text;
+use crate::explore::Study;
+use crate::explore::analyse::Indices;
+use crate::scenario::study::Values;
+use toml::Value;
+
+/// Bins of a range parameter in the summaries and the trend line.
+const RANGE_BINS: usize = 5;
+
+/// The points of a sweep grouped by one parameter: at each listed value, or in each of
+/// [`RANGE_BINS`] equal parts of a range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupMean {
+    pub label: String,
+    /// Where the group sits on the parameter's axis.
+    pub x: f64,
+    pub mean: f64,
+}
+
+/// The outcome averaged over the points in each group of parameter `j`.
+pub fn grouped_means(study: &Study, j: usize, means: &[f64]) -> Vec<GroupMean> {
+    let parameter = &study.parameters[j];
+    let (labels, xs, group_of): (Vec<String>, Vec<f64>, Box<dyn Fn(&Value) -> usize>) = match &parameter.values {
+        Values::List(list) => {
+            let labels = list.iter().map(value_text).collect();
+            let xs = (0..list.len()).map(|i| axis_value(list, i)).collect();
+            let list = list.clone();
+            (labels, xs, Box::new(move |v| list.iter().position(|l| l == v).unwrap_or(0)))
+        }
+        Values::Range { min, max, .. } => {
+            let (min, max) = (*min, *max);
+            let width = (max - min) / RANGE_BINS as f64;
+            let labels = (0..RANGE_BINS)
+                .map(|b| format!("{}–{}", short(min + width * b as f64), short(min + width * (b + 1) as f64)));
+            let xs = (0..RANGE_BINS).map(|b| min + width * (b as f64 + 0.5)).collect();
+            let bin = move |v: &Value| (((number(v) - min) / width) as usize).min(RANGE_BINS - 1);
+            (labels.collect(), xs, Box::new(bin))
+        }
+    };
+    let mut sums = vec![(0.0, 0usize); labels.len()];
+    for (point, mean) in study.points.iter().zip(means) {
+        let slot = &mut sums[group_of(&point.values[j])];
+        slot.0 += mean;
+        slot.1 += 1;
+    }
+    labels
+        .into_iter()
+        .zip(xs)
+        .zip(sums)
+        .filter(|(_, (_, n))| *n > 0)
+        .map(|((label, x), (sum, n))| GroupMean { label, x, mean: sum / n as f64 })
+        .collect()
+}
+
+/// A listed value's place on the axis: itself when every listed value is a number, else its position.
+fn axis_value(list: &[Value], i: usize) -> f64 {
+    if all_numeric(list) { number(&list[i]) } else { i as f64 }
+}
+
+fn all_numeric(list: &[Value]) -> bool {
+    list.iter().all(|v| matches!(v, Value::Integer(_) | Value::Float(_)))
+}
+
+fn number(value: &Value) -> f64 {
+    match value {
+        Value::Integer(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+fn short(x: f64) -> String {
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.3}").trim_end_matches('0').to_string() }
+}
+
+/// The end of a dotted path, short enough for an axis.
+fn short_path(path: &str) -> String {
+    let parts: Vec<&str> = path.rsplitn(3, '.').collect();
+    parts.iter().take(2).rev().copied().collect::<Vec<_>>().join(".")
+}
+
+/// Writes the outcome against each swept parameter: every point, and the mean per group.
+pub fn sweep(study: &Study, outcome: &str, means: &[f64], png: &Path, svg: &Path) -> anyhow::Result<()> {
+    render_both(&SweepChart { study, outcome, means }, png, svg)
+}
+
+struct SweepChart<'a> {
+    study: &'a Study,
+    outcome: &'a str,
+    means: &'a [f64],
+}
+
+impl Drawing for SweepChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+        area.fill(&WHITE).map_err(err)?;
+        let title = format!("{}: {} by parameter", self.study.scenario.scenario.name, self.outcome);
+        let body = area.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(err)?;
+        let k = self.study.parameters.len();
+        let columns = k.min(3);
+        let panels = body.split_evenly((k.div_ceil(columns), columns));
+        for (j, panel) in panels.iter().enumerate().take(k) {
+            self.panel(panel, j)?;
+        }
+        Ok(())
+    }
+}
+
+impl SweepChart<'_> {
+    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, j: usize) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+        let parameter = &self.study.parameters[j];
+        let xs: Vec<f64> = self.study.points.iter().map(|p| x_of(parameter, &p.values[j])).collect();
+        let groups = grouped_means(self.study, j, self.means);
+        let categorical = matches!(&parameter.values, Values::List(list) if !all_numeric(list));
+        let (x_low, x_high) = if categorical { (-0.5, groups.len() as f64 - 0.5) } else { padded(&xs) };
+        let (y_low, y_high) = padded(self.means);
+        let labels: Vec<String> = groups.iter().map(|g| g.label.clone()).collect();
+        let mut chart = ChartBuilder::on(area)
+            .margin(15)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_low..x_high, y_low..y_high)
+            .map_err(err)?;
+        let label_of = |x: &f64| {
+            let near = (x - x.round()).abs() < 1e-6;
+            match (categorical, near) {
+                (true, true) => labels.get(x.round() as usize).cloned().unwrap_or_default(),
+                (true, false) => String::new(),
+                (false, _) => short(*x),
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc(short_path(&parameter.path))
+            .y_desc(self.outcome)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&label_of)
+            .y_label_formatter(&|y| short(*y))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        let dot = PALETTE[0].mix(0.45).filled();
+        chart.draw_series(xs.iter().zip(self.means).map(|(&x, &y)| Circle::new((x, y), 3, dot))).map_err(err)?;
+        let line = PALETTE[1].stroke_width(3);
+        chart.draw_series(LineSeries::new(groups.iter().map(|g| (g.x, g.mean)), line)).map_err(err)?;
+        chart.draw_series(groups.iter().map(|g| Circle::new((g.x, g.mean), 5, PALETTE[1].filled()))).map_err(err)?;
+        Ok(())
+    }
+}
+
+fn x_of(parameter: &crate::scenario::study::Parameter, value: &Value) -> f64 {
+    match &parameter.values {
+        Values::List(list) => axis_value(list, list.iter().position(|l| l == value).unwrap_or(0)),
+        Values::Range { .. } => number(value),
+    }
+}
+
+/// The range of `values` with a margin (and some width when they are all equal).
+fn padded(values: &[f64]) -> (f64, f64) {
+    let (low, high) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((high - low) * 0.08).max(high.abs().max(1e-3) * 0.02);
+    (low - pad, high + pad)
+}
+
+/// Writes the sensitivity indices of one outcome: Sobol first-order and total indices, and
+/// Morris mu*, each with its 95% bootstrap interval.
+pub fn indices(study: &Study, found: &Indices, outcome: &str, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    render_both(&IndexChart { study, found, outcome }, png, svg)
+}
+
+struct IndexChart<'a> {
+    study: &'a Study,
+    found: &'a Indices,
+    outcome: &'a str,
+}
+
+/// One bar: its height and interval.
+#[derive(Clone, Copy)]
+struct Bar {
+    value: f64,
+    low: f64,
+    high: f64,
+}
+
+/// A panel of bars: a series name and colour, one bar per parameter.
+struct BarSeries {
+    name: &'static str,
+    colour: RGBColor,
+    bars: Vec<Bar>,
+}
+
+impl Drawing for IndexChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+        area.fill(&WHITE).map_err(err)?;
+        let title = format!("Sensitivity of {} ({})", self.outcome, self.study.scenario.scenario.name);
+        let body = area.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(err)?;
+        let sobol: Vec<_> = self.found.sobol.iter().filter(|r| r.outcome == self.outcome).collect();
+        let morris: Vec<_> = self.found.morris.iter().filter(|r| r.outcome == self.outcome).collect();
+        let mut panels = Vec::new();
+        if !sobol.is_empty() {
+            let first = sobol.iter().map(|r| bar(r.index.first, r.index.first_ci95)).collect();
+            let total = sobol.iter().map(|r| bar(r.index.total, r.index.total_ci95)).collect();
+            let series = vec![
+                BarSeries { name: "first-order S", colour: PALETTE[0], bars: first },
+                BarSeries { name: "total ST", colour: PALETTE[1], bars: total },
+            ];
+            panels.push(("Sobol indices (share of variance)", series));
+        }
+        if !morris.is_empty() {
+            let mu_star = morris.iter().map(|r| bar(r.index.mu_star, r.index.mu_star_ci95)).collect();
+            let series = vec![BarSeries { name: "mu* (per whole range)", colour: PALETTE[2], bars: mu_star }];
+            panels.push(("Morris elementary effects", series));
+        }
+        let names: Vec<String> = self.study.parameters.iter().map(|p| short_path(&p.path)).collect();
+        let areas = body.split_evenly((panels.len().max(1), 1));
+        for ((caption, series), panel) in panels.iter().zip(areas.iter()) {
+            draw_bars(panel, caption, series, &names)?;
+        }
+        Ok(())
+    }
+}
+
+fn bar(value: f64, (low, high): (f64, f64)) -> Bar {
+    Bar { value, low, high }
+}
+
+fn draw_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    series: &[BarSeries],
+    names: &[String],
+) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+    let all = series.iter().flat_map(|s| s.bars.iter());
+    let (low, high) = all.fold((0.0f64, 0.0f64), |(l, h), b| (l.min(b.low).min(b.value), h.max(b.high).max(b.value)));
+    let pad = ((high - low) * 0.1).max(1e-6);
+    let n = names.len();
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (FONT, 22))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, (low - pad).min(0.0)..high + pad)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 { names.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+        })
+        .y_label_formatter(&|y| short(*y))
+        .label_style((FONT, 15))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(err)?;
+    let width = 0.7 / series.len() as f64;
+    for (s, one) in series.iter().enumerate() {
+        let left = |i: usize| i as f64 - 0.35 + width * s as f64;
+        let colour = one.colour;
+        chart
+            .draw_series(one.bars.iter().enumerate().map(|(i, b)| {
+                Rectangle::new([(left(i) + 0.02, 0.0), (left(i) + width - 0.02, b.value)], colour.mix(0.8).filled())
+            }))
+            .map_err(err)?
+            .label(one.name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+        chart
+            .draw_series(one.bars.iter().enumerate().map(|(i, b)| {
+                let middle = left(i) + width / 2.0;
+                PathElement::new(vec![(middle, b.low), (middle, b.high)], BLACK.stroke_width(2))
+            }))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 16))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}

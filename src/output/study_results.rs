@@ -1,0 +1,223 @@
+//! A study's final outputs from its part files: the tidy table of every run, point means, the
+//! sweep plot or the sensitivity indices, their JSON and bar charts. Nothing here depends on
+//! how the parts were produced (threads, shards, resumes), so the outputs are byte-identical.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::Staging;
+use super::study::{Gathered, columns, value_text};
+use super::study_plots;
+use crate::compare::Outcome;
+use crate::explore::analyse::{Indices, indices};
+use crate::explore::{Kind, Study};
+use crate::scenario::study::Values;
+
+/// Per-point means of the outcomes that results need, gathered while the parts stream past.
+struct PointMeans {
+    /// Outcome column positions (in [`Outcome::all`] order) to keep.
+    kept: Vec<usize>,
+    /// `means[o][p]`: kept outcome `o` at point `p`.
+    means: Vec<Vec<f64>>,
+}
+
+/// Writes every final output of a gathered study through `staging`.
+pub fn write_results(mut staging: Staging, gathered: &Gathered) -> anyhow::Result<Vec<PathBuf>> {
+    let study = &gathered.study;
+    let kept_names = kept_outcomes(study);
+    let means = stream_tables(&mut staging, gathered, &kept_names)?;
+    match study.kind {
+        Kind::Sweep => write_sweep(&mut staging, study, &kept_names[0], &means.means[0])?,
+        Kind::Sensitivity => write_sensitivity(&mut staging, study, &kept_names, &means.means)?,
+    }
+    staging.commit()
+}
+
+fn kept_outcomes(study: &Study) -> Vec<String> {
+    match study.kind {
+        Kind::Sweep => vec![study.scenario.sweep.as_ref().expect("a sweep").outcome.clone()],
+        Kind::Sensitivity => study.scenario.sensitivity.as_ref().expect("a sensitivity").outcomes.clone(),
+    }
+}
+
+/// The raw table's name: every (point, replicate) row.
+pub fn runs_file(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sweep => "sweep.csv",
+        Kind::Sensitivity => "runs.csv",
+    }
+}
+
+/// Streams the parts into the raw table and `points.csv`, one point in memory at a time.
+fn stream_tables(staging: &mut Staging, gathered: &Gathered, kept_names: &[String]) -> anyhow::Result<PointMeans> {
+    let study = &gathered.study;
+    let all = Outcome::names();
+    let kept = kept_names.iter().map(|n| all.iter().position(|a| a == n).expect("checked outcome")).collect();
+    let mut means = PointMeans { kept, means: vec![Vec::with_capacity(study.points.len()); kept_names.len()] };
+    let header = columns(study);
+    let leading = header.len() - all.len();
+    let raw_path = staging.path(runs_file(study.kind));
+    let mut raw = std::io::BufWriter::new(fs::File::create(&raw_path)?);
+    let mut points = csv::Writer::from_writer(std::io::BufWriter::new(fs::File::create(staging.path("points.csv"))?));
+    csv::Writer::from_writer(&mut raw).write_record(&header)?;
+    let mut point_header: Vec<&str> =
+        header[..leading].iter().map(String::as_str).filter(|c| *c != "replicate").collect();
+    point_header.extend(all.iter().map(String::as_str));
+    points.write_record(&point_header)?;
+    for (index, part) in gathered.parts.iter().enumerate() {
+        let bytes = fs::read(part).with_context(|| format!("cannot read {}", part.display()))?;
+        raw.write_all(&bytes)?;
+        let point_means = part_means(&bytes, leading, all.len())
+            .with_context(|| format!("{} is damaged: delete it and resume", part.display()))?;
+        let mut record: Vec<String> = vec![index.to_string()];
+        if let Some(method) = study.points[index].method {
+            record.push(method.name().to_string());
+        }
+        record.extend(study.points[index].values.iter().map(value_text));
+        record.extend(point_means.iter().map(f64::to_string));
+        points.write_record(&record)?;
+        for (slot, &column) in means.kept.iter().enumerate() {
+            means.means[slot].push(point_means[column]);
+        }
+    }
+    raw.flush()?;
+    points.flush()?;
+    Ok(means)
+}
+
+/// The mean over a part's replicate rows of each outcome column.
+fn part_means(bytes: &[u8], leading: usize, outcomes: usize) -> anyhow::Result<Vec<f64>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    let mut sums = vec![0.0; outcomes];
+    let mut rows = 0usize;
+    for record in reader.records() {
+        let record = record?;
+        anyhow::ensure!(
+            record.len() == leading + outcomes,
+            "a row has {} fields, not {}",
+            record.len(),
+            leading + outcomes
+        );
+        for (sum, field) in sums.iter_mut().zip(record.iter().skip(leading)) {
+            *sum += field.parse::<f64>()?;
+        }
+        rows += 1;
+    }
+    anyhow::ensure!(rows > 0, "no rows");
+    Ok(sums.into_iter().map(|s| s / rows as f64).collect())
+}
+
+fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<()> {
+    let spec = study.scenario.sweep.as_ref().expect("a sweep");
+    let summary = json!({
+        "linli": crate::VERSION,
+        "scenario": study.scenario.scenario.name,
+        "kind": "sweep",
+        "design": spec.design,
+        "points": study.points.len(),
+        "replicates": study.scenario.scenario.replicates,
+        "seed": study.scenario.scenario.seed,
+        "window_days": study.window_days,
+        "outcome": outcome,
+        "parameters": parameters_json(study),
+        "outcome_by_parameter": main_effects(study, means),
+    });
+    staging.write("sweep.json", (serde_json::to_string_pretty(&summary)? + "\n").as_bytes())?;
+    let stem = format!("sweep-{outcome}");
+    let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
+    study_plots::sweep(study, outcome, means, &png, &svg)
+}
+
+fn parameters_json(study: &Study) -> serde_json::Value {
+    let described = study.parameters.iter().map(|p| match &p.values {
+        Values::List(list) => json!({ "path": p.path, "values": list }),
+        Values::Range { min, max, integer } => json!({ "path": p.path, "min": min, "max": max, "integer": integer }),
+    });
+    serde_json::Value::Array(described.collect())
+}
+
+/// For each parameter, the outcome averaged over the points at each of its values (factorial)
+/// or in each fifth of its range (Latin hypercube).
+fn main_effects(study: &Study, means: &[f64]) -> serde_json::Value {
+    let effects = (0..study.parameters.len()).map(|j| {
+        let groups = study_plots::grouped_means(study, j, means);
+        let rows: Vec<_> = groups.iter().map(|g| json!({ "at": g.label, "mean": g.mean })).collect();
+        json!({ "path": study.parameters[j].path, "means": rows })
+    });
+    serde_json::Value::Array(effects.collect())
+}
+
+fn write_sensitivity(
+    staging: &mut Staging,
+    study: &Study,
+    outcomes: &[String],
+    means: &[Vec<f64>],
+) -> anyhow::Result<()> {
+    let spec = study.scenario.sensitivity.as_ref().expect("a sensitivity");
+    let found = indices(study, outcomes, means, spec.bootstrap as usize);
+    if study.morris.is_some() {
+        staging.write("morris.csv", &morris_csv(&found)?)?;
+    }
+    if study.saltelli.is_some() {
+        staging.write("sobol.csv", &sobol_csv(&found)?)?;
+    }
+    let summary = json!({
+        "linli": crate::VERSION,
+        "scenario": study.scenario.scenario.name,
+        "kind": "sensitivity",
+        "methods": spec.methods,
+        "points": study.points.len(),
+        "replicates": study.scenario.scenario.replicates,
+        "seed": study.scenario.scenario.seed,
+        "window_days": study.window_days,
+        "trajectories": spec.trajectories,
+        "levels": spec.levels,
+        "samples": spec.samples,
+        "bootstrap": spec.bootstrap,
+        "parameters": parameters_json(study),
+        "indices": found,
+    });
+    staging.write("sensitivity.json", (serde_json::to_string_pretty(&summary)? + "\n").as_bytes())?;
+    for outcome in outcomes {
+        let stem = format!("sensitivity-{outcome}");
+        let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
+        study_plots::indices(study, &found, outcome, &png, &svg)?;
+    }
+    Ok(())
+}
+
+fn morris_csv(found: &Indices) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["outcome", "parameter", "mu", "mu_star", "mu_star_ci95_low", "mu_star_ci95_high", "sigma"])?;
+    for row in &found.morris {
+        let i = &row.index;
+        let numbers = [i.mu, i.mu_star, i.mu_star_ci95.0, i.mu_star_ci95.1, i.sigma].map(|x| format!("{x:.6}"));
+        writer.write_record([row.outcome.clone(), row.parameter.clone()].into_iter().chain(numbers))?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+fn sobol_csv(found: &Indices) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "outcome",
+        "parameter",
+        "first_order",
+        "first_order_ci95_low",
+        "first_order_ci95_high",
+        "total",
+        "total_ci95_low",
+        "total_ci95_high",
+    ])?;
+    for row in &found.sobol {
+        let i = &row.index;
+        let numbers = [i.first, i.first_ci95.0, i.first_ci95.1, i.total, i.total_ci95.0, i.total_ci95.1]
+            .map(|x| format!("{x:.4}"));
+        writer.write_record([row.outcome.clone(), row.parameter.clone()].into_iter().chain(numbers))?;
+    }
+    Ok(writer.into_inner()?)
+}

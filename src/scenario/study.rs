@@ -1,0 +1,307 @@
+//! Studies declared in a scenario: a `[sweep]` of parameters and a `[sensitivity]` analysis,
+//! their parameters checked against the scenario's keys.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+use super::arms::{apply_overrides, value_at};
+use super::error::ErrorKind;
+use super::schema::Scenario;
+use super::validate::Problem;
+
+/// A parameter sweep, run with `linli sweep`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// `factorial`: every combination of the listed values; `latin_hypercube`: `points` points
+    /// spread over `{ min, max }` ranges, one per stratum of each parameter.
+    #[serde(default)]
+    pub design: SweepDesign,
+    /// Points of a Latin hypercube design.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// The outcome plotted against each parameter: a column of `sweep.csv`, `<group>_<metric>`
+    /// (for example `transient_mean_active_rate`).
+    #[serde(default = "default_outcome")]
+    pub outcome: String,
+    /// Days at the end of the run that the outcomes cover.
+    #[serde(default = "default_window_days")]
+    pub window_days: u32,
+    /// Parameters by dotted scenario path: a list of values (factorial) or `{ min, max }`
+    /// (Latin hypercube), e.g. `"policy.time_bank.points_per_checkin" = [5, 10, 20]`.
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
+    pub parameters: toml::Table,
+}
+
+/// How a sweep places its points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepDesign {
+    #[default]
+    Factorial,
+    LatinHypercube,
+}
+
+/// A global sensitivity analysis, run with `linli sensitivity`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivitySpec {
+    /// Methods to run: `morris` (elementary effects, a cheap screening) and `sobol` (first-order
+    /// and total indices by Saltelli sampling).
+    #[serde(default = "default_methods")]
+    pub methods: Vec<Method>,
+    /// Morris trajectories (model runs: trajectories x (parameters + 1)).
+    #[serde(default = "default_trajectories")]
+    pub trajectories: u32,
+    /// Morris grid levels (an even number).
+    #[serde(default = "default_levels")]
+    pub levels: u32,
+    /// Sobol base samples N (model runs: N x (parameters + 2)).
+    #[serde(default = "default_samples")]
+    pub samples: u32,
+    /// Bootstrap resamples behind every interval.
+    #[serde(default = "default_bootstrap")]
+    pub bootstrap: u32,
+    /// Outcomes analysed: columns of `runs.csv`, `<group>_<metric>`.
+    #[serde(default = "default_outcomes")]
+    pub outcomes: Vec<String>,
+    /// Days at the end of the run that the outcomes cover.
+    #[serde(default = "default_window_days")]
+    pub window_days: u32,
+    /// Parameter ranges by dotted scenario path, `{ min, max }`.
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
+    pub parameters: toml::Table,
+}
+
+/// A sensitivity method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Morris,
+    Sobol,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Morris => "morris",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
+fn default_outcome() -> String {
+    "transient_mean_active_rate".into()
+}
+fn default_outcomes() -> Vec<String> {
+    vec!["transient_mean_active_rate".into(), "all_mean_active_rate".into()]
+}
+fn default_window_days() -> u32 {
+    365
+}
+fn default_methods() -> Vec<Method> {
+    vec![Method::Morris, Method::Sobol]
+}
+fn default_trajectories() -> u32 {
+    10
+}
+fn default_levels() -> u32 {
+    4
+}
+fn default_samples() -> u32 {
+    32
+}
+fn default_bootstrap() -> u32 {
+    1000
+}
+
+/// A swept parameter, checked: its dotted path and what it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    pub path: String,
+    pub values: Values,
+}
+
+/// What a parameter takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// Listed values (factorial).
+    List(Vec<Value>),
+    /// A range; `integer` when the scenario key is a whole number (points are rounded).
+    Range { min: f64, max: f64, integer: bool },
+}
+
+impl Parameter {
+    /// The value at `u` in [0, 1] of a range (rounded for whole-number keys).
+    pub fn at(&self, u: f64) -> Value {
+        match &self.values {
+            Values::Range { min, max, integer: true } => Value::Integer((min + u * (max - min)).round() as i64),
+            Values::Range { min, max, integer: false } => Value::Float(min + u * (max - min)),
+            Values::List(list) => list[((u * list.len() as f64) as usize).min(list.len() - 1)].clone(),
+        }
+    }
+}
+
+/// The parameters of a study section (`section` is `sweep` or `sensitivity`), checked against
+/// the scenario: each path must be a scenario key outside `[scenario]`, lists for a factorial,
+/// numeric ranges otherwise, and every listed value and range end must make a valid scenario.
+pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bool) -> Result<Vec<Parameter>, Problem> {
+    if table.is_empty() {
+        let expected = "at least one parameter, e.g. \"policy.time_bank.points_per_checkin\" = [5, 10, 20]";
+        return Err(problem(ErrorKind::MissingKey, &format!("{section}.parameters"), expected, "none"));
+    }
+    let mut bare = base.clone();
+    bare.arms.clear();
+    bare.sweep = None;
+    bare.sensitivity = None;
+    let base_value = Value::try_from(&bare).expect("a scenario serialises");
+    let mut out = Vec::new();
+    for (path, spec) in table {
+        let key = format!("{section}.parameters.{path}");
+        let relocate = |mut p: Problem| {
+            p.key = if p.key == *path { key.clone() } else { format!("{key} ({})", p.key) };
+            p
+        };
+        if path == "scenario" || path.starts_with("scenario.") {
+            let expected = "a key outside [scenario]: every point shares the seed, dates and replicates";
+            return Err(problem(ErrorKind::InvalidValue, &key, expected, path));
+        }
+        let current = value_at(&base_value, path).map_err(relocate)?;
+        let values = parameter_values(&key, spec, current, lists)?;
+        let parameter = Parameter { path: path.clone(), values };
+        for value in probe_values(&parameter) {
+            apply_overrides(&base_value, &[(path.clone(), value)]).map_err(relocate)?;
+        }
+        out.push(parameter);
+    }
+    Ok(out)
+}
+
+fn parameter_values(key: &str, spec: &Value, current: &Value, lists: bool) -> Result<Values, Problem> {
+    match (spec, lists) {
+        (Value::Array(list), true) if !list.is_empty() => Ok(Values::List(list.clone())),
+        (Value::Array(_), true) => Err(problem(ErrorKind::InvalidValue, key, "a non-empty list of values", "[]")),
+        (_, true) => Err(problem(ErrorKind::WrongType, key, "a list of values for a factorial design", &shown(spec))),
+        (Value::Table(range), false) => range_values(key, range, current),
+        (_, false) => {
+            let expected = "a range `{ min = ..., max = ... }` (lists belong to a factorial sweep)";
+            Err(problem(ErrorKind::WrongType, key, expected, &shown(spec)))
+        }
+    }
+}
+
+fn range_values(key: &str, range: &toml::Table, current: &Value) -> Result<Values, Problem> {
+    let integer = match current {
+        Value::Integer(_) => true,
+        Value::Float(_) => false,
+        other => {
+            let expected = "a numeric scenario key for a range";
+            return Err(problem(ErrorKind::WrongType, key, expected, &format!("a key holding {}", shown(other))));
+        }
+    };
+    if let Some(extra) = range.keys().find(|k| *k != "min" && *k != "max") {
+        return Err(problem(ErrorKind::UnknownKey, &format!("{key}.{extra}"), "`min` or `max`", extra));
+    }
+    let end = |name: &str| -> Result<f64, Problem> {
+        match range.get(name) {
+            Some(Value::Integer(i)) => Ok(*i as f64),
+            Some(Value::Float(f)) if f.is_finite() => Ok(*f),
+            Some(other) => Err(problem(ErrorKind::WrongType, &format!("{key}.{name}"), "a number", &shown(other))),
+            None => Err(problem(ErrorKind::MissingKey, &format!("{key}.{name}"), "a number", "nothing")),
+        }
+    };
+    let (min, max) = (end("min")?, end("max")?);
+    if min >= max {
+        return Err(problem(ErrorKind::Inconsistent, key, "min below max", &format!("min = {min}, max = {max}")));
+    }
+    Ok(Values::Range { min, max, integer })
+}
+
+/// The values whose validity stands for the whole parameter: every listed value, both range ends.
+fn probe_values(parameter: &Parameter) -> Vec<Value> {
+    match &parameter.values {
+        Values::List(list) => list.clone(),
+        Values::Range { .. } => vec![parameter.at(0.0), parameter.at(1.0)],
+    }
+}
+
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
+}
+
+fn problem(kind: ErrorKind, key: &str, expected: &str, found: &str) -> Problem {
+    Problem { kind, key: key.to_string(), expected: expected.to_string(), found: found.to_string(), help: None }
+}
+
+/// Checks the `[sweep]` and `[sensitivity]` sections of a scenario, if any.
+pub fn check(scenario: &Scenario) -> Result<(), Problem> {
+    if let Some(sweep) = &scenario.sweep {
+        check_sweep(scenario, sweep)?;
+    }
+    if let Some(sensitivity) = &scenario.sensitivity {
+        check_sensitivity(scenario, sensitivity)?;
+    }
+    Ok(())
+}
+
+fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
+    let lhs = sweep.design == SweepDesign::LatinHypercube;
+    match (lhs, sweep.points) {
+        (true, None) => return Err(problem(ErrorKind::MissingKey, "sweep.points", "a number of points", "nothing")),
+        (true, Some(n)) if n < 2 => {
+            return Err(problem(ErrorKind::InvalidValue, "sweep.points", "at least 2", &n.to_string()));
+        }
+        (false, Some(_)) => {
+            let expected = "no `points` for a factorial design (its points are every combination)";
+            return Err(problem(ErrorKind::Inconsistent, "sweep.points", expected, "points"));
+        }
+        _ => {}
+    }
+    check_outcome("sweep.outcome", &sweep.outcome)?;
+    at_least("sweep.window_days", sweep.window_days, 1)?;
+    parameters(scenario, "sweep", &sweep.parameters, !lhs).map(|_| ())
+}
+
+fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), Problem> {
+    if spec.methods.is_empty() {
+        return Err(problem(ErrorKind::InvalidValue, "sensitivity.methods", "`morris`, `sobol` or both", "[]"));
+    }
+    if spec.outcomes.is_empty() {
+        return Err(problem(ErrorKind::InvalidValue, "sensitivity.outcomes", "at least one outcome", "[]"));
+    }
+    for (i, outcome) in spec.outcomes.iter().enumerate() {
+        check_outcome(&format!("sensitivity.outcomes[{i}]"), outcome)?;
+    }
+    at_least("sensitivity.trajectories", spec.trajectories, 2)?;
+    at_least("sensitivity.samples", spec.samples, 2)?;
+    at_least("sensitivity.window_days", spec.window_days, 1)?;
+    if spec.levels < 2 || spec.levels % 2 == 1 {
+        let expected = "an even number of levels, at least 2";
+        return Err(problem(ErrorKind::InvalidValue, "sensitivity.levels", expected, &spec.levels.to_string()));
+    }
+    let found = parameters(scenario, "sensitivity", &spec.parameters, false)?;
+    if found.len() < 2 {
+        let expected = "at least two parameters to apportion the variance between";
+        return Err(problem(ErrorKind::InvalidValue, "sensitivity.parameters", expected, "one"));
+    }
+    Ok(())
+}
+
+fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
+    if crate::compare::Outcome::parse(name).is_some() {
+        return Ok(());
+    }
+    let names = crate::compare::Outcome::names();
+    let mut err = problem(ErrorKind::InvalidValue, key, "an outcome column such as `transient_mean_active_rate`", name);
+    err.help = super::load::closest_key(name, &names).or_else(|| Some(format!("outcomes: {}", names.join(", "))));
+    Err(err)
+}
+
+fn at_least(key: &str, value: u32, min: u32) -> Result<(), Problem> {
+    if value < min {
+        return Err(problem(ErrorKind::InvalidValue, key, &format!("at least {min}"), &value.to_string()));
+    }
+    Ok(())
+}
