@@ -18,3 +18,5 @@ mod mechanisms;
 mod report;
 #[path = "it/shipped_scenarios.rs"]
 mod shipped_scenarios;
+#[path = "it/study.rs"]
+mod study;
