@@ -2,7 +2,7 @@
 //! parallel, saving each as it finishes, then (or after merging shards) write the results.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::bail;
@@ -15,7 +15,7 @@ use linli::engine::parallel::thread_pool;
 use linli::explore::{Kind, Shard, Study};
 use linli::output::Staging;
 use linli::output::study::{Existing, Gathered, StudyDir, gather};
-use linli::output::study_results::{runs_file, write_results};
+use linli::output::study_results::{Results, runs_file, write_results};
 use linli::scenario::Scenario;
 use linli::scenario::study::Method;
 
@@ -126,12 +126,12 @@ fn progress_bar(kind: Kind, total: u64) -> ProgressBar {
 
 /// Writes the results of a complete study into `out` and prints where they are.
 fn finish(gathered: &Gathered, out: &Path, started: Instant) -> anyhow::Result<()> {
-    let written = write_results(Staging::new(out)?, gathered)?;
-    print!("{}", screen(gathered, out, &written, started));
+    let results = write_results(Staging::new(out)?, gathered)?;
+    print!("{}", screen(gathered, out, &results, started));
     Ok(())
 }
 
-fn screen(gathered: &Gathered, out: &Path, written: &[PathBuf], started: Instant) -> String {
+fn screen(gathered: &Gathered, out: &Path, results: &Results, started: Instant) -> String {
     let study = &gathered.study;
     let mut s = String::new();
     let _ = writeln!(
@@ -145,12 +145,10 @@ fn screen(gathered: &Gathered, out: &Path, written: &[PathBuf], started: Instant
         study.parameters.len(),
         started.elapsed().as_secs_f64()
     );
-    for parameter in &study.parameters {
-        let _ = writeln!(s, "  {}", parameter.path);
-    }
+    let _ = writeln!(s, "\n{}", results.findings);
     let _ =
-        writeln!(s, "\noutputs in {} ({} has one row per point and replicate):", out.display(), runs_file(study.kind));
-    for path in written {
+        writeln!(s, "outputs in {} ({} has one row per point and replicate):", out.display(), runs_file(study.kind));
+    for path in &results.files {
         let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
     }
     s

@@ -59,7 +59,7 @@ fn fingerprint(kind: Kind, text: &str) -> String {
 
 /// The scenario of a study as the text stored beside its points.
 pub fn scenario_text(study: &Study) -> anyhow::Result<String> {
-    Ok(toml::to_string(&study.scenario).context("cannot serialise the scenario")?)
+    toml::to_string(&study.scenario).context("cannot serialise the scenario")
 }
 
 /// What to do with a folder that already holds points.

@@ -26,10 +26,13 @@ pub struct GroupMean {
     pub mean: f64,
 }
 
+/// Which group a parameter value falls in.
+type GroupOf = Box<dyn Fn(&Value) -> usize>;
+
 /// The outcome averaged over the points in each group of parameter `j`.
 pub fn grouped_means(study: &Study, j: usize, means: &[f64]) -> Vec<GroupMean> {
     let parameter = &study.parameters[j];
-    let (labels, xs, group_of): (Vec<String>, Vec<f64>, Box<dyn Fn(&Value) -> usize>) = match &parameter.values {
+    let (labels, xs, group_of): (Vec<String>, Vec<f64>, GroupOf) = match &parameter.values {
         Values::List(list) => {
             let labels = list.iter().map(value_text).collect();
             let xs = (0..list.len()).map(|i| axis_value(list, i)).collect();
@@ -39,11 +42,10 @@ pub fn grouped_means(study: &Study, j: usize, means: &[f64]) -> Vec<GroupMean> {
         Values::Range { min, max, .. } => {
             let (min, max) = (*min, *max);
             let width = (max - min) / RANGE_BINS as f64;
-            let labels = (0..RANGE_BINS)
-                .map(|b| format!("{}–{}", short(min + width * b as f64), short(min + width * (b + 1) as f64)));
+            let label = |b: usize| format!("{}–{}", short(min + width * b as f64), short(min + width * (b + 1) as f64));
             let xs = (0..RANGE_BINS).map(|b| min + width * (b as f64 + 0.5)).collect();
             let bin = move |v: &Value| (((number(v) - min) / width) as usize).min(RANGE_BINS - 1);
-            (labels.collect(), xs, Box::new(bin))
+            ((0..RANGE_BINS).map(label).collect(), xs, Box::new(bin))
         }
     };
     let mut sums = vec![(0.0, 0usize); labels.len()];

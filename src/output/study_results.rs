@@ -2,6 +2,7 @@
 //! sweep plot or the sensitivity indices, their JSON and bar charts. Nothing here depends on
 //! how the parts were produced (threads, shards, resumes), so the outputs are byte-identical.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,16 +26,22 @@ struct PointMeans {
     means: Vec<Vec<f64>>,
 }
 
+/// What was written, and the findings in a few lines of text for the screen.
+pub struct Results {
+    pub files: Vec<PathBuf>,
+    pub findings: String,
+}
+
 /// Writes every final output of a gathered study through `staging`.
-pub fn write_results(mut staging: Staging, gathered: &Gathered) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_results(mut staging: Staging, gathered: &Gathered) -> anyhow::Result<Results> {
     let study = &gathered.study;
     let kept_names = kept_outcomes(study);
     let means = stream_tables(&mut staging, gathered, &kept_names)?;
-    match study.kind {
+    let findings = match study.kind {
         Kind::Sweep => write_sweep(&mut staging, study, &kept_names[0], &means.means[0])?,
         Kind::Sensitivity => write_sensitivity(&mut staging, study, &kept_names, &means.means)?,
-    }
-    staging.commit()
+    };
+    Ok(Results { files: staging.commit()?, findings })
 }
 
 fn kept_outcomes(study: &Study) -> Vec<String> {
@@ -111,7 +118,7 @@ fn part_means(bytes: &[u8], leading: usize, outcomes: usize) -> anyhow::Result<V
     Ok(sums.into_iter().map(|s| s / rows as f64).collect())
 }
 
-fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<()> {
+fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<String> {
     let spec = study.scenario.sweep.as_ref().expect("a sweep");
     let summary = json!({
         "linli": crate::VERSION,
@@ -129,7 +136,20 @@ fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64
     staging.write("sweep.json", (serde_json::to_string_pretty(&summary)? + "\n").as_bytes())?;
     let stem = format!("sweep-{outcome}");
     let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
-    study_plots::sweep(study, outcome, means, &png, &svg)
+    study_plots::sweep(study, outcome, means, &png, &svg)?;
+    Ok(sweep_findings(study, outcome, means))
+}
+
+/// The plotted outcome at each value (or fifth of the range) of each parameter.
+fn sweep_findings(study: &Study, outcome: &str, means: &[f64]) -> String {
+    let mut s = format!("{outcome}, averaged over the other parameters and the replicates:\n");
+    for (j, parameter) in study.parameters.iter().enumerate() {
+        let _ = writeln!(s, "  {}", parameter.path);
+        let groups = study_plots::grouped_means(study, j, means);
+        let cells: Vec<String> = groups.iter().map(|g| format!("{} -> {:.4}", g.label, g.mean)).collect();
+        let _ = writeln!(s, "    {}", cells.join(", "));
+    }
+    s
 }
 
 fn parameters_json(study: &Study) -> serde_json::Value {
@@ -156,7 +176,7 @@ fn write_sensitivity(
     study: &Study,
     outcomes: &[String],
     means: &[Vec<f64>],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let spec = study.scenario.sensitivity.as_ref().expect("a sensitivity");
     let found = indices(study, outcomes, means, spec.bootstrap as usize);
     if study.morris.is_some() {
@@ -187,7 +207,31 @@ fn write_sensitivity(
         let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
         study_plots::indices(study, &found, outcome, &png, &svg)?;
     }
-    Ok(())
+    Ok(sensitivity_findings(study, outcomes, &found))
+}
+
+/// Per outcome, a line per parameter with its indices and intervals.
+fn sensitivity_findings(study: &Study, outcomes: &[String], found: &Indices) -> String {
+    let mut s = String::from("indices with 95% bootstrap intervals (S first-order, ST total, mu* Morris):\n");
+    let width = study.parameters.iter().map(|p| p.path.len()).max().unwrap_or(0);
+    for outcome in outcomes {
+        let _ = writeln!(s, "  {outcome}");
+        for parameter in &study.parameters {
+            let mut line = format!("    {:<width$}", parameter.path);
+            let matches = |o: &String, p: &String| o == outcome && *p == parameter.path;
+            if let Some(r) = found.sobol.iter().find(|r| matches(&r.outcome, &r.parameter)) {
+                let i = &r.index;
+                let _ = write!(line, "  S {:.2} ({:.2} to {:.2})", i.first, i.first_ci95.0, i.first_ci95.1);
+                let _ = write!(line, "  ST {:.2} ({:.2} to {:.2})", i.total, i.total_ci95.0, i.total_ci95.1);
+            }
+            if let Some(r) = found.morris.iter().find(|r| matches(&r.outcome, &r.parameter)) {
+                let i = &r.index;
+                let _ = write!(line, "  mu* {:.4} ({:.4} to {:.4})", i.mu_star, i.mu_star_ci95.0, i.mu_star_ci95.1);
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    s
 }
 
 fn morris_csv(found: &Indices) -> anyhow::Result<Vec<u8>> {
