@@ -48,10 +48,20 @@ pub fn simulate(scenario: &Scenario, on_day: &(dyn Fn() + Sync)) -> RunOutput {
 
 /// Runs the listed replicates (each reproducible alone from the seed and its number).
 pub fn simulate_replicates(scenario: &Scenario, replicates: &[u32], on_day: &(dyn Fn() + Sync)) -> RunOutput {
+    simulate_replicates_split(scenario, replicates, Split::for_replicates(replicates.len()), on_day)
+}
+
+/// As [`simulate_replicates`], with the caller choosing whether replicates split their days
+/// across threads (a study running many points at once keeps them whole).
+pub fn simulate_replicates_split(
+    scenario: &Scenario,
+    replicates: &[u32],
+    split: Split,
+    on_day: &(dyn Fn() + Sync),
+) -> RunOutput {
     let started = Instant::now();
     let calendar = calendar(scenario);
     let record_from = scenario.scenario.burn_in_days as usize;
-    let split = Split::for_replicates(replicates.len());
     let build = |k| {
         let mut world = World::new(scenario, k, &calendar);
         world.set_split(split);

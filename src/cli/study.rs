@@ -35,6 +35,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
                 MethodArg::Sobol => Method::Sobol,
             })
             .collect();
+        spec.methods.sort_by_key(|m| m.name());
         spec.methods.dedup();
     }
     run_study(&args.study, Kind::Sensitivity, scenario)

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use super::Study;
-use super::sensitivity::{MorrisIndex, SobolIndex, morris_indices, sobol_indices};
+use super::sensitivity::{MorrisDesign, MorrisIndex, SobolIndex, morris_indices, sobol_indices};
 use crate::engine::rng::mix64;
+use crate::scenario::study::Values;
 
 /// One parameter's Morris indices for one outcome.
 #[derive(Clone, Debug, Serialize)]
@@ -39,7 +40,7 @@ pub fn indices(study: &Study, outcomes: &[String], point_means: &[Vec<f64>], boo
     let morris_points = study.morris.as_ref().map_or(0, |d| d.points().len());
     for (outcome, means) in outcomes.iter().zip(point_means) {
         if let Some(design) = &study.morris {
-            let found = morris_indices(design, &means[..morris_points], bootstrap, seed);
+            let found = morris_indices(&realised(study, design), &means[..morris_points], bootstrap, seed);
             result.morris.extend(study.parameters.iter().zip(found).map(|(p, index)| MorrisRow {
                 outcome: outcome.clone(),
                 parameter: p.path.clone(),
@@ -56,4 +57,61 @@ pub fn indices(study: &Study, outcomes: &[String], point_means: &[Vec<f64>], boo
         }
     }
     result
+}
+
+/// The Morris design with each step as the scenario saw it: whole-number keys are rounded, so
+/// a step of delta of the range may have moved the value a little more or less (or not at
+/// all, when the effect is then zero whatever the step says).
+fn realised(study: &Study, design: &MorrisDesign) -> MorrisDesign {
+    let mut design = design.clone();
+    let k = design.factors;
+    for (t, trajectory) in design.trajectories.iter_mut().enumerate() {
+        for (j, (&factor, step)) in trajectory.changed.iter().zip(trajectory.steps.iter_mut()).enumerate() {
+            let (before, after) = (&study.points[t * (k + 1) + j], &study.points[t * (k + 1) + j + 1]);
+            if let Values::Range { min, max, .. } = study.parameters[factor].values {
+                let moved = (number(&after.values[factor]) - number(&before.values[factor])) / (max - min);
+                if moved != 0.0 {
+                    *step = moved;
+                }
+            }
+        }
+    }
+    design
+}
+
+fn number(value: &toml::Value) -> f64 {
+    value.as_float().or_else(|| value.as_integer().map(|i| i as f64)).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn morris_steps_follow_the_rounded_values_of_whole_number_keys() {
+        let text = r#"
+[scenario]
+version = 1
+[sensitivity]
+methods = ["morris"]
+[sensitivity.parameters]
+"policy.transient_seat.seats" = { min = 0, max = 2 }
+"behaviour.social_weight" = { min = 1.0, max = 2.0 }
+"#;
+        let scenario = crate::scenario::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let study = Study::sensitivity(&scenario).unwrap();
+        let nominal = study.morris.as_ref().unwrap();
+        let design = realised(&study, nominal);
+        let mut rounded = 0;
+        for (t, trajectory) in design.trajectories.iter().enumerate() {
+            for (j, (&factor, &step)) in trajectory.changed.iter().zip(&trajectory.steps).enumerate() {
+                let value = |p: usize| number(&study.points[t * 3 + p].values[factor]);
+                let moved = value(j + 1) - value(j);
+                let range = if factor == 0 { 2.0 } else { 1.0 };
+                assert!((step * range - moved).abs() < 1e-9, "the step is what the value moved");
+                rounded += usize::from(step != nominal.trajectories[t].steps[j]);
+            }
+        }
+        assert!(rounded > 0, "seats 0..2 on a 4-level grid cannot all move by exactly 2/3 of the range");
+    }
 }

@@ -11,12 +11,13 @@ use std::str::FromStr;
 use toml::Value;
 
 use crate::compare::Outcome;
+use crate::engine::parallel::Split;
 use crate::engine::rng::mix64;
 use crate::scenario::Scenario;
 use crate::scenario::arms::apply_overrides;
 use crate::scenario::study::{self, Method, Parameter, SweepDesign, Values};
 use crate::scenario::validate::Problem;
-use crate::simulate::simulate_replicates;
+use crate::simulate::simulate_replicates_split;
 use sensitivity::{MorrisDesign, SaltelliDesign, morris_design};
 
 /// Which study a folder holds.
@@ -160,7 +161,10 @@ impl Study {
     /// Runs one point: for each replicate, every outcome in [`Outcome::all`] order.
     pub fn run_point(&self, index: usize, on_day: &(dyn Fn() + Sync)) -> Vec<Vec<f64>> {
         let scenario = self.point_scenario(index).expect("points are checked before running");
-        let output = simulate_replicates(&scenario, &self.replicates(), on_day);
+        let replicates = self.replicates();
+        // Points run in parallel too: split a replicate's days only when runs are fewer than threads.
+        let split = Split::for_replicates(self.points.len() * replicates.len());
+        let output = simulate_replicates_split(&scenario, &replicates, split, on_day);
         let outcomes = Outcome::all();
         (0..output.replicates.len())
             .map(|k| outcomes.iter().map(|o| o.value(&output, k, self.window_days)).collect())

@@ -48,10 +48,12 @@ impl Manifest {
     }
 }
 
-/// FNV-1a over the kind and the text, as 16 hex digits.
+/// FNV-1a over linli's version, the kind and the scenario text, as 16 hex digits: another
+/// build may simulate differently, so its points never mix with these.
 fn fingerprint(kind: Kind, text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in kind.name().bytes().chain([0]).chain(text.bytes()) {
+    let bytes = crate::VERSION.bytes().chain([0]).chain(kind.name().bytes()).chain([0]).chain(text.bytes());
+    for byte in bytes {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{hash:016x}")
@@ -219,6 +221,14 @@ pub fn gather(dirs: &[PathBuf]) -> anyhow::Result<Gathered> {
     let manifest = Manifest::read(first)?;
     let scenario_text = fs::read_to_string(first.join(SCENARIO))
         .with_context(|| format!("cannot read {}", first.join(SCENARIO).display()))?;
+    if fingerprint(manifest.kind, &scenario_text) != manifest.fingerprint {
+        bail!(
+            "{}: its scenario does not match its manifest (edited by hand, or written by another linli version \
+             than {}): rerun the study",
+            first.display(),
+            crate::VERSION
+        );
+    }
     let mut owner: Vec<Option<&PathBuf>> = vec![None; manifest.points];
     for dir in dirs {
         let other = Manifest::read(dir)?;

@@ -9,6 +9,7 @@ use super::arms::{apply_overrides, value_at};
 use super::error::ErrorKind;
 use super::schema::Scenario;
 use super::validate::Problem;
+use crate::explore::sensitivity::{SALTELLI_MAX_FACTORS, SALTELLI_MAX_SAMPLES};
 
 /// A parameter sweep, run with `linli sweep`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -276,6 +277,9 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
     }
     at_least("sensitivity.trajectories", spec.trajectories, 2)?;
     at_least("sensitivity.samples", spec.samples, 2)?;
+    at_least("sensitivity.bootstrap", spec.bootstrap, 100)?;
+    at_most("sensitivity.samples", spec.samples as usize, SALTELLI_MAX_SAMPLES)?;
+    at_most("sensitivity.parameters", spec.parameters.len(), SALTELLI_MAX_FACTORS)?;
     at_least("sensitivity.window_days", spec.window_days, 1)?;
     if spec.levels < 2 || spec.levels % 2 == 1 {
         let expected = "an even number of levels, at least 2";
@@ -297,6 +301,14 @@ fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
     let mut err = problem(ErrorKind::InvalidValue, key, "an outcome column such as `transient_mean_active_rate`", name);
     err.help = super::load::closest_key(name, &names).or_else(|| Some(format!("outcomes: {}", names.join(", "))));
     Err(err)
+}
+
+fn at_most(key: &str, value: usize, max: usize) -> Result<(), Problem> {
+    if value > max {
+        let expected = format!("at most {max} (the limit of the Sobol sequence behind Saltelli's sampling)");
+        return Err(problem(ErrorKind::InvalidValue, key, &expected, &value.to_string()));
+    }
+    Ok(())
 }
 
 fn at_least(key: &str, value: u32, min: u32) -> Result<(), Problem> {

@@ -210,6 +210,11 @@ fn merging_with_a_shard_missing_names_it_and_writes_nothing() {
     ok(&["sweep", arg(&scenario), "--shard", "2/3", "--seed", "5", "--out", arg(&other)]);
     let mixed = fails(&["merge", arg(&shard(1)), arg(&other), arg(&shard(3)), "--out", arg(&merged)]);
     assert!(mixed.contains("hold different studies"), "{mixed}");
+    let tampered = shard(3).join("points/scenario.toml");
+    let text = std::fs::read_to_string(&tampered).unwrap().replace("replicates = 3", "replicates = 4");
+    std::fs::write(&tampered, text).unwrap();
+    let edited = fails(&["merge", arg(&shard(3)), "--out", arg(&merged)]);
+    assert!(edited.contains("does not match its manifest"), "{edited}");
     let bad_shard = linli(&["sweep", arg(&scenario), "--shard", "4/3", "--out", arg(&merged)]);
     assert_eq!(bad_shard.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_shard.stderr).contains("K/N"));
