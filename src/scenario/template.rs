@@ -62,6 +62,7 @@ impl TemplateWriter<'_> {
 
     fn example_event(&mut self) {
         self.out.push_str(EXAMPLE_EVENT);
+        self.out.push_str(EXAMPLE_STUDIES);
     }
 }
 
@@ -81,6 +82,32 @@ const EXAMPLE_EVENT: &str = r#"
 # appeal = 1.0
 # fair = false            # a fair: attendees visit alliance merchants
 # proposal_booth = true   # attendees may file proposals (with the proposal fund on)
+"#;
+
+const EXAMPLE_STUDIES: &str = r#"
+# Studies (docs/SWEEPS.md). `linli sweep` runs a [sweep]: lists for a factorial design, or
+# `design = "latin_hypercube"` with `points = N` and `{ min, max }` ranges. `linli sensitivity`
+# runs a [sensitivity]: Morris and Sobol indices over `{ min, max }` ranges. Parameters are
+# scenario keys by dotted path; outcomes are `<group>_<metric>` columns.
+# [sweep]
+# design = "factorial"
+# outcome = "transient_mean_active_rate"
+# window_days = 365
+# [sweep.parameters]
+# "policy.time_bank.points_per_checkin" = [10, 25, 50, 100]
+# "policy.transient_seat.seats" = [0, 10]
+#
+# [sensitivity]
+# methods = ["morris", "sobol"]
+# trajectories = 10
+# levels = 4
+# samples = 32
+# bootstrap = 1000
+# outcomes = ["transient_mean_active_rate", "all_mean_active_rate"]
+# window_days = 365
+# [sensitivity.parameters]
+# "behaviour.social_weight" = { min = 1.0, max = 2.0 }
+# "policy.time_bank.points_per_checkin" = { min = 10, max = 200 }
 "#;
 
 /// Tables in the first two levels are sections; deeper tables of scalars only (like a
@@ -141,6 +168,22 @@ mod tests {
         expected.cohorts = scenario.cohorts.clone();
         assert_eq!(scenario, expected);
         assert!((scenario.cohorts.original.share - 1.0 / 3.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn the_example_studies_are_valid_once_uncommented() {
+        let text = template();
+        let studies = text.split("# Studies").nth(1).unwrap();
+        let uncommented: String = studies
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.starts_with('"') || (l.contains(" = ") && !l.contains('`')))
+            .map(|l| l.to_string() + "\n")
+            .collect();
+        let scenario =
+            crate::scenario::parse(&format!("[scenario]\nversion = 1\n{uncommented}"), "t.toml".as_ref()).unwrap();
+        assert_eq!(crate::explore::Study::sweep(&scenario).unwrap().points.len(), 8);
+        assert!(crate::explore::Study::sensitivity(&scenario).is_ok());
     }
 
     #[test]
