@@ -66,7 +66,7 @@ impl Structure {
 
     /// The resident range of every unit of a level, given each household's unit.
     pub fn unit_ranges(&self, household_unit: &[u32], n_units: usize) -> Vec<Range<u32>> {
-        let mut ranges = vec![u32::MAX..0; n_units];
+        let mut ranges = vec![Range { start: u32::MAX, end: 0 }; n_units]; // empty until the first household
         for (household, &unit) in household_unit.iter().enumerate() {
             let residents = self.household_residents(household);
             let range = &mut ranges[unit as usize];

@@ -340,7 +340,7 @@ impl World {
 
 /// The household range of each micro-grid.
 fn grid_households(household_grid: &[u32], n_grids: usize) -> Vec<Range<u32>> {
-    let mut ranges = vec![u32::MAX..0; n_grids];
+    let mut ranges = vec![Range { start: u32::MAX, end: 0 }; n_grids]; // empty until the first household
     for (h, &g) in household_grid.iter().enumerate() {
         let range = &mut ranges[g as usize];
         range.start = range.start.min(h as u32);
