@@ -91,6 +91,7 @@ impl StudyDir {
             dir.check_existing(&manifest, existing)?;
         }
         fs::create_dir_all(path.join(POINTS)).with_context(|| format!("cannot create {}", path.display()))?;
+        remove_leftovers(path, existing == Existing::Restart)?;
         write_atomic(&path.join(SCENARIO), text.as_bytes())?;
         write_atomic(&path.join(MANIFEST), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
         Ok(dir)
@@ -134,6 +135,31 @@ impl StudyDir {
     pub fn write_part(&self, study: &Study, index: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
         write_atomic(&part_path(&self.path, index), &part_csv(study, index, rows)?)
     }
+}
+
+/// Removes half-written parts of an interrupted run and, on a restart, the old results (a plot
+/// of an outcome no longer chosen would otherwise stay behind).
+fn remove_leftovers(dir: &Path, results_too: bool) -> anyhow::Result<()> {
+    remove_matching(&dir.join(POINTS), |name| name.contains(".tmp-"))?;
+    if results_too {
+        remove_matching(dir, |name| {
+            let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+            ["sweep", "points", "runs", "morris", "sobol", "sensitivity"].contains(&stem)
+                || stem.starts_with("sweep-")
+                || stem.starts_with("sensitivity-")
+        })?;
+    }
+    Ok(())
+}
+
+fn remove_matching(folder: &Path, matches: impl Fn(&str) -> bool) -> anyhow::Result<()> {
+    for entry in fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && matches(&entry.file_name().to_string_lossy()) {
+            fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn part_path(dir: &Path, index: usize) -> PathBuf {

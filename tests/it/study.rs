@@ -158,9 +158,16 @@ fn an_interrupted_sweep_resumes_without_redoing_finished_points() {
     let resumed = ok(&["sweep", arg(&scenario), "--out", arg(&out), "--resume", "--threads", "1"]);
     assert!(resumed.contains("3 of 6 points to run (3 already saved)"), "{resumed}");
     assert_eq!(kept.metadata().unwrap().modified().unwrap(), kept_time, "finished points are not run again");
+    assert!(!out.join("points/00000004.tmp-999").exists(), "a half-written part is cleared");
     assert_eq!(top_level_files(&out), top_level_files(&whole));
     let rows = std::fs::read_to_string(out.join("sweep.csv")).unwrap().lines().count();
     assert_eq!(rows, 1 + 6 * 3, "no point twice");
+
+    // A restart discards the points and the old results, such as a plot of another outcome.
+    std::fs::write(out.join("sweep-all_cost_yuan.png"), "old").unwrap();
+    ok(&["sweep", arg(&scenario), "--out", arg(&out), "--restart"]);
+    assert!(!out.join("sweep-all_cost_yuan.png").exists());
+    assert_eq!(top_level_files(&out), top_level_files(&whole));
 }
 
 #[test]
