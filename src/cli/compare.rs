@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::bail;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::args::CompareArgs;
-use super::plan::{default_threads, load_scenario};
+use super::plan::{default_threads, load_scenario, override_run, progress_bar};
 use linli::compare::{ArmRun, Comparison, Group, Metric, compare, run_arms, widest_headline_interval};
 use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut replicates = base.scenario.replicates;
     let max = args.max_replicates.max(replicates);
-    let progress = progress_bar();
+    let progress = progress_bar("comparing", 0);
     let mut runs = pool.install(|| run_batch(&arms, 0..replicates, &progress));
     let mut comparison = compare(&runs, args.window_days as usize);
     if let Some(width) = args.until_ci {
@@ -63,15 +63,6 @@ fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &ProgressBar) 
     run_arms(arms, &replicates, &|| progress.inc(1))
 }
 
-fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} comparing [{bar:40}] {percent}% replicate-days, ETA {eta}")
-        .expect("a valid template")
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar
-}
-
 /// Arms from one file's `[[arm]]` tables, or one arm per file (the files must describe the
 /// same community; the first file's seed, dates and replicates hold for all).
 fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> anyhow::Result<(Vec<Arm>, Vec<String>)> {
@@ -91,12 +82,7 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
         files_as_arms(files)?
     };
     for arm in &mut arms {
-        if let Some(n) = replicates {
-            arm.scenario.scenario.replicates = n;
-        }
-        if let Some(s) = seed {
-            arm.scenario.scenario.seed = s;
-        }
+        override_run(&mut arm.scenario, replicates, seed);
     }
     Ok((arms, sources))
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::RunArgs;
 use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
@@ -22,12 +23,7 @@ impl RunPlan {
             Some(path) => (load_scenario(path)?, path.display().to_string()),
             None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
         };
-        if let Some(replicates) = args.replicates {
-            scenario.scenario.replicates = replicates;
-        }
-        if let Some(seed) = args.seed {
-            scenario.scenario.seed = seed;
-        }
+        override_run(&mut scenario, args.replicates, args.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.threads.map_or_else(default_threads, usize::from);
         Ok(RunPlan { scenario, source, out_dir, threads })
@@ -38,6 +34,26 @@ impl RunPlan {
 pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario {}", path.display()))?;
     Ok(scenario::parse(&text, path)?)
+}
+
+/// Applies `--replicates` and `--seed` when given.
+pub(crate) fn override_run(scenario: &mut Scenario, replicates: Option<u32>, seed: Option<u64>) {
+    if let Some(replicates) = replicates {
+        scenario.scenario.replicates = replicates;
+    }
+    if let Some(seed) = seed {
+        scenario.scenario.seed = seed;
+    }
+}
+
+/// A bar on stderr counting replicate-days, labelled with what is running; indicatif hides it
+/// when stderr is not a terminal. `total` may grow later (`inc_length`).
+pub(crate) fn progress_bar(label: &str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let template = format!("{{spinner}} {label} [{{bar:40}}] {{percent}}% replicate-days, ETA {{eta}}");
+    let style = ProgressStyle::with_template(&template).expect("a valid template").progress_chars("=> ");
+    bar.set_style(style);
+    bar
 }
 
 pub(crate) fn default_threads() -> usize {

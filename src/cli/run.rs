@@ -2,9 +2,7 @@
 
 use std::fmt::Write;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use super::plan::RunPlan;
+use super::plan::{RunPlan, progress_bar};
 use linli::engine::parallel::thread_pool;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
@@ -16,7 +14,7 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let staging = Staging::new(&plan.out_dir)?;
     let scenario = &plan.scenario;
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
-    let progress = progress_bar(total);
+    let progress = progress_bar("simulating", total);
     let pool = thread_pool(plan.threads)?;
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
     progress.finish_and_clear();
@@ -24,16 +22,6 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let written = write_all(staging, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())
-}
-
-/// A bar on stderr; indicatif hides it when stderr is not a terminal.
-fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {percent}% replicate-days, ETA {eta}")
-        .expect("a valid template")
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar
 }
 
 fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::PathBuf]) -> String {

@@ -6,11 +6,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::bail;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
-use super::plan::{default_threads, load_scenario};
+use super::plan::{default_threads, load_scenario, override_run, progress_bar};
 use linli::engine::parallel::thread_pool;
 use linli::explore::{Kind, Shard, Study};
 use linli::output::Staging;
@@ -50,12 +49,7 @@ pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
 /// The scenario with the command line's overrides.
 fn scenario_for(args: &StudyArgs) -> anyhow::Result<Scenario> {
     let mut scenario = load_scenario(&args.scenario)?;
-    if let Some(replicates) = args.replicates {
-        scenario.scenario.replicates = replicates;
-    }
-    if let Some(seed) = args.seed {
-        scenario.scenario.seed = seed;
-    }
+    override_run(&mut scenario, args.replicates, args.seed);
     Ok(scenario)
 }
 
@@ -98,7 +92,7 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
         out.display()
     );
     let threads = args.threads.map_or_else(default_threads, usize::from);
-    let progress = progress_bar(kind, pending.len() as u64 * study.days_per_point());
+    let progress = progress_bar(kind.name(), pending.len() as u64 * study.days_per_point());
     thread_pool(threads)?.install(|| {
         pending.par_iter().try_for_each(|&index| {
             let rows = study.run_point(index, &|| progress.inc(1));
@@ -115,14 +109,6 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
         return Ok(());
     }
     finish(&gather(std::slice::from_ref(&out))?, &out, started)
-}
-
-fn progress_bar(kind: Kind, total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let template = format!("{{spinner}} {} [{{bar:40}}] {{percent}}% replicate-days, ETA {{eta}}", kind.name());
-    let style = ProgressStyle::with_template(&template).expect("a valid template").progress_chars("=> ");
-    bar.set_style(style);
-    bar
 }
 
 /// Writes the results of a complete study into `out` and prints where they are.
