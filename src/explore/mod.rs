@@ -14,7 +14,7 @@ use crate::compare::Outcome;
 use crate::engine::parallel::Split;
 use crate::engine::rng::mix64;
 use crate::scenario::Scenario;
-use crate::scenario::arms::apply_overrides;
+use crate::scenario::arms::{apply_overrides, base_value};
 use crate::scenario::study::{self, Method, Parameter, SweepDesign, Values};
 use crate::scenario::validate::Problem;
 use crate::simulate::simulate_replicates_split;
@@ -124,11 +124,7 @@ impl Study {
         morris: Option<MorrisDesign>,
         saltelli: Option<SaltelliDesign>,
     ) -> Study {
-        let mut bare = scenario.clone();
-        bare.arms.clear();
-        bare.sweep = None;
-        bare.sensitivity = None;
-        let base = Value::try_from(&bare).expect("a scenario serialises");
+        let base = base_value(scenario);
         Study {
             kind,
             scenario: scenario.clone(),
@@ -185,13 +181,14 @@ fn listed(parameter: &Parameter) -> &Vec<Value> {
 }
 
 fn missing_section(section: &str) -> Problem {
-    Problem {
-        kind: crate::scenario::ErrorKind::MissingKey,
-        key: section.to_string(),
-        expected: format!("a [{section}] section with parameters"),
-        found: "no such section".to_string(),
-        help: Some("docs/SWEEPS.md shows how to declare one".to_string()),
-    }
+    let mut problem = Problem::new(
+        crate::scenario::ErrorKind::MissingKey,
+        section,
+        format!("a [{section}] section with parameters"),
+        "no such section",
+    );
+    problem.help = Some("docs/SWEEPS.md shows how to declare one".to_string());
+    problem
 }
 
 /// A slice of a design's points: shard `index` of `count` (1-based) holds the points whose

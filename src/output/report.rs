@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::comparison::ComparisonContext;
 use crate::compare::{Comparison, Group, Metric, Row};
 use crate::scenario::Scenario;
-use crate::scenario::arms::flatten;
+use crate::scenario::arms::{base_value, flatten};
 
 /// The report page; `svgs` are the arms, effects and cost plots.
 pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[String; 3]) -> String {
@@ -95,8 +95,7 @@ fn differences(base: &Scenario, arm: &Scenario) -> Vec<(String, String, String)>
         let mut s = s.clone();
         s.scenario.name.clear();
         s.scenario.description.clear();
-        s.arms.clear();
-        let value = toml::Value::try_from(&s).expect("a scenario serialises");
+        let value = base_value(&s);
         let map = value.as_table().cloned().unwrap_or_default();
         flatten(&map.into_iter().collect()).into_iter().collect()
     };

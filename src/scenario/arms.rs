@@ -30,15 +30,12 @@ pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
     }
     let baselines: Vec<usize> = (0..base.arms.len()).filter(|&i| base.arms[i].baseline).collect();
     if baselines.len() > 1 {
-        let problem = problem(ErrorKind::Inconsistent, "baseline", "at most one arm with `baseline = true`", "several");
+        let problem =
+            Problem::new(ErrorKind::Inconsistent, "baseline", "at most one arm with `baseline = true`", "several");
         return Err(ArmProblem { index: baselines[1], problem });
     }
     let first = baselines.first().copied().unwrap_or(0);
-    let mut without_arms = base.clone();
-    without_arms.arms.clear();
-    without_arms.sweep = None;
-    without_arms.sensitivity = None;
-    let base_value = Value::try_from(&without_arms).expect("a scenario serialises");
+    let base_value = base_value(base);
     let order = std::iter::once(first).chain((0..base.arms.len()).filter(|&i| i != first));
     order
         .map(|index| resolve_one(&base_value, &base.arms[index]).map_err(|problem| ArmProblem { index, problem }))
@@ -49,7 +46,7 @@ fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
     let overrides = flatten(&spec.overrides);
     if let Some((path, _)) = overrides.iter().find(|(path, _)| path.starts_with("scenario.") || path == "scenario") {
         let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
-        return Err(problem(ErrorKind::InvalidValue, path, expected, path));
+        return Err(Problem::new(ErrorKind::InvalidValue, path, expected, path));
     }
     let scenario = apply_overrides(base, &overrides)?;
     Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
@@ -64,7 +61,7 @@ pub fn apply_overrides(base: &Value, overrides: &[(String, Value)]) -> Result<Sc
     let scenario: Scenario = value.try_into().map_err(|e: toml::de::Error| {
         let message = e.message().trim().to_string();
         let key = overrides.first().map_or("", |(path, _)| path.as_str());
-        problem(ErrorKind::WrongType, key, "values of the types the scenario keys take", &message)
+        Problem::new(ErrorKind::WrongType, key, "values of the types the scenario keys take", &message)
     })?;
     if let Some(problem) = validate(&scenario).into_iter().next() {
         return Err(problem);
@@ -94,46 +91,47 @@ fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
 
 /// Replaces the value at `path`; every segment must exist already (it is a scenario key).
 fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
-    *node_at(root, path)? = new;
+    value_at(root, path)?;
+    let mut node = root;
+    for segment in path.split('.') {
+        node = node.get_mut(segment).expect("value_at found every segment");
+    }
+    *node = new;
     Ok(())
 }
 
-/// The value at `path` of a serialised scenario.
+/// The value at `path` of a serialised scenario; an unknown segment is a located problem.
 pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
-    let mut copy = root.clone();
-    node_at(&mut copy, path)?;
-    let mut node = root;
-    for segment in path.split('.') {
-        node = &node[segment];
-    }
-    Ok(node)
-}
-
-fn node_at<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Value, Problem> {
     let mut node = root;
     let segments: Vec<&str> = path.split('.').collect();
     for (depth, segment) in segments.iter().enumerate() {
         let Value::Table(table) = node else {
             let parent = segments[..depth].join(".");
-            return Err(problem(ErrorKind::UnknownKey, path, &format!("`{parent}` has no keys inside"), path));
+            return Err(Problem::new(ErrorKind::UnknownKey, path, format!("`{parent}` has no keys inside"), path));
         };
-        if !table.contains_key(*segment) {
-            let mut err = problem(ErrorKind::UnknownKey, path, &known_keys(table), segment);
+        let Some(inner) = table.get(*segment) else {
+            let mut err = Problem::new(ErrorKind::UnknownKey, path, known_keys(table), *segment);
             err.help = closest_key(segment, &table.keys().cloned().collect::<Vec<_>>());
             return Err(err);
-        }
-        node = table.get_mut(*segment).expect("checked above");
+        };
+        node = inner;
     }
     Ok(node)
+}
+
+/// A scenario as overrides see it, serialised: its arms and studies describe runs of the
+/// scenario, not the scenario, so they are left out.
+pub fn base_value(scenario: &Scenario) -> Value {
+    let mut bare = scenario.clone();
+    bare.arms.clear();
+    bare.sweep = None;
+    bare.sensitivity = None;
+    Value::try_from(&bare).expect("a scenario serialises")
 }
 
 fn known_keys(table: &toml::Table) -> String {
     let keys: Vec<&str> = table.keys().map(String::as_str).collect();
     format!("one of {}", keys.join(", "))
-}
-
-fn problem(kind: ErrorKind, key: &str, expected: &str, found: &str) -> Problem {
-    Problem { kind, key: key.to_string(), expected: expected.to_string(), found: found.to_string(), help: None }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use super::arms::{apply_overrides, value_at};
+use super::arms::{apply_overrides, base_value, value_at};
 use super::error::ErrorKind;
 use super::schema::Scenario;
 use super::validate::Problem;
@@ -150,13 +150,9 @@ impl Parameter {
 pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bool) -> Result<Vec<Parameter>, Problem> {
     if table.is_empty() {
         let expected = "at least one parameter, e.g. \"policy.time_bank.points_per_checkin\" = [5, 10, 20]";
-        return Err(problem(ErrorKind::MissingKey, &format!("{section}.parameters"), expected, "none"));
+        return Err(Problem::new(ErrorKind::MissingKey, &format!("{section}.parameters"), expected, "none"));
     }
-    let mut bare = base.clone();
-    bare.arms.clear();
-    bare.sweep = None;
-    bare.sensitivity = None;
-    let base_value = Value::try_from(&bare).expect("a scenario serialises");
+    let base_value = base_value(base);
     let mut out = Vec::new();
     for (path, spec) in table {
         let key = format!("{section}.parameters.{path}");
@@ -166,7 +162,7 @@ pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bo
         };
         if path == "scenario" || path.starts_with("scenario.") {
             let expected = "a key outside [scenario]: every point shares the seed, dates and replicates";
-            return Err(problem(ErrorKind::InvalidValue, &key, expected, path));
+            return Err(Problem::new(ErrorKind::InvalidValue, &key, expected, path));
         }
         let current = value_at(&base_value, path).map_err(relocate)?;
         let values = parameter_values(&key, spec, current, lists)?;
@@ -182,12 +178,14 @@ pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bo
 fn parameter_values(key: &str, spec: &Value, current: &Value, lists: bool) -> Result<Values, Problem> {
     match (spec, lists) {
         (Value::Array(list), true) if !list.is_empty() => Ok(Values::List(list.clone())),
-        (Value::Array(_), true) => Err(problem(ErrorKind::InvalidValue, key, "a non-empty list of values", "[]")),
-        (_, true) => Err(problem(ErrorKind::WrongType, key, "a list of values for a factorial design", &shown(spec))),
+        (Value::Array(_), true) => Err(Problem::new(ErrorKind::InvalidValue, key, "a non-empty list of values", "[]")),
+        (_, true) => {
+            Err(Problem::new(ErrorKind::WrongType, key, "a list of values for a factorial design", &shown(spec)))
+        }
         (Value::Table(range), false) => range_values(key, range, current),
         (_, false) => {
             let expected = "a range `{ min = ..., max = ... }` (lists belong to a factorial sweep)";
-            Err(problem(ErrorKind::WrongType, key, expected, &shown(spec)))
+            Err(Problem::new(ErrorKind::WrongType, key, expected, &shown(spec)))
         }
     }
 }
@@ -198,23 +196,23 @@ fn range_values(key: &str, range: &toml::Table, current: &Value) -> Result<Value
         Value::Float(_) => false,
         other => {
             let expected = "a numeric scenario key for a range";
-            return Err(problem(ErrorKind::WrongType, key, expected, &format!("a key holding {}", shown(other))));
+            return Err(Problem::new(ErrorKind::WrongType, key, expected, &format!("a key holding {}", shown(other))));
         }
     };
     if let Some(extra) = range.keys().find(|k| *k != "min" && *k != "max") {
-        return Err(problem(ErrorKind::UnknownKey, &format!("{key}.{extra}"), "`min` or `max`", extra));
+        return Err(Problem::new(ErrorKind::UnknownKey, &format!("{key}.{extra}"), "`min` or `max`", extra));
     }
     let end = |name: &str| -> Result<f64, Problem> {
         match range.get(name) {
             Some(Value::Integer(i)) => Ok(*i as f64),
             Some(Value::Float(f)) if f.is_finite() => Ok(*f),
-            Some(other) => Err(problem(ErrorKind::WrongType, &format!("{key}.{name}"), "a number", &shown(other))),
-            None => Err(problem(ErrorKind::MissingKey, &format!("{key}.{name}"), "a number", "nothing")),
+            Some(other) => Err(Problem::new(ErrorKind::WrongType, &format!("{key}.{name}"), "a number", &shown(other))),
+            None => Err(Problem::new(ErrorKind::MissingKey, &format!("{key}.{name}"), "a number", "nothing")),
         }
     };
     let (min, max) = (end("min")?, end("max")?);
     if min >= max {
-        return Err(problem(ErrorKind::Inconsistent, key, "min below max", &format!("min = {min}, max = {max}")));
+        return Err(Problem::new(ErrorKind::Inconsistent, key, "min below max", &format!("min = {min}, max = {max}")));
     }
     Ok(Values::Range { min, max, integer })
 }
@@ -232,10 +230,6 @@ fn shown(value: &Value) -> String {
     if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
 }
 
-fn problem(kind: ErrorKind, key: &str, expected: &str, found: &str) -> Problem {
-    Problem { kind, key: key.to_string(), expected: expected.to_string(), found: found.to_string(), help: None }
-}
-
 /// Checks the `[sweep]` and `[sensitivity]` sections of a scenario, if any.
 pub fn check(scenario: &Scenario) -> Result<(), Problem> {
     if let Some(sweep) = &scenario.sweep {
@@ -250,13 +244,15 @@ pub fn check(scenario: &Scenario) -> Result<(), Problem> {
 fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
     let lhs = sweep.design == SweepDesign::LatinHypercube;
     match (lhs, sweep.points) {
-        (true, None) => return Err(problem(ErrorKind::MissingKey, "sweep.points", "a number of points", "nothing")),
+        (true, None) => {
+            return Err(Problem::new(ErrorKind::MissingKey, "sweep.points", "a number of points", "nothing"));
+        }
         (true, Some(n)) if n < 2 => {
-            return Err(problem(ErrorKind::InvalidValue, "sweep.points", "at least 2", &n.to_string()));
+            return Err(Problem::new(ErrorKind::InvalidValue, "sweep.points", "at least 2", &n.to_string()));
         }
         (false, Some(_)) => {
             let expected = "no `points` for a factorial design (its points are every combination)";
-            return Err(problem(ErrorKind::Inconsistent, "sweep.points", expected, "points"));
+            return Err(Problem::new(ErrorKind::Inconsistent, "sweep.points", expected, "points"));
         }
         _ => {}
     }
@@ -267,10 +263,10 @@ fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
 
 fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), Problem> {
     if spec.methods.is_empty() {
-        return Err(problem(ErrorKind::InvalidValue, "sensitivity.methods", "`morris`, `sobol` or both", "[]"));
+        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.methods", "`morris`, `sobol` or both", "[]"));
     }
     if spec.outcomes.is_empty() {
-        return Err(problem(ErrorKind::InvalidValue, "sensitivity.outcomes", "at least one outcome", "[]"));
+        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.outcomes", "at least one outcome", "[]"));
     }
     for (i, outcome) in spec.outcomes.iter().enumerate() {
         check_outcome(&format!("sensitivity.outcomes[{i}]"), outcome)?;
@@ -283,12 +279,12 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
     at_least("sensitivity.window_days", spec.window_days, 1)?;
     if spec.levels < 2 || spec.levels % 2 == 1 {
         let expected = "an even number of levels, at least 2";
-        return Err(problem(ErrorKind::InvalidValue, "sensitivity.levels", expected, &spec.levels.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.levels", expected, &spec.levels.to_string()));
     }
     let found = parameters(scenario, "sensitivity", &spec.parameters, false)?;
     if found.len() < 2 {
         let expected = "at least two parameters to apportion the variance between";
-        return Err(problem(ErrorKind::InvalidValue, "sensitivity.parameters", expected, "one"));
+        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.parameters", expected, "one"));
     }
     Ok(())
 }
@@ -298,7 +294,8 @@ fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
         return Ok(());
     }
     let names = crate::compare::Outcome::names();
-    let mut err = problem(ErrorKind::InvalidValue, key, "an outcome column such as `transient_mean_active_rate`", name);
+    let mut err =
+        Problem::new(ErrorKind::InvalidValue, key, "an outcome column such as `transient_mean_active_rate`", name);
     err.help = super::load::closest_key(name, &names).or_else(|| Some(format!("outcomes: {}", names.join(", "))));
     Err(err)
 }
@@ -306,14 +303,14 @@ fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
 fn at_most(key: &str, value: usize, max: usize) -> Result<(), Problem> {
     if value > max {
         let expected = format!("at most {max} (the limit of the Sobol sequence behind Saltelli's sampling)");
-        return Err(problem(ErrorKind::InvalidValue, key, &expected, &value.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, key, &expected, &value.to_string()));
     }
     Ok(())
 }
 
 fn at_least(key: &str, value: u32, min: u32) -> Result<(), Problem> {
     if value < min {
-        return Err(problem(ErrorKind::InvalidValue, key, &format!("at least {min}"), &value.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, key, &format!("at least {min}"), &value.to_string()));
     }
     Ok(())
 }

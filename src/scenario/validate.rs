@@ -15,6 +15,17 @@ pub struct Problem {
     pub help: Option<String>,
 }
 
+impl Problem {
+    pub fn new(
+        kind: ErrorKind,
+        key: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Problem {
+        Problem { kind, key: key.into(), expected: expected.into(), found: found.into(), help: None }
+    }
+}
+
 /// Tolerance for shares that must sum to 1 (so 0.3333 x 3 is accepted).
 const SHARE_TOLERANCE: f64 = 1.5e-3;
 
@@ -43,13 +54,7 @@ struct Checker {
 
 impl Checker {
     fn fail(&mut self, kind: ErrorKind, key: &str, expected: impl Into<String>, found: impl Into<String>) {
-        self.problems.push(Problem {
-            kind,
-            key: key.into(),
-            expected: expected.into(),
-            found: found.into(),
-            help: None,
-        });
+        self.problems.push(Problem::new(kind, key, expected, found));
     }
 
     fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
