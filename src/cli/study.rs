@@ -56,11 +56,8 @@ fn scenario_for(args: &StudyArgs) -> anyhow::Result<Scenario> {
 fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result<()> {
     let started = Instant::now();
     let file = args.scenario.display();
-    let study = match kind {
-        Kind::Sweep => Study::sweep(&scenario),
-        Kind::Sensitivity => Study::sensitivity(&scenario),
-    }
-    .map_err(|p| anyhow::anyhow!("{file}: no [{}] section: {}", p.key, p.help.unwrap_or_default()))?;
+    let study = Study::of(kind, &scenario)
+        .map_err(|p| anyhow::anyhow!("{file}: no [{}] section: {}", p.key, p.help.unwrap_or_default()))?;
     if let Some((index, p)) = study.first_invalid_point() {
         bail!(
             "{file}: design point {index} is not a valid scenario: {}: expected {}, found {}",

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Study;
 use super::sensitivity::{MorrisDesign, MorrisIndex, SobolIndex, morris_indices, sobol_indices};
 use crate::engine::rng::mix64;
-use crate::scenario::study::Values;
+use crate::scenario::study::{Values, number};
 
 /// One parameter's Morris indices for one outcome.
 #[derive(Clone, Debug, Serialize)]
@@ -77,10 +77,6 @@ fn realised(study: &Study, design: &MorrisDesign) -> MorrisDesign {
         }
     }
     design
-}
-
-fn number(value: &toml::Value) -> f64 {
-    value.as_float().or_else(|| value.as_integer().map(|i| i as f64)).unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -61,6 +61,14 @@ pub struct Study {
 }
 
 impl Study {
+    /// The study of `kind` that `scenario` declares.
+    pub fn of(kind: Kind, scenario: &Scenario) -> Result<Study, Problem> {
+        match kind {
+            Kind::Sweep => Study::sweep(scenario),
+            Kind::Sensitivity => Study::sensitivity(scenario),
+        }
+    }
+
     /// The `[sweep]` of `scenario` as a study.
     pub fn sweep(scenario: &Scenario) -> Result<Study, Problem> {
         let spec = scenario.sweep.as_ref().ok_or_else(|| missing_section("sweep"))?;

@@ -202,7 +202,7 @@ pub fn columns(study: &Study) -> Vec<String> {
 }
 
 /// The leading fields of a point's rows: point, (method), parameter values.
-fn point_fields(study: &Study, index: usize) -> Vec<String> {
+pub(super) fn point_fields(study: &Study, index: usize) -> Vec<String> {
     let point = &study.points[index];
     let mut fields = vec![index.to_string()];
     if let Some(method) = point.method {
@@ -296,7 +296,6 @@ fn missing_shards(missing: &[usize], manifest: &Manifest) -> String {
         return String::new();
     }
     let mut shards: Vec<u32> = missing.iter().map(|&i| (i % count as usize) as u32 + 1).collect();
-    shards.dedup();
     shards.sort_unstable();
     shards.dedup();
     let names: Vec<String> = shards.iter().map(|k| format!("{k}/{count}")).collect();
@@ -305,11 +304,8 @@ fn missing_shards(missing: &[usize], manifest: &Manifest) -> String {
 
 fn rebuild(manifest: &Manifest, text: &str, dir: &Path) -> anyhow::Result<Study> {
     let scenario = crate::scenario::parse(text, &dir.join(SCENARIO))?;
-    let study = match manifest.kind {
-        Kind::Sweep => Study::sweep(&scenario),
-        Kind::Sensitivity => Study::sensitivity(&scenario),
-    }
-    .map_err(|p| anyhow::anyhow!("{}: {}: expected {}, found {}", dir.display(), p.key, p.expected, p.found))?;
+    let study = Study::of(manifest.kind, &scenario)
+        .map_err(|p| anyhow::anyhow!("{}: {}: expected {}, found {}", dir.display(), p.key, p.expected, p.found))?;
     if study.points.len() != manifest.points {
         bail!("{}: the manifest lists {} points, the scenario {}", dir.display(), manifest.points, study.points.len());
     }

@@ -10,7 +10,7 @@ use super::plot::{Drawing, FONT, PALETTE, render_both};
 use super::study::value_text;
 use crate::explore::Study;
 use crate::explore::analyse::Indices;
-use crate::scenario::study::Values;
+use crate::scenario::study::{Values, number};
 use toml::Value;
 
 /// Bins of a range parameter in the summaries and the trend line.
@@ -72,14 +72,6 @@ fn all_numeric(list: &[Value]) -> bool {
     list.iter().all(|v| matches!(v, Value::Integer(_) | Value::Float(_)))
 }
 
-fn number(value: &Value) -> f64 {
-    match value {
-        Value::Integer(i) => *i as f64,
-        Value::Float(f) => *f,
-        _ => 0.0,
-    }
-}
-
 fn short(x: f64) -> String {
     if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.3}").trim_end_matches('0').to_string() }
 }
@@ -91,14 +83,23 @@ fn short_path(path: &str) -> String {
 }
 
 /// Writes the outcome against each swept parameter: every point, and the mean per group.
-pub fn sweep(study: &Study, outcome: &str, means: &[f64], png: &Path, svg: &Path) -> anyhow::Result<()> {
-    render_both(&SweepChart { study, outcome, means }, png, svg)
+/// `groups[j]` is [`grouped_means`] of parameter j.
+pub fn sweep(
+    study: &Study,
+    outcome: &str,
+    means: &[f64],
+    groups: &[Vec<GroupMean>],
+    png: &Path,
+    svg: &Path,
+) -> anyhow::Result<()> {
+    render_both(&SweepChart { study, outcome, means, groups }, png, svg)
 }
 
 struct SweepChart<'a> {
     study: &'a Study,
     outcome: &'a str,
     means: &'a [f64],
+    groups: &'a [Vec<GroupMean>],
 }
 
 impl Drawing for SweepChart<'_> {
@@ -128,7 +129,7 @@ impl SweepChart<'_> {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
         let parameter = &self.study.parameters[j];
         let xs: Vec<f64> = self.study.points.iter().map(|p| x_of(parameter, &p.values[j])).collect();
-        let groups = grouped_means(self.study, j, self.means);
+        let groups = &self.groups[j];
         let categorical = matches!(&parameter.values, Values::List(list) if !all_numeric(list));
         let (x_low, x_high) = if categorical { (-0.5, groups.len() as f64 - 0.5) } else { padded(&xs) };
         let (y_low, y_high) = padded(self.means);

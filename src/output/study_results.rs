@@ -11,8 +11,8 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::Staging;
-use super::study::{Gathered, columns, value_text};
-use super::study_plots;
+use super::study::{Gathered, columns, point_fields};
+use super::study_plots::{self, GroupMean};
 use crate::compare::Outcome;
 use crate::explore::analyse::{Indices, indices};
 use crate::explore::{Kind, Study};
@@ -80,11 +80,7 @@ fn stream_tables(staging: &mut Staging, gathered: &Gathered, kept_names: &[Strin
         raw.write_all(&bytes)?;
         let point_means = part_means(&bytes, leading, all.len())
             .with_context(|| format!("{} is damaged: delete it and resume", part.display()))?;
-        let mut record: Vec<String> = vec![index.to_string()];
-        if let Some(method) = study.points[index].method {
-            record.push(method.name().to_string());
-        }
-        record.extend(study.points[index].values.iter().map(value_text));
+        let mut record = point_fields(study, index);
         record.extend(point_means.iter().map(f64::to_string));
         points.write_record(&record)?;
         for (slot, &column) in means.kept.iter().enumerate() {
@@ -120,6 +116,8 @@ fn part_means(bytes: &[u8], leading: usize, outcomes: usize) -> anyhow::Result<V
 
 fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<String> {
     let spec = study.scenario.sweep.as_ref().expect("a sweep");
+    let groups: Vec<Vec<GroupMean>> =
+        (0..study.parameters.len()).map(|j| study_plots::grouped_means(study, j, means)).collect();
     let summary = json!({
         "linli": crate::VERSION,
         "scenario": study.scenario.scenario.name,
@@ -131,21 +129,20 @@ fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64
         "window_days": study.window_days,
         "outcome": outcome,
         "parameters": parameters_json(study),
-        "outcome_by_parameter": main_effects(study, means),
+        "outcome_by_parameter": main_effects(study, &groups),
     });
     staging.write("sweep.json", (serde_json::to_string_pretty(&summary)? + "\n").as_bytes())?;
     let stem = format!("sweep-{outcome}");
     let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
-    study_plots::sweep(study, outcome, means, &png, &svg)?;
-    Ok(sweep_findings(study, outcome, means))
+    study_plots::sweep(study, outcome, means, &groups, &png, &svg)?;
+    Ok(sweep_findings(study, outcome, &groups))
 }
 
 /// The plotted outcome at each value (or fifth of the range) of each parameter.
-fn sweep_findings(study: &Study, outcome: &str, means: &[f64]) -> String {
+fn sweep_findings(study: &Study, outcome: &str, groups: &[Vec<GroupMean>]) -> String {
     let mut s = format!("{outcome}, averaged over the other parameters and the replicates:\n");
-    for (j, parameter) in study.parameters.iter().enumerate() {
+    for (parameter, groups) in study.parameters.iter().zip(groups) {
         let _ = writeln!(s, "  {}", parameter.path);
-        let groups = study_plots::grouped_means(study, j, means);
         let cells: Vec<String> = groups.iter().map(|g| format!("{} -> {:.4}", g.label, g.mean)).collect();
         let _ = writeln!(s, "    {}", cells.join(", "));
     }
@@ -162,11 +159,10 @@ fn parameters_json(study: &Study) -> serde_json::Value {
 
 /// For each parameter, the outcome averaged over the points at each of its values (factorial)
 /// or in each fifth of its range (Latin hypercube).
-fn main_effects(study: &Study, means: &[f64]) -> serde_json::Value {
-    let effects = (0..study.parameters.len()).map(|j| {
-        let groups = study_plots::grouped_means(study, j, means);
+fn main_effects(study: &Study, groups: &[Vec<GroupMean>]) -> serde_json::Value {
+    let effects = study.parameters.iter().zip(groups).map(|(parameter, groups)| {
         let rows: Vec<_> = groups.iter().map(|g| json!({ "at": g.label, "mean": g.mean })).collect();
-        json!({ "path": study.parameters[j].path, "means": rows })
+        json!({ "path": parameter.path, "means": rows })
     });
     serde_json::Value::Array(effects.collect())
 }

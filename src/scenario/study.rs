@@ -133,6 +133,15 @@ pub enum Values {
     Range { min: f64, max: f64, integer: bool },
 }
 
+/// A numeric value as a float (0 for anything else).
+pub fn number(value: &Value) -> f64 {
+    match value {
+        Value::Integer(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
 impl Parameter {
     /// The value at `u` in [0, 1] of a range (rounded for whole-number keys).
     pub fn at(&self, u: f64) -> Value {
