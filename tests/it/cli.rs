@@ -1,13 +1,8 @@
 //! The `linli` binary as a user runs it: outputs, summary, template, schema, errors.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_linli");
-
-fn linli(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("linli runs")
-}
+use crate::common::linli;
 
 fn small_scenario(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("small.toml");

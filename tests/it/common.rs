@@ -13,6 +13,14 @@ pub fn small(residents: u32, days: u32, replicates: u32) -> Scenario {
     scenario
 }
 
+/// The linli binary that cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_linli");
+
+/// Runs the binary with `args` and waits for it.
+pub fn linli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN).args(args).output().expect("linli runs")
+}
+
 pub fn run(scenario: &Scenario) -> RunOutput {
     simulate(scenario, &|| {})
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_linli");
+use crate::common::BIN;
 
 const SCENARIO: &str = r#"
 [scenario]

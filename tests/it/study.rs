@@ -1,17 +1,12 @@
 //! Sweeps and sensitivity analyses: designs, resuming, shards merged byte for byte, indices.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use linli::explore::Study;
 use linli::scenario::{Scenario, parse};
 use toml::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_linli");
-
-fn linli(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("linli runs")
-}
+use crate::common::linli;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(name)
