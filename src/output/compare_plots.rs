@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::plot::{Chart, Drawing, FONT, PALETTE, Series, daily_estimates, draw_both, render_both};
+use super::plot::{Chart, Drawing, FONT, PALETTE, Series, daily_estimates, draw_both, draw_legend, render_both};
 use crate::compare::{ArmRun, Comparison, Group, Metric};
 
 /// Share of every resident active in the window, per arm, with 95% bands.
@@ -113,15 +113,7 @@ where
             .label(arm.as_str())
             .legend(move |(x, y)| Circle::new((x + 10, y), 6, colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    draw_legend(&mut chart, 18, SeriesLabelPosition::UpperLeft)
 }
 
 /// Cost per additional active resident, per arm (arms with no detected gain get no bar).

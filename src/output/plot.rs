@@ -232,14 +232,28 @@ where
         .label(series.label.as_str())
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)));
     }
-    plot.configure_series_labels()
-        .label_font((FONT, 18))
+    draw_legend(&mut plot, 18, SeriesLabelPosition::UpperLeft)
+}
+
+/// The series labels of a chart in the house style: a framed, nearly opaque box.
+pub(crate) fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    font_size: u32,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .label_font((FONT, font_size))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .draw()
-        .map_err(err)?;
-    Ok(())
+        .map_err(|e| anyhow!("{e:?}"))
 }
 
 /// 1234567 as "1,234,567".

@@ -6,7 +6,7 @@ use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::plot::{Drawing, FONT, PALETTE, render_both};
+use super::plot::{Drawing, FONT, PALETTE, draw_legend, render_both};
 use super::study::value_text;
 use crate::explore::Study;
 use crate::explore::analyse::Indices;
@@ -305,13 +305,5 @@ where
             }))
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 16))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    draw_legend(&mut chart, 16, SeriesLabelPosition::UpperRight)
 }
