@@ -49,12 +49,8 @@ pub(crate) struct CompareArgs {
     /// Replicates per arm (overrides the scenario).
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
     pub replicates: Option<u32>,
-    /// Base random seed (overrides the scenario).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Days at the end of the run that the statistics cover.
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..))]
     pub window_days: u32,
@@ -78,12 +74,8 @@ pub(crate) struct StudyArgs {
     /// Replicates per point (overrides the scenario).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
-    /// Base random seed (overrides the scenario).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Run only shard K of N (1-based): the points whose number leaves remainder K-1 when
     /// divided by N. Join the shards' folders with `linli merge`.
     #[arg(long, value_name = "K/N")]
@@ -122,6 +114,24 @@ pub(crate) struct MergeArgs {
     pub out: PathBuf,
 }
 
+/// Options every simulating command takes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExecArgs {
+    /// Base random seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+impl ExecArgs {
+    /// The worker threads to use.
+    pub fn threads(&self) -> usize {
+        self.threads.map_or_else(super::plan::default_threads, usize::from)
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
     /// The scenario file (TOML); leave out to run the embedded default.
@@ -132,12 +142,8 @@ pub(crate) struct RunArgs {
     /// Number of replicates (overrides the scenario).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
-    /// Base random seed (overrides the scenario).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,7 +9,7 @@ use anyhow::bail;
 use indicatif::ProgressBar;
 
 use super::args::CompareArgs;
-use super::plan::{default_threads, load_scenario, override_run, progress_bar};
+use super::plan::{load_scenario, override_run, progress_bar};
 use linli::compare::{ArmRun, Comparison, Group, Metric, compare, run_arms, widest_headline_interval};
 use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
@@ -18,12 +18,12 @@ use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
-    let (arms, sources) = load_arms(&args.files, args.replicates, args.seed)?;
+    let (arms, sources) = load_arms(&args.files, args.replicates, args.exec.seed)?;
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
     let staging = Staging::new(&out_dir)?;
-    let threads = args.threads.map_or_else(default_threads, usize::from);
+    let threads = args.exec.threads();
     let pool = thread_pool(threads)?;
     let started = Instant::now();
     let mut replicates = base.scenario.replicates;

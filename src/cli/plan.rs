@@ -23,9 +23,9 @@ impl RunPlan {
             Some(path) => (load_scenario(path)?, path.display().to_string()),
             None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
         };
-        override_run(&mut scenario, args.replicates, args.seed);
+        override_run(&mut scenario, args.replicates, args.exec.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
-        let threads = args.threads.map_or_else(default_threads, usize::from);
+        let threads = args.exec.threads();
         Ok(RunPlan { scenario, source, out_dir, threads })
     }
 }

@@ -9,7 +9,7 @@ use anyhow::bail;
 use rayon::prelude::*;
 
 use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
-use super::plan::{default_threads, load_scenario, override_run, progress_bar};
+use super::plan::{load_scenario, override_run, progress_bar};
 use linli::engine::parallel::thread_pool;
 use linli::explore::{Kind, Shard, Study};
 use linli::output::Staging;
@@ -49,7 +49,7 @@ pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
 /// The scenario with the command line's overrides.
 fn scenario_for(args: &StudyArgs) -> anyhow::Result<Scenario> {
     let mut scenario = load_scenario(&args.scenario)?;
-    override_run(&mut scenario, args.replicates, args.seed);
+    override_run(&mut scenario, args.replicates, args.exec.seed);
     Ok(scenario)
 }
 
@@ -88,7 +88,7 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
         study.scenario.scenario.replicates,
         out.display()
     );
-    let threads = args.threads.map_or_else(default_threads, usize::from);
+    let threads = args.exec.threads();
     let progress = progress_bar(kind.name(), pending.len() as u64 * study.days_per_point());
     thread_pool(threads)?.install(|| {
         pending.par_iter().try_for_each(|&index| {
