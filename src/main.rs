@@ -8,6 +8,12 @@ use std::process::ExitCode;
 static ALLOCATOR: cli::alloc::Counting = cli::alloc::Counting;
 
 fn main() -> ExitCode {
+    // An interrupted run leaves nothing half-written: its staging folders go with it.
+    let _ = ctrlc::set_handler(|| {
+        linli::output::staging::remove_unfinished();
+        eprintln!("linli: interrupted; nothing was written");
+        std::process::exit(130);
+    });
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,

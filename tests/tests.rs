@@ -10,6 +10,8 @@ mod common;
 mod compare;
 #[path = "it/determinism.rs"]
 mod determinism;
+#[path = "it/first_contact.rs"]
+mod first_contact;
 #[path = "it/incentives.rs"]
 mod incentives;
 #[path = "it/mechanisms.rs"]

@@ -21,8 +21,12 @@ pub(crate) enum Command {
         /// The scenario file.
         scenario: PathBuf,
     },
-    /// Print a fully commented scenario template with every key at its default.
-    Init,
+    /// Print the default scenario (what `linli run` runs without a file) with every key commented.
+    Init {
+        /// Print a blank template instead: built-in defaults, every policy off, no events.
+        #[arg(long)]
+        blank: bool,
+    },
     /// Print the JSON Schema of the scenario format (for editor completion and checking).
     Schema,
     /// Compare incentive designs: the [[arm]]s of one scenario, or several scenario files.

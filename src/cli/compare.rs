@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::bail;
-use indicatif::ProgressBar;
 
 use super::args::CompareArgs;
-use super::plan::{load_scenario, override_run, progress_bar};
+use super::plan::{load_scenario, override_run};
 use linli::compare::{ArmRun, Comparison, Group, Metric, compare, run_arms, widest_headline_interval};
 use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
 use linli::output::comparison::ComparisonContext;
+use linli::output::progress::Progress;
 use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
@@ -22,13 +22,13 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
-    let staging = Staging::new(&out_dir)?;
+    let staging = Staging::replace_folder(&out_dir, "compare", &linli::output::COMPARE_FILES)?;
     let threads = args.exec.threads();
     let pool = thread_pool(threads)?;
     let started = Instant::now();
     let mut replicates = base.scenario.replicates;
     let max = args.max_replicates.max(replicates);
-    let progress = progress_bar("comparing", 0);
+    let progress = Progress::new("comparing", 0);
     let mut runs = pool.install(|| run_batch(&arms, 0..replicates, &progress));
     let mut comparison = compare(&runs, args.window_days as usize);
     if let Some(width) = args.until_ci {
@@ -42,7 +42,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
             comparison = compare(&runs, args.window_days as usize);
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
     let texts: Vec<String> = args.files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
     let context = ComparisonContext {
         runs: &runs,
@@ -56,7 +56,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &ProgressBar) -> Vec<ArmRun> {
+fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &Progress) -> Vec<ArmRun> {
     let replicates: Vec<u32> = range.collect();
     let days: u64 = arms.iter().map(|a| days_per_replicate(&a.scenario)).sum();
     progress.inc_length(days * replicates.len() as u64);

@@ -20,7 +20,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     match args.command {
         Command::Run(run_args) => run::run(plan::RunPlan::from_args(&run_args)?),
         Command::Check { scenario } => check(&scenario),
-        Command::Init => print(&linli::scenario::template::template()),
+        Command::Init { blank: false } => print(&linli::scenario::template::default_template()),
+        Command::Init { blank: true } => print(&linli::scenario::template::blank_template()),
         Command::Schema => print(&(linli::scenario::json_schema() + "\n")),
         Command::Compare(compare_args) => compare::run(&compare_args),
         Command::Sweep(study_args) => study::sweep(&study_args),

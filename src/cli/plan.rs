@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::RunArgs;
 use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
@@ -44,16 +43,6 @@ pub(crate) fn override_run(scenario: &mut Scenario, replicates: Option<u32>, see
     if let Some(seed) = seed {
         scenario.scenario.seed = seed;
     }
-}
-
-/// A bar on stderr counting replicate-days, labelled with what is running; indicatif hides it
-/// when stderr is not a terminal. `total` may grow later (`inc_length`).
-pub(crate) fn progress_bar(label: &str, total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let template = format!("{{spinner}} {label} [{{bar:40}}] {{percent}}% replicate-days, ETA {{eta}}");
-    let style = ProgressStyle::with_template(&template).expect("a valid template").progress_chars("=> ");
-    bar.set_style(style);
-    bar
 }
 
 pub(crate) fn default_threads() -> usize {

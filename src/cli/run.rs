@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::plan::{RunPlan, progress_bar};
+use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
+use linli::output::progress::Progress;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
 use linli::simulate::{RunOutput, days_per_replicate, simulate};
@@ -11,13 +12,13 @@ use linli::stats::Estimate;
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.
-    let staging = Staging::new(&plan.out_dir)?;
+    let staging = Staging::replace_folder(&plan.out_dir, "run", &linli::output::RUN_FILES)?;
     let scenario = &plan.scenario;
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
-    let progress = progress_bar("simulating", total);
+    let progress = Progress::new("simulating", total);
     let pool = thread_pool(plan.threads)?;
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
-    progress.finish_and_clear();
+    progress.finish();
     let provenance = Provenance { source: plan.source.clone(), threads: plan.threads };
     let written = write_all(staging, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));

@@ -9,10 +9,11 @@ use anyhow::bail;
 use rayon::prelude::*;
 
 use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
-use super::plan::{load_scenario, override_run, progress_bar};
+use super::plan::{load_scenario, override_run};
 use linli::engine::parallel::thread_pool;
 use linli::explore::{Kind, Shard, Study};
 use linli::output::Staging;
+use linli::output::progress::Progress;
 use linli::output::study::{Existing, Gathered, StudyDir, gather};
 use linli::output::study_results::{Results, runs_file, write_results};
 use linli::scenario::Scenario;
@@ -89,14 +90,14 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
         out.display()
     );
     let threads = args.exec.threads();
-    let progress = progress_bar(kind.name(), pending.len() as u64 * study.days_per_point());
+    let progress = Progress::new(kind.name(), pending.len() as u64 * study.days_per_point());
     thread_pool(threads)?.install(|| {
         pending.par_iter().try_for_each(|&index| {
             let rows = study.run_point(index, &|| progress.inc(1));
             dir.write_part(&study, index, &rows)
         })
     })?;
-    progress.finish_and_clear();
+    progress.finish();
     if shard != Shard::WHOLE {
         println!(
             "shard {shard}: {held} points saved in {}; when every shard has finished, join them with\n  \
@@ -110,7 +111,7 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
 
 /// Writes the results of a complete study into `out` and prints where they are.
 fn finish(gathered: &Gathered, out: &Path, started: Instant) -> anyhow::Result<()> {
-    let results = write_results(Staging::new(out)?, gathered)?;
+    let results = write_results(Staging::add_files(out, gathered.study.kind.name())?, gathered)?;
     print!("{}", screen(gathered, out, &results, started));
     Ok(())
 }

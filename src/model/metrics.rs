@@ -37,7 +37,8 @@ pub struct CohortDay {
     pub fund_spent_yuan: f64,
     /// Grievances against merchants raised today (by the cohort, or collected from it).
     pub merchant_grievances: u32,
-    /// Merchants in the alliance at the end of the day (the community's, in every cohort's row).
+    /// Merchants in the alliance at the end of the day: the community's, the same in every
+    /// cohort (so adding cohorts keeps it rather than summing it).
     pub alliance_size: u32,
 }
 
@@ -91,6 +92,6 @@ impl CohortDay {
         self.proposals_stalled += other.proposals_stalled;
         self.fund_spent_yuan += other.fund_spent_yuan;
         self.merchant_grievances += other.merchant_grievances;
-        self.alliance_size += other.alliance_size;
+        self.alliance_size = self.alliance_size.max(other.alliance_size);
     }
 }

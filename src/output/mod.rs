@@ -3,6 +3,7 @@
 pub mod compare_plots;
 pub mod comparison;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod staging;
 pub mod study;
@@ -16,6 +17,34 @@ use std::path::PathBuf;
 use crate::simulate::RunOutput;
 pub use staging::Staging;
 
+/// The files `linli run` writes; a folder holding only these (from before the output marker) is
+/// taken as an earlier run's and replaced.
+pub const RUN_FILES: [&str; 10] = [
+    "timeseries.csv",
+    "merchants.csv",
+    "summary.json",
+    "participation.png",
+    "participation.svg",
+    "points.png",
+    "points.svg",
+    "proposals.png",
+    "proposals.svg",
+    "community.csv",
+];
+
+/// The files `linli compare` wrote before the output marker.
+pub const COMPARE_FILES: [&str; 9] = [
+    "comparison.csv",
+    "comparison.json",
+    "arms.png",
+    "arms.svg",
+    "effects.png",
+    "effects.svg",
+    "cost.png",
+    "cost.svg",
+    "report.html",
+];
+
 /// Where the run's scenario came from, for the summary.
 #[derive(Clone, Debug)]
 pub struct Provenance {
@@ -28,6 +57,7 @@ pub struct Provenance {
 /// Writes every output of `run` through `staging`; files appear only once all are complete.
 pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
+    staging.write("community.csv", &timeseries::community_csv(run)?)?;
     staging.write("merchants.csv", &timeseries::merchants_csv(run)?)?;
     staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;

@@ -1,13 +1,15 @@
-//! `timeseries.csv`: one tidy row per replicate, day and cohort; `merchants.csv`: one row per
-//! replicate and merchant.
+//! `timeseries.csv`: one tidy row per replicate, day and cohort; `community.csv`: one row per
+//! replicate and day for the community-level series; `merchants.csv`: one row per replicate and
+//! merchant.
 
 use crate::model::merchants::SECTORS;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 
-/// Columns of `timeseries.csv`. Flows are the day's; stocks (`points_outstanding`,
-/// `alliance_size`, means) are the end of the day's.
-pub const COLUMNS: [&str; 25] = [
+/// Columns of `timeseries.csv`. Flows are the day's; stocks (`points_outstanding`, means) are
+/// the end of the day's. Every column is the cohort's own, so summing over cohorts gives the
+/// community's total; community-level series are in `community.csv`.
+pub const COLUMNS: [&str; 24] = [
     "replicate",
     "day",
     "date",
@@ -32,7 +34,6 @@ pub const COLUMNS: [&str; 25] = [
     "proposals_stalled",
     "fund_spent_yuan",
     "merchant_grievances",
-    "alliance_size",
 ];
 
 /// The CSV bytes; floats are printed with fixed decimals so output is stable across platforms.
@@ -53,7 +54,7 @@ pub fn to_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-fn cohort_fields(c: &CohortDay) -> [String; 21] {
+fn cohort_fields(c: &CohortDay) -> [String; 20] {
     [
         c.residents.to_string(),
         format!("{:.6}", c.active_rate()),
@@ -75,8 +76,28 @@ fn cohort_fields(c: &CohortDay) -> [String; 21] {
         c.proposals_stalled.to_string(),
         format!("{:.2}", c.fund_spent_yuan),
         c.merchant_grievances.to_string(),
-        c.alliance_size.to_string(),
     ]
+}
+
+/// Columns of `community.csv`: series that belong to the whole community, not to a cohort
+/// (end-of-day stocks).
+pub const COMMUNITY_COLUMNS: [&str; 4] = ["replicate", "day", "date", "alliance_size"];
+
+/// `community.csv`: one row per replicate and day.
+pub fn community_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.replicates.len() * run.dates.len() * 24));
+    writer.write_record(COMMUNITY_COLUMNS)?;
+    for replicate in &run.replicates {
+        for (day, (record, date)) in replicate.days.iter().zip(&run.dates).enumerate() {
+            writer.write_record([
+                replicate.replicate.to_string(),
+                day.to_string(),
+                date.format("%Y-%m-%d").to_string(),
+                record[0].alliance_size.to_string(),
+            ])?;
+        }
+    }
+    Ok(writer.into_inner()?)
 }
 
 /// Columns of `merchants.csv`.

@@ -1,6 +1,8 @@
-//! `linli init`: a commented scenario template built from the defaults and the schema's docs.
+//! `linli init`: a commented scenario built from a scenario and the schema's docs.
 //!
 //! Built rather than written by hand, so the template can never disagree with the defaults.
+//! `init` prints the embedded default (what `linli run` runs without a file); `init --blank`
+//! prints the built-in defaults, with every policy off and no events.
 
 use std::fmt::Write;
 
@@ -9,16 +11,41 @@ use toml::{Table, Value};
 
 use super::schema::Scenario;
 
-/// A fully commented scenario with every key at its default.
-pub fn template() -> String {
-    let defaults = toml::Table::try_from(Scenario::default()).expect("defaults serialise");
+/// The scenario that `linli run` runs without a file, every key written out and commented, with
+/// its events: it parses back to exactly the embedded default.
+pub fn default_template() -> String {
+    let header = "# linli scenario: the embedded default, Wanke Chenghua (万科城花) as documented, with its\n\
+                  # time bank, proposal fund, outreach and events; `linli run` runs exactly this.\n\
+                  # The sources of its figures are in scenarios/wanke-chenghua.toml and docs/MODEL.md.\n";
+    template_of(&super::default_scenario(), header)
+}
+
+/// A blank template: the built-in defaults with every policy off and no events.
+pub fn blank_template() -> String {
+    let mut blank = Scenario::default();
+    blank.scenario.name = BLANK_NAME.to_string();
+    blank.scenario.description = "A blank template: the built-in defaults, every policy off, no events".to_string();
+    let header = "# linli scenario: a blank template (`linli init --blank`): every key at its built-in default,\n\
+                  # every policy off and no events. `linli init` prints the default community instead.\n";
+    template_of(&blank, header)
+}
+
+/// The name of the blank template, so its outputs never land in the default's folder.
+pub const BLANK_NAME: &str = "blank";
+
+/// `scenario` as a commented TOML file that parses back to it.
+fn template_of(scenario: &Scenario, header: &str) -> String {
+    let table = toml::Table::try_from(scenario).expect("a scenario serialises");
     let schema = serde_json::to_value(schemars::schema_for!(Scenario)).expect("schema serialises");
-    let mut out = String::new();
-    out.push_str("# linli scenario: every key with its default. Delete what you do not change.\n");
-    out.push_str("# Reference: docs/MODEL.md (the model) and `linli schema` (JSON Schema for editors).\n");
+    let mut out = header.to_string();
+    out.push_str("# Delete what you do not change. Reference: docs/MODEL.md, and `linli schema` for editors.\n");
     let mut writer = TemplateWriter { out, schema: &schema };
-    writer.sections(&defaults, &mut Vec::new());
-    writer.example_event();
+    writer.sections(&table, &mut Vec::new());
+    writer.events(table.get("event"));
+    if scenario.events.is_empty() {
+        writer.out.push_str(EXAMPLE_EVENT);
+    }
+    writer.out.push_str(EXAMPLE_STUDIES);
     writer.out
 }
 
@@ -60,9 +87,16 @@ impl TemplateWriter<'_> {
         }
     }
 
-    fn example_event(&mut self) {
-        self.out.push_str(EXAMPLE_EVENT);
-        self.out.push_str(EXAMPLE_STUDIES);
+    /// Each event as an `[[event]]` block, its keys commented like the sections'.
+    fn events(&mut self, events: Option<&Value>) {
+        let Some(Value::Array(events)) = events else { return };
+        for event in events.iter().filter_map(Value::as_table) {
+            self.out.push_str("\n[[event]]\n");
+            for (key, value) in event {
+                self.comment(&["event".to_string(), key.clone()]);
+                let _ = writeln!(self.out, "{key} = {}", inline(value));
+            }
+        }
     }
 }
 
@@ -119,7 +153,7 @@ fn is_section(value: &Value, path: &[String]) -> bool {
 
 fn inline(value: &Value) -> String {
     match value {
-        Value::Float(x) if x.fract() != 0.0 => format!("{}", round_for_display(*x)),
+        Value::Float(x) if x.fract() != 0.0 => format!("{x}"),
         Value::Table(table) => {
             let parts: Vec<String> = table.iter().map(|(k, v)| format!("{k} = {}", inline(v))).collect();
             format!("{{ {} }}", parts.join(", "))
@@ -128,18 +162,15 @@ fn inline(value: &Value) -> String {
     }
 }
 
-/// Shares like 1/3 print as 0.3333 rather than 0.3333333333333333.
-fn round_for_display(x: f64) -> f64 {
-    let rounded = (x * 1e4).round() / 1e4;
-    if (rounded - x).abs() < 1e-9 { x } else { rounded }
-}
-
 /// The doc comment of the key at `path`, following `$ref`s through the schema.
 pub fn description(schema: &Json, path: &[String]) -> Option<String> {
     let mut node = schema;
     let mut found = None;
     for segment in path {
-        let properties = resolve(schema, node).get("properties")?;
+        let table = resolve(schema, node);
+        // An array of tables (`[[event]]`) documents its keys under `items`.
+        let table = table.get("items").map_or(table, |items| resolve(schema, items));
+        let properties = table.get("properties")?;
         node = properties.get(segment.as_str())?;
         found = node.get("description").or_else(|| resolve(schema, node).get("description"));
     }
@@ -160,19 +191,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn template_parses_back_to_the_defaults() {
-        let text = template();
+    fn the_default_template_parses_back_to_the_embedded_default_exactly() {
+        let text = default_template();
+        let scenario = crate::scenario::parse(&text, std::path::Path::new("init.toml")).unwrap();
+        assert_eq!(scenario, crate::scenario::default_scenario());
+        assert_eq!(scenario.events.len(), 4);
+        assert!(scenario.policy.time_bank.enabled && scenario.policy.proposal_fund.enabled);
+    }
+
+    #[test]
+    fn the_blank_template_parses_back_to_the_defaults_under_its_own_name() {
+        let text = blank_template();
         let scenario = crate::scenario::parse(&text, std::path::Path::new("init.toml")).unwrap();
         let mut expected = Scenario::default();
-        // Shares printed to four decimals are the only rounding in the template.
-        expected.cohorts = scenario.cohorts.clone();
+        expected.scenario.name = BLANK_NAME.to_string();
+        expected.scenario.description = scenario.scenario.description.clone();
         assert_eq!(scenario, expected);
-        assert!((scenario.cohorts.original.share - 1.0 / 3.0).abs() < 1e-4);
+        assert!(!scenario.policy.time_bank.enabled && scenario.events.is_empty());
+        assert_ne!(scenario.scenario.name, crate::scenario::default_scenario().scenario.name);
     }
 
     #[test]
     fn the_example_studies_are_valid_once_uncommented() {
-        let text = template();
+        let text = blank_template();
         let studies = text.split("# Studies").nth(1).unwrap();
         let uncommented: String = studies
             .lines()
@@ -188,7 +229,12 @@ mod tests {
 
     #[test]
     fn every_key_is_commented() {
-        let text = template();
+        for text in [default_template(), blank_template()] {
+            every_key_has_a_comment(&text);
+        }
+    }
+
+    fn every_key_has_a_comment(text: &str) {
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let is_key = !line.starts_with('#') && !line.starts_with('[') && line.contains(" = ");
