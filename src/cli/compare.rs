@@ -14,6 +14,7 @@ use linli::compare::{ArmRun, Comparison, Group, Metric, compare, run_arms, wides
 use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
 use linli::output::comparison::ComparisonContext;
+use linli::output::input::read_scenario_text;
 use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
@@ -43,7 +44,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         }
     }
     progress.finish_and_clear();
-    let texts: Vec<String> = args.files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    let texts: Vec<String> = args.files.iter().map(|f| read_scenario_text(f)).collect::<anyhow::Result<_>>()?;
     let context = ComparisonContext {
         runs: &runs,
         sources: &sources,

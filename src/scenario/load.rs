@@ -33,6 +33,21 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     Ok(scenario)
 }
 
+/// A scenario file's bytes as text; invalid UTF-8 is located at its first invalid byte.
+pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, ScenarioError> {
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).expect("valid up to here");
+        ScenarioError {
+            kind: ErrorKind::Syntax,
+            location: Source { text: valid, file }.location(valid.len()),
+            key: String::new(),
+            expected: "UTF-8 text".into(),
+            found: format!("the byte 0x{:02x}, which is not UTF-8", bytes[err.valid_up_to()]),
+            help: Some("save the file as UTF-8".into()),
+        }
+    })
+}
+
 /// The text being read and its file name.
 struct Source<'a> {
     text: &'a str,

@@ -11,11 +11,15 @@ pub mod template;
 pub mod validate;
 
 pub use error::{ErrorKind, Location, ScenarioError};
-pub use load::parse;
+pub use load::{decode, parse};
 pub use schema::Scenario;
 
 /// The embedded default scenario: Wanke Chenghua (万科城花), as in `scenarios/wanke-chenghua.toml`.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/wanke-chenghua.toml");
+
+/// The largest scenario file read (1 MiB): far above any real scenario (the shipped ones hold
+/// under 4 KiB), so that `linli check /dev/zero` stops at once.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// The name shown for the embedded default in errors and outputs.
 pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/wanke-chenghua.toml";

@@ -133,3 +133,36 @@ fn until_ci_adds_replicates_up_to_the_maximum() {
     assert_eq!(replicates, 2, "a loose target needs no more replicates");
     assert!(stdout.contains("reached"), "{stdout}");
 }
+
+/// Issue #9: a scenario that is not UTF-8 is located at its first invalid byte, not refused as
+/// a whole file.
+#[test]
+fn invalid_utf8_is_located_at_the_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"[scenario]\nversion = 1\nname = \"caf\xe9\"\n").unwrap();
+    let result = linli(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("latin1.toml:3:12"), "{stderr}");
+    assert!(stderr.contains("UTF-8") && stderr.contains("0xe9"), "{stderr}");
+    assert!(result.stdout.is_empty());
+}
+
+/// Issue #9: a scenario is read up to a cap, so `/dev/zero` or a huge file is refused at once.
+#[test]
+fn a_scenario_larger_than_the_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut text = String::from("[scenario]\nversion = 1\n");
+    text.push_str(&"# padding\n".repeat(110_000));
+    std::fs::write(&path, text).unwrap();
+    for file in [path.to_str().unwrap(), "/dev/zero"] {
+        let started = std::time::Instant::now();
+        let result = linli(&["check", file]);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(file) && stderr.contains("1 MiB"), "{file}: {stderr}");
+        assert!(started.elapsed().as_secs() < 30, "{file} took {:?}", started.elapsed());
+    }
+}
