@@ -166,3 +166,33 @@ fn a_scenario_larger_than_the_cap_is_refused() {
         assert!(started.elapsed().as_secs() < 30, "{file} took {:?}", started.elapsed());
     }
 }
+
+/// Issue #9: scenario files compared as arms must have different names, and the error says
+/// which files share which name; nothing is written.
+#[test]
+fn compare_refuses_two_files_with_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = small_scenario(dir.path());
+    let second = dir.path().join("also-small.toml");
+    std::fs::copy(&first, &second).unwrap();
+    let out = dir.path().join("out");
+    let args = ["compare", first.to_str().unwrap(), second.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let result = linli(&args);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("small.toml") && stderr.contains("also-small.toml"), "{stderr}");
+    assert!(stderr.contains("\"small\""), "{stderr}");
+    assert!(!out.exists());
+}
+
+/// Issue #9: `[[arm]]`s with one name are refused by `check`, not run as two identical rows.
+#[test]
+fn check_refuses_two_arms_with_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("arms.toml");
+    std::fs::write(&path, "[scenario]\nversion = 1\n[[arm]]\nname = \"a\"\n[[arm]]\nname = \"a\"\n").unwrap();
+    let result = linli(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("arms.toml:6:8") && stderr.contains("arm[1].name"), "{stderr}");
+}
