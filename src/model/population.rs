@@ -34,7 +34,7 @@ pub struct Residents {
     /// Number of ties who are active (took part within the window).
     pub active_ties: Vec<u16>,
     /// Time-bank points held.
-    pub points: Vec<u32>,
+    pub points: Vec<u64>,
     /// Day index of the last time-bank earning (points expire counted from it).
     pub last_earned: Vec<i32>,
     /// Perceived worth of a point, relative to its face value (0-1).
