@@ -34,6 +34,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// A scenario file's bytes as text; invalid UTF-8 is located at its first invalid byte.
+#[allow(clippy::result_large_err, reason = "the same error as `parse`, made once per file")]
 pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, ScenarioError> {
     std::str::from_utf8(bytes).map_err(|err| {
         let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).expect("valid up to here");

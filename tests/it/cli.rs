@@ -82,7 +82,9 @@ fn schema_is_json_schema_with_descriptions() {
     assert!(schema.status.success());
     let value: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert!(value["$schema"].as_str().unwrap().contains("json-schema.org"));
-    assert!(value["$defs"]["Community"]["properties"]["residents"]["description"].is_string());
+    let residents = &value["properties"]["community"]["properties"]["residents"];
+    assert!(residents["description"].is_string());
+    assert_eq!(residents["maximum"], 50_000_000, "ranges are in the schema");
 }
 
 #[test]
