@@ -86,10 +86,10 @@ impl Residents {
         day - self.last_active[resident] < window
     }
 
-    /// Heap bytes held by the resident arrays.
+    /// Heap bytes held by the resident arrays, in field order (`points` is the u64).
     pub fn heap_bytes(&self) -> usize {
         let n = self.household.capacity();
-        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2 + 4 + 4 + 4)
+        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2 + 8 + 4 + 4)
     }
 }
 
