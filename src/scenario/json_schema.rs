@@ -120,6 +120,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_key_is_given_two_different_bounds() {
+        let mut seen: Vec<Bound> = Vec::new();
+        for mut bound in schema_bounds() {
+            bound.key = bound.key.replace(['1', '2'], "0"); // event[2].x stands for event[0].x
+            match seen.iter().find(|b| b.key == bound.key) {
+                Some(earlier) => assert_eq!(*earlier, bound),
+                None => seen.push(bound),
+            }
+        }
+        assert!(seen.len() > 150, "{}", seen.len());
+    }
+
+    #[test]
     fn ranges_are_patched_in_at_their_keys() {
         let mut schema = schema_value();
         assert_eq!(at(&mut schema, "network.max_degree")["maximum"], json!(255));

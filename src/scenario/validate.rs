@@ -96,17 +96,18 @@ impl Checker {
     /// A fixed range: also a schema bound.
     fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
         self.bound(key, min as f64, Some(max as f64), true);
-        self.int_range_in_case(key, value, min, max);
+        self.int_check(key, value, min, max);
     }
 
     /// A range whose maximum is another key's value: only the minimum is a schema bound.
     fn int_range_relative(&mut self, key: &str, value: u64, min: u64, max: u64) {
         self.bound(key, min as f64, None, true);
-        self.int_range_in_case(key, value, min, max);
+        self.int_check(key, value, min, max);
     }
 
-    /// A range that holds only in some cases (a monthly event's day): no schema bound.
-    fn int_range_in_case(&mut self, key: &str, value: u64, min: u64, max: u64) {
+    /// A range and no schema bound: for a range that holds only in some cases (a monthly
+    /// event's day).
+    fn int_check(&mut self, key: &str, value: u64, min: u64, max: u64) {
         if !(min..=max).contains(&value) {
             self.fail(ErrorKind::InvalidValue, key, format!("a whole number from {min} to {max}"), value.to_string());
         }
@@ -124,6 +125,7 @@ impl Checker {
         self.real_check(key, value, min, max);
     }
 
+    /// A range and no schema bound.
     fn real_check(&mut self, key: &str, value: f64, min: f64, max: f64) {
         if !(value.is_finite() && (min..=max).contains(&value)) {
             self.fail(ErrorKind::InvalidValue, key, format!("a number from {min} to {max}"), value.to_string());
@@ -476,7 +478,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
         Repeat::Monthly => {
             needs("day", event.day.is_some(), check);
             if let Some(day) = event.day {
-                check.int_range_in_case(&format!("{key}.day"), day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
+                check.int_check(&format!("{key}.day"), day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
             }
         }
         Repeat::Yearly => {
@@ -486,7 +488,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
                 check.int_range(&format!("{key}.month"), month.into(), 1, 12);
                 if (1..=12).contains(&month) && NaiveDate::from_ymd_opt(2024, month, day).is_none() {
                     let last = last_day_of_month(month);
-                    check.int_range_in_case(&format!("{key}.day"), day.into(), 1, last.into());
+                    check.int_check(&format!("{key}.day"), day.into(), 1, last.into());
                 }
             }
         }
