@@ -24,7 +24,9 @@ const NOT_EXPRESSIBLE: [(&str, &str); 11] = [
     ("38-duplicate-arm-name.toml", "unique names across list items: uniqueItems compares whole arms"),
 ];
 
-/// The schema `linli schema` prints, with formats (`date`) asserted as an editor would.
+/// The schema `linli schema` prints, with formats asserted: `format: date` is what rejects a
+/// date that does not exist (11-date-does-not-exist-string.toml); a date with a time is
+/// rejected by the date's pattern as well.
 fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(&linli::scenario::json_schema()).expect("the schema is JSON");
     jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid JSON Schema")
