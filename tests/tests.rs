@@ -18,6 +18,8 @@ mod incentives;
 mod mechanisms;
 #[path = "it/report.rs"]
 mod report;
+#[path = "it/schema.rs"]
+mod schema;
 #[path = "it/shipped_scenarios.rs"]
 mod shipped_scenarios;
 #[path = "it/study.rs"]

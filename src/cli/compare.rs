@@ -14,6 +14,7 @@ use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
 use linli::output::comparison::ComparisonContext;
 use linli::output::progress::Progress;
+use linli::output::input::read_scenario_text;
 use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
@@ -43,7 +44,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         }
     }
     progress.finish();
-    let texts: Vec<String> = args.files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    let texts: Vec<String> = args.files.iter().map(|f| read_scenario_text(f)).collect::<anyhow::Result<_>>()?;
     let context = ComparisonContext {
         runs: &runs,
         sources: &sources,
@@ -110,13 +111,23 @@ fn files_as_arms(files: &[PathBuf]) -> anyhow::Result<Vec<Arm>> {
         let description = scenario.scenario.description.clone();
         arms.push(Arm { name, description, scenario });
     }
-    let mut names: Vec<&str> = arms.iter().map(|a| a.name.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    if names.len() != arms.len() {
-        bail!("the files' [scenario] names must differ: they name the arms");
-    }
+    check_unique_names(&arms, files)?;
     Ok(arms)
+}
+
+/// Each file's `scenario.name` names its arm, so two files with one name are refused.
+fn check_unique_names(arms: &[Arm], files: &[PathBuf]) -> anyhow::Result<()> {
+    for (index, arm) in arms.iter().enumerate() {
+        if let Some(first) = arms[..index].iter().position(|earlier| earlier.name == arm.name) {
+            bail!(
+                "{} and {} are both named {:?} ([scenario] name): each file is an arm, and its name must be unique",
+                files[first].display(),
+                files[index].display(),
+                arm.name
+            );
+        }
+    }
+    Ok(())
 }
 
 fn headline_screen(

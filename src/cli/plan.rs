@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 
 use super::args::RunArgs;
 use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
@@ -31,7 +30,7 @@ impl RunPlan {
 
 /// Reads and validates a scenario file; errors name the file, line, column and key.
 pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario {}", path.display()))?;
+    let text = linli::output::input::read_scenario_text(path)?;
     Ok(scenario::parse(&text, path)?)
 }
 

@@ -34,7 +34,7 @@ pub struct Residents {
     /// Number of ties who are active (took part within the window).
     pub active_ties: Vec<u16>,
     /// Time-bank points held.
-    pub points: Vec<u32>,
+    pub points: Vec<u64>,
     /// Day index of the last time-bank earning (points expire counted from it).
     pub last_earned: Vec<i32>,
     /// Perceived worth of a point, relative to its face value (0-1).
@@ -86,10 +86,10 @@ impl Residents {
         day - self.last_active[resident] < window
     }
 
-    /// Heap bytes held by the resident arrays.
+    /// Heap bytes held by the resident arrays, in field order (`points` is the u64).
     pub fn heap_bytes(&self) -> usize {
         let n = self.household.capacity();
-        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2 + 4 + 4 + 4)
+        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2 + 8 + 4 + 4)
     }
 }
 

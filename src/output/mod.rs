@@ -2,6 +2,7 @@
 
 pub mod compare_plots;
 pub mod comparison;
+pub mod input;
 pub mod plot;
 pub mod progress;
 pub mod report;

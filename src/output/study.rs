@@ -245,8 +245,7 @@ pub struct Gathered {
 pub fn gather(dirs: &[PathBuf]) -> anyhow::Result<Gathered> {
     let first = dirs.first().context("no study folders given")?;
     let manifest = Manifest::read(first)?;
-    let scenario_text = fs::read_to_string(first.join(SCENARIO))
-        .with_context(|| format!("cannot read {}", first.join(SCENARIO).display()))?;
+    let scenario_text = super::input::read_scenario_text(&first.join(SCENARIO))?;
     if fingerprint(manifest.kind, &scenario_text) != manifest.fingerprint {
         bail!(
             "{}: its scenario does not match its manifest (edited by hand, or written by another linli version \

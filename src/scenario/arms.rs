@@ -34,12 +34,25 @@ pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
             Problem::new(ErrorKind::Inconsistent, "baseline", "at most one arm with `baseline = true`", "several");
         return Err(ArmProblem { index: baselines[1], problem });
     }
+    check_unique_names(&base.arms)?;
     let first = baselines.first().copied().unwrap_or(0);
     let base_value = base_value(base);
     let order = std::iter::once(first).chain((0..base.arms.len()).filter(|&i| i != first));
     order
         .map(|index| resolve_one(&base_value, &base.arms[index]).map_err(|problem| ArmProblem { index, problem }))
         .collect()
+}
+
+/// Arms name the rows of a comparison, so two arms with one name could not be told apart.
+fn check_unique_names(arms: &[ArmSpec]) -> Result<(), ArmProblem> {
+    for (index, arm) in arms.iter().enumerate() {
+        if let Some(first) = arms[..index].iter().position(|earlier| earlier.name == arm.name) {
+            let expected = format!("a unique name (arm[{first}] is already called this)");
+            let problem = Problem::new(ErrorKind::InvalidValue, "name", expected, format!("{:?}", arm.name));
+            return Err(ArmProblem { index, problem });
+        }
+    }
+    Ok(())
 }
 
 fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
@@ -190,6 +203,15 @@ enabled = true
         assert_eq!(err.problem.help.as_deref(), Some("did you mean `points_per_checkin`?"));
         let seeded = ARMS.replace("name = \"none\"", "name = \"none\"\n\"scenario.seed\" = 3");
         assert_eq!(resolve(&unchecked(&seeded)).unwrap_err().problem.kind, ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn two_arms_with_one_name_are_rejected() {
+        let text = ARMS.replace("name = \"fund\"", "name = \"time bank\"");
+        let err = resolve(&unchecked(&text)).unwrap_err();
+        assert_eq!((err.index, err.problem.key.as_str()), (2, "name"));
+        assert_eq!(err.problem.found, "\"time bank\"");
+        assert!(err.problem.expected.contains("arm[1]"), "{}", err.problem.expected);
     }
 
     #[test]

@@ -77,6 +77,8 @@ impl JsonSchema for Date {
         schemars::json_schema!({
             "type": "string",
             "format": "date",
+            // Also for editors that treat `format` as a note: no time of day.
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             "description": "A calendar date, YYYY-MM-DD."
         })
     }

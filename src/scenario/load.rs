@@ -33,6 +33,22 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     Ok(scenario)
 }
 
+/// A scenario file's bytes as text; invalid UTF-8 is located at its first invalid byte.
+#[allow(clippy::result_large_err, reason = "the same error as `parse`, made once per file")]
+pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, ScenarioError> {
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).expect("valid up to here");
+        ScenarioError {
+            kind: ErrorKind::Syntax,
+            location: Source { text: valid, file }.location(valid.len()),
+            key: String::new(),
+            expected: "UTF-8 text".into(),
+            found: format!("the byte 0x{:02x}, which is not UTF-8", bytes[err.valid_up_to()]),
+            help: Some("save the file as UTF-8".into()),
+        }
+    })
+}
+
 /// The text being read and its file name.
 struct Source<'a> {
     text: &'a str,
@@ -64,7 +80,7 @@ impl Source<'_> {
         ScenarioError {
             kind: ErrorKind::Syntax,
             location: self.location(span.start),
-            key: String::new(),
+            key: key_of_raw_line(self.text, span.start),
             expected: err.message().trim().to_string(),
             found: self.snippet(&span),
             help: None,
@@ -100,6 +116,57 @@ impl Source<'_> {
             help: problem.help,
         }
     }
+}
+
+/// The dotted key whose value holds `offset`, read from raw lines because the text did not
+/// parse (so `start_date = 2023-02-30` names `scenario.start_date`): the last table header
+/// before the line and the key before its `=`. Empty when `offset` is not in a value.
+fn key_of_raw_line(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let Some((key, _)) = before[line_start..].split_once('=') else {
+        return String::new();
+    };
+    let key = bare_key(key);
+    if key.is_empty() || key.starts_with('[') {
+        return String::new();
+    }
+    join_key(&table_before(&text[..line_start]), &key)
+}
+
+/// The table the last header of `text` opens, with array-of-tables items numbered (`event[1]`).
+fn table_before(text: &str) -> String {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut table = String::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix("[[").and_then(|rest| rest.split("]]").next()) {
+            let name = bare_key(name);
+            *counts.entry(name.clone()).or_default() += 1;
+            table = numbered(&name, &counts);
+        } else if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.split(']').next()) {
+            table = numbered(&bare_key(name), &counts);
+        }
+    }
+    table
+}
+
+/// `name` with the current item's index after each array of tables in it (`arm[2].policy`).
+fn numbered(name: &str, counts: &std::collections::HashMap<String, usize>) -> String {
+    let (mut raw, mut out) = (String::new(), String::new());
+    for segment in name.split('.') {
+        raw = join_key(&raw, segment);
+        out = join_key(&out, segment);
+        if let Some(count) = counts.get(&raw) {
+            out.push_str(&format!("[{}]", count - 1));
+        }
+    }
+    out
+}
+
+/// A key as written (`a . "b"`) as a plain dotted path (`a.b`).
+fn bare_key(raw: &str) -> String {
+    let segments: Vec<&str> = raw.split('.').map(|s| s.trim().trim_matches(['"', '\''])).collect();
+    segments.join(".")
 }
 
 /// What a serde error message says, taken apart.
@@ -362,6 +429,17 @@ mod tests {
         assert_eq!(err.key, "arm[1].policy.time_bank.points_per_chekin");
         assert_eq!(err.location.line, 9);
         assert_eq!(err.help.as_deref(), Some("did you mean `points_per_checkin`?"));
+    }
+
+    #[test]
+    fn an_impossible_date_literal_names_its_key() {
+        let text = "[scenario]\nversion = 1\n\n[[event]]\nname = \"a\"\ndate = 2024-04-30\n\n[[event]]\n\
+                    name = \"b\"\n\"date\" = 2024-04-31\n";
+        let err = error_of(text);
+        assert_eq!(err.key, "event[1].date");
+        assert_eq!((err.location.line, err.location.column), (10, 10));
+        let err = error_of("[scenario]\nversion = 1\n[[arm]]\nname = \"a\"\n[ arm . policy ]\nx = 2023-02-30\n");
+        assert_eq!(err.key, "arm[0].policy.x");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod arms;
 pub mod date;
 pub mod error;
+pub mod json_schema;
 pub mod load;
 pub mod policy;
 pub mod schema;
@@ -11,11 +12,16 @@ pub mod template;
 pub mod validate;
 
 pub use error::{ErrorKind, Location, ScenarioError};
-pub use load::parse;
+pub use json_schema::json_schema;
+pub use load::{decode, parse};
 pub use schema::Scenario;
 
 /// The embedded default scenario: Wanke Chenghua (万科城花), as in `scenarios/wanke-chenghua.toml`.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/wanke-chenghua.toml");
+
+/// The largest scenario file read (1 MiB): far above any real scenario (the shipped ones hold
+/// under 4 KiB), so that `linli check /dev/zero` stops at once.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// The name shown for the embedded default in errors and outputs.
 pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/wanke-chenghua.toml";
@@ -23,12 +29,6 @@ pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/wanke-chenghua.toml";
 /// The embedded default scenario, parsed.
 pub fn default_scenario() -> Scenario {
     parse(DEFAULT_SCENARIO_TOML, std::path::Path::new(DEFAULT_SCENARIO_NAME)).expect("the embedded scenario is valid")
-}
-
-/// The JSON Schema of the scenario format, pretty-printed.
-pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Scenario);
-    serde_json::to_string_pretty(&schema).expect("a schema serialises")
 }
 
 impl Scenario {

@@ -375,6 +375,27 @@ pub struct Event {
     pub proposal_booth: bool,
 }
 
+impl Event {
+    /// An event with every optional key given, to run every check of an event on it.
+    pub(super) fn probe() -> Event {
+        Event {
+            name: "probe".into(),
+            date: None,
+            repeat: None,
+            weekday: Some(WeekdayName::Monday),
+            month: Some(1),
+            day: Some(1),
+            cohorts: vec![],
+            age_bands: vec![],
+            capacity: 1,
+            appeal: 0.0,
+            publicity: 0.0,
+            fair: false,
+            proposal_booth: false,
+        }
+    }
+}
+
 /// How an event repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

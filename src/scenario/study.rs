@@ -239,6 +239,21 @@ fn shown(value: &Value) -> String {
     if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
 }
 
+/// The fixed lower bounds of the study sections' numbers; `check` and the JSON Schema read them.
+pub const STUDY_MINIMUMS: [(&str, u32); 7] = [
+    ("sweep.points", 2),
+    ("sweep.window_days", 1),
+    ("sensitivity.trajectories", 2),
+    ("sensitivity.samples", 2),
+    ("sensitivity.bootstrap", 100),
+    ("sensitivity.levels", 2),
+    ("sensitivity.window_days", 1),
+];
+
+fn minimum(key: &str) -> u32 {
+    STUDY_MINIMUMS.iter().find(|(k, _)| *k == key).map(|(_, min)| *min).expect("a key of STUDY_MINIMUMS")
+}
+
 /// Checks the `[sweep]` and `[sensitivity]` sections of a scenario, if any.
 pub fn check(scenario: &Scenario) -> Result<(), Problem> {
     if let Some(sweep) = &scenario.sweep {
@@ -256,9 +271,7 @@ fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
         (true, None) => {
             return Err(Problem::new(ErrorKind::MissingKey, "sweep.points", "a number of points", "nothing"));
         }
-        (true, Some(n)) if n < 2 => {
-            return Err(Problem::new(ErrorKind::InvalidValue, "sweep.points", "at least 2", &n.to_string()));
-        }
+        (true, Some(n)) => at_least("sweep.points", n, minimum("sweep.points"))?,
         (false, Some(_)) => {
             let expected = "no `points` for a factorial design (its points are every combination)";
             return Err(Problem::new(ErrorKind::Inconsistent, "sweep.points", expected, "points"));
@@ -266,7 +279,7 @@ fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
         _ => {}
     }
     check_outcome("sweep.outcome", &sweep.outcome)?;
-    at_least("sweep.window_days", sweep.window_days, 1)?;
+    at_least("sweep.window_days", sweep.window_days, minimum("sweep.window_days"))?;
     parameters(scenario, "sweep", &sweep.parameters, !lhs).map(|_| ())
 }
 
@@ -280,13 +293,17 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
     for (i, outcome) in spec.outcomes.iter().enumerate() {
         check_outcome(&format!("sensitivity.outcomes[{i}]"), outcome)?;
     }
-    at_least("sensitivity.trajectories", spec.trajectories, 2)?;
-    at_least("sensitivity.samples", spec.samples, 2)?;
-    at_least("sensitivity.bootstrap", spec.bootstrap, 100)?;
+    for (key, value) in [
+        ("sensitivity.trajectories", spec.trajectories),
+        ("sensitivity.samples", spec.samples),
+        ("sensitivity.bootstrap", spec.bootstrap),
+    ] {
+        at_least(key, value, minimum(key))?;
+    }
     at_most("sensitivity.samples", spec.samples as usize, SALTELLI_MAX_SAMPLES)?;
     at_most("sensitivity.parameters", spec.parameters.len(), SALTELLI_MAX_FACTORS)?;
-    at_least("sensitivity.window_days", spec.window_days, 1)?;
-    if spec.levels < 2 || spec.levels % 2 == 1 {
+    at_least("sensitivity.window_days", spec.window_days, minimum("sensitivity.window_days"))?;
+    if spec.levels < minimum("sensitivity.levels") || spec.levels % 2 == 1 {
         let expected = "an even number of levels, at least 2";
         return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.levels", expected, &spec.levels.to_string()));
     }

@@ -29,27 +29,63 @@ impl Problem {
 /// Tolerance for shares that must sum to 1 (so 0.3333 x 3 is accepted).
 const SHARE_TOLERANCE: f64 = 1.5e-3;
 
+/// A range that holds for a key wherever it appears (`event[0].capacity` stands for every
+/// event's): the JSON Schema states it as `minimum` and `maximum`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub key: String,
+    pub min: f64,
+    /// None when the maximum is another key's value (`merchants.alliance_initial` <= `count`).
+    pub max: Option<f64>,
+    pub integer: bool,
+}
+
+/// The last day of the month that every month has: monthly days (deliberation, workshops,
+/// monthly events) go up to it.
+pub const LAST_DAY_IN_EVERY_MONTH: u64 = 28;
+
+/// A scenario name usable as a folder name, as a JSON Schema pattern: the rule of `check_meta`.
+pub const NAME_PATTERN: &str = r"^[^./\\:\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*$";
+
 /// All problems of a scenario, in file order of sections.
 pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     let mut check = Checker::default();
-    check_meta(&mut check, scenario);
-    check_community(&mut check, scenario);
-    check_cohorts(&mut check, scenario);
-    check_behaviour(&mut check, scenario);
-    check_network(&mut check, scenario);
-    check_committee(&mut check, scenario);
-    check_needs(&mut check, scenario);
-    check_merchants(&mut check, scenario);
-    check_policy(&mut check, scenario);
-    for (i, event) in scenario.events.iter().enumerate() {
-        check_event(&mut check, scenario, &format!("event[{i}]"), event);
-    }
+    run_checks(&mut check, scenario);
     check.problems
+}
+
+/// Every fixed range `validate` checks, found by running the checks on the defaults with one
+/// event of each kind: so the ranges are written once, in the checks.
+pub fn schema_bounds() -> Vec<Bound> {
+    let mut probe = Scenario::default();
+    for repeat in [Repeat::Weekly, Repeat::Monthly, Repeat::Yearly] {
+        probe.events.push(Event { repeat: Some(repeat), ..Event::probe() });
+    }
+    let mut check = Checker::default();
+    run_checks(&mut check, &probe);
+    check.bounds
+}
+
+fn run_checks(check: &mut Checker, scenario: &Scenario) {
+    check_meta(check, scenario);
+    check_community(check, scenario);
+    check_cohorts(check, scenario);
+    check_behaviour(check, scenario);
+    check_network(check, scenario);
+    check_committee(check, scenario);
+    check_needs(check, scenario);
+    check_merchants(check, scenario);
+    check_policy(check, scenario);
+    for (i, event) in scenario.events.iter().enumerate() {
+        check_event(check, scenario, &format!("event[{i}]"), event);
+    }
 }
 
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
+    /// The fixed ranges checked, for the JSON Schema.
+    bounds: Vec<Bound>,
 }
 
 impl Checker {
@@ -57,16 +93,47 @@ impl Checker {
         self.problems.push(Problem::new(kind, key, expected, found));
     }
 
+    /// A fixed range: also a schema bound.
     fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
+        self.bound(key, min as f64, Some(max as f64), true);
+        self.int_check(key, value, min, max);
+    }
+
+    /// A range whose maximum is another key's value: only the minimum is a schema bound.
+    fn int_range_relative(&mut self, key: &str, value: u64, min: u64, max: u64) {
+        self.bound(key, min as f64, None, true);
+        self.int_check(key, value, min, max);
+    }
+
+    /// A range and no schema bound: for a range that holds only in some cases (a monthly
+    /// event's day).
+    fn int_check(&mut self, key: &str, value: u64, min: u64, max: u64) {
         if !(min..=max).contains(&value) {
             self.fail(ErrorKind::InvalidValue, key, format!("a whole number from {min} to {max}"), value.to_string());
         }
     }
 
+    /// A fixed range: also a schema bound.
     fn real_range(&mut self, key: &str, value: f64, min: f64, max: f64) {
+        self.bound(key, min, Some(max), false);
+        self.real_check(key, value, min, max);
+    }
+
+    /// A range whose maximum is another key's value: only the minimum is a schema bound.
+    fn real_range_relative(&mut self, key: &str, value: f64, min: f64, max: f64) {
+        self.bound(key, min, None, false);
+        self.real_check(key, value, min, max);
+    }
+
+    /// A range and no schema bound.
+    fn real_check(&mut self, key: &str, value: f64, min: f64, max: f64) {
         if !(value.is_finite() && (min..=max).contains(&value)) {
             self.fail(ErrorKind::InvalidValue, key, format!("a number from {min} to {max}"), value.to_string());
         }
+    }
+
+    fn bound(&mut self, key: &str, min: f64, max: Option<f64>, integer: bool) {
+        self.bounds.push(Bound { key: key.to_string(), min, max, integer });
     }
 
     fn share(&mut self, key: &str, value: f64) {
@@ -91,6 +158,7 @@ impl Checker {
 
 fn check_meta(check: &mut Checker, scenario: &Scenario) {
     let meta = &scenario.scenario;
+    check.bound("scenario.version", FORMAT_VERSION.into(), Some(FORMAT_VERSION.into()), true);
     if meta.version != FORMAT_VERSION {
         let expected = format!("version {FORMAT_VERSION}, the format this linli reads");
         check.fail(ErrorKind::InvalidValue, "scenario.version", expected, meta.version.to_string());
@@ -115,7 +183,7 @@ fn check_community(check: &mut Checker, scenario: &Scenario) {
     check.at_least("community.households", c.households, c.stairwells, "every stairwell unit needs a household");
     check.at_least("community.residents", c.residents, c.households, "every household needs a resident");
     check.int_range("community.residents", c.residents.into(), 1, 50_000_000);
-    check.int_range("community.micro_grids", c.micro_grids.into(), 1, c.households.max(1).into());
+    check.int_range_relative("community.micro_grids", c.micro_grids.into(), 1, c.households.max(1).into());
 }
 
 fn check_cohorts(check: &mut Checker, scenario: &Scenario) {
@@ -215,7 +283,7 @@ fn check_network(check: &mut Checker, scenario: &Scenario) {
 
 fn check_committee(check: &mut Checker, scenario: &Scenario) {
     let c = &scenario.committee;
-    check.int_range("committee.deliberation_day", c.deliberation_day.into(), 1, 28);
+    check.int_range("committee.deliberation_day", c.deliberation_day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
     check.share("committee.resolve_share", c.resolve_share);
     check.real_range("committee.hours_per_task", c.hours_per_task, 0.0, 24.0);
     check.int_range("committee.resolve_days_min", c.resolve_days_min.into(), 1, 365);
@@ -239,7 +307,7 @@ fn check_needs(check: &mut Checker, scenario: &Scenario) {
 fn check_merchants(check: &mut Checker, scenario: &Scenario) {
     let m = &scenario.merchants;
     check.int_range("merchants.count", m.count.into(), 0, 1_000_000);
-    check.int_range("merchants.alliance_initial", m.alliance_initial.into(), 0, m.count.into());
+    check.int_range_relative("merchants.alliance_initial", m.alliance_initial.into(), 0, m.count.into());
     check_sectors(check, "merchants.sector_shares", &m.sector_shares.as_array(), true);
     check_sectors(check, "merchants.nuisance", &m.nuisance.as_array(), false);
     for (sector, value) in ["catering", "retail", "services", "education"].iter().zip(m.monthly_revenue_yuan.as_array())
@@ -303,7 +371,7 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
     let f = &policy.proposal_fund;
     check.real_range("policy.proposal_fund.cap_yuan", f.cap_yuan, 1.0, 1e7);
     check.real_range("policy.proposal_fund.budget_yuan", f.budget_yuan, 0.0, 1e9);
-    check.real_range("policy.proposal_fund.cost_min_yuan", f.cost_min_yuan, 0.0, f.cap_yuan);
+    check.real_range_relative("policy.proposal_fund.cost_min_yuan", f.cost_min_yuan, 0.0, f.cap_yuan);
     for (key, value) in [
         ("screen_reject_share", f.screen_reject_share),
         ("booth_chance", f.booth_chance),
@@ -343,7 +411,7 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
     check.int_range("policy.proposal_fund.quorum", f.quorum.into(), 0, 1_000_000);
     check.int_range("policy.integration.newcomer_days", policy.integration.newcomer_days.into(), 1, 36_500);
     let i = &policy.integration;
-    check.int_range("policy.integration.day", i.day.into(), 1, 28);
+    check.int_range("policy.integration.day", i.day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
     check.int_range("policy.integration.capacity", i.capacity.into(), 1, u32::MAX.into());
     check.real_range("policy.integration.appeal", i.appeal, -50.0, 50.0);
     check.share("policy.integration.attachment_gain", i.attachment_gain);
@@ -410,7 +478,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
         Repeat::Monthly => {
             needs("day", event.day.is_some(), check);
             if let Some(day) = event.day {
-                check.int_range(&format!("{key}.day"), day.into(), 1, 28);
+                check.int_check(&format!("{key}.day"), day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
             }
         }
         Repeat::Yearly => {
@@ -420,7 +488,7 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
                 check.int_range(&format!("{key}.month"), month.into(), 1, 12);
                 if (1..=12).contains(&month) && NaiveDate::from_ymd_opt(2024, month, day).is_none() {
                     let last = last_day_of_month(month);
-                    check.int_range(&format!("{key}.day"), day.into(), 1, last.into());
+                    check.int_check(&format!("{key}.day"), day.into(), 1, last.into());
                 }
             }
         }

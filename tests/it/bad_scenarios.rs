@@ -10,7 +10,7 @@ fn bad_dir() -> PathBuf {
 }
 
 /// Every `*.toml` in the bad folder, sorted by name.
-fn bad_files() -> Vec<PathBuf> {
+pub fn bad_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(bad_dir())
         .expect("tests/scenarios/bad exists")
         .map(|entry| entry.expect("a readable folder entry").path())

@@ -82,7 +82,9 @@ fn schema_is_json_schema_with_descriptions() {
     assert!(schema.status.success());
     let value: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert!(value["$schema"].as_str().unwrap().contains("json-schema.org"));
-    assert!(value["$defs"]["Community"]["properties"]["residents"]["description"].is_string());
+    let residents = &value["properties"]["community"]["properties"]["residents"];
+    assert!(residents["description"].is_string());
+    assert_eq!(residents["maximum"], 50_000_000, "ranges are in the schema");
 }
 
 #[test]
@@ -132,4 +134,67 @@ fn until_ci_adds_replicates_up_to_the_maximum() {
     let (stdout, replicates) = compare("1.0", "loose");
     assert_eq!(replicates, 2, "a loose target needs no more replicates");
     assert!(stdout.contains("reached"), "{stdout}");
+}
+
+/// Issue #9: a scenario that is not UTF-8 is located at its first invalid byte, not refused as
+/// a whole file.
+#[test]
+fn invalid_utf8_is_located_at_the_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"[scenario]\nversion = 1\nname = \"caf\xe9\"\n").unwrap();
+    let result = linli(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("latin1.toml:3:12"), "{stderr}");
+    assert!(stderr.contains("UTF-8") && stderr.contains("0xe9"), "{stderr}");
+    assert!(result.stdout.is_empty());
+}
+
+/// Issue #9: a scenario is read up to a cap, so `/dev/zero` or a huge file is refused at once.
+#[test]
+fn a_scenario_larger_than_the_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut text = String::from("[scenario]\nversion = 1\n");
+    text.push_str(&"# padding\n".repeat(110_000));
+    std::fs::write(&path, text).unwrap();
+    for file in [path.to_str().unwrap(), "/dev/zero"] {
+        let started = std::time::Instant::now();
+        let result = linli(&["check", file]);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(file) && stderr.contains("1 MiB"), "{file}: {stderr}");
+        assert!(started.elapsed().as_secs() < 30, "{file} took {:?}", started.elapsed());
+    }
+}
+
+/// Issue #9: scenario files compared as arms must have different names, and the error says
+/// which files share which name; nothing is written.
+#[test]
+fn compare_refuses_two_files_with_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = small_scenario(dir.path());
+    let second = dir.path().join("also-small.toml");
+    std::fs::copy(&first, &second).unwrap();
+    let out = dir.path().join("out");
+    let args = ["compare", first.to_str().unwrap(), second.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let result = linli(&args);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("small.toml") && stderr.contains("also-small.toml"), "{stderr}");
+    assert!(stderr.contains("\"small\""), "{stderr}");
+    assert!(!out.exists());
+}
+
+/// Issue #9: `[[arm]]`s with one name are refused by `check`, not run as two identical rows.
+#[test]
+fn check_refuses_two_arms_with_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("arms.toml");
+    std::fs::write(&path, "[scenario]\nversion = 1\n[[arm]]\nname = \"a\"\n[[arm]]\nname = \"a\"\n").unwrap();
+    let result = linli(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("arms.toml:6:8") && stderr.contains("arm[1].name"), "{stderr}");
 }

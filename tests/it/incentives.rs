@@ -61,6 +61,30 @@ fn points_are_conserved_through_redemption_expiry_and_moving_out() {
     }
 }
 
+/// Issue #9: at the largest points per check-in a regular volunteer's balance passes 2^32
+/// within a long run; it must not wrap, and points stay conserved.
+#[test]
+fn points_are_conserved_when_balances_pass_two_to_the_32() {
+    let mut s = with_time_bank(economy(200, 1_500, 1));
+    let t = &mut s.policy.time_bank;
+    (t.points_per_checkin, t.item_cost_points) = (10_000_000, 10_000_000);
+    (t.redeem_chance, t.expiry_days) = (0.0, 0);
+    s.behaviour.volunteer_offset = 50.0;
+    s.committee.volunteer_tasks_per_day = 200;
+    s.committee.volunteer_tasks_per_weekend_day = 200;
+    for cohort in [&mut s.cohorts.original, &mut s.cohorts.new_family, &mut s.cohorts.transient] {
+        (cohort.awareness, cohort.weekday_free, cohort.weekend_free, cohort.move_out_rate) = (1.0, 1.0, 1.0, 0.0);
+    }
+    let (world, _) = step_world(&s, |_, _| {});
+    let richest = world.residents().points.iter().copied().max().unwrap();
+    assert!(richest > u64::from(u32::MAX), "the extreme is reached: {richest}");
+    let output = run(&s);
+    let issued = total(&output, 0, |c| c.points_issued as f64);
+    let redeemed = total(&output, 0, |c| c.points_redeemed as f64);
+    let expired = total(&output, 0, |c| c.points_expired as f64);
+    assert_eq!(issued, redeemed + expired + outstanding_at_end(&output, 0));
+}
+
 #[test]
 fn the_fund_never_spends_more_than_its_budget() {
     let mut s = with_fund(economy(3_000, 400, 2));

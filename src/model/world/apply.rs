@@ -227,13 +227,13 @@ impl World {
                 let stats = &mut record[c];
                 if let Some(t) = time_bank {
                     if points[j] > 0 && t.expiry_days > 0 && d - last_earned[i] >= t.expiry_days {
-                        stats.points_expired += u64::from(points[j]);
+                        stats.points_expired += points[j];
                         points[j] = 0;
                     }
                     if points[j] >= t.item_cost {
                         point_value[j] *= 1.0 - t.idle_decay;
                     }
-                    stats.points_outstanding += u64::from(points[j]);
+                    stats.points_outstanding += points[j];
                 }
                 stats.residents += 1;
                 stats.active += u32::from(d - last_active[i] < rules.window);
@@ -295,4 +295,4 @@ impl World {
 }
 
 /// One chunk's mutable slices in the end-of-day pass, with its chunk number.
-type DriftChunk<'a> = (usize, ((((&'a mut [f32], &'a mut [f32]), &'a mut [f32]), &'a mut [u32]), &'a mut [f32]));
+type DriftChunk<'a> = (usize, ((((&'a mut [f32], &'a mut [f32]), &'a mut [f32]), &'a mut [u64]), &'a mut [f32]));

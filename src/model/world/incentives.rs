@@ -56,7 +56,7 @@ impl World {
             r.points[i] += t.points_per_checkin;
             r.last_earned[i] = d;
             r.intrinsic[i] = rules::gain(r.intrinsic[i] * (1.0 - t.crowd_out), t.crowd_in);
-            tally.cohort(r.cohort[i]).points_issued += u64::from(t.points_per_checkin);
+            tally.cohort(r.cohort[i]).points_issued += t.points_per_checkin;
         }
     }
 
@@ -79,7 +79,7 @@ impl World {
             if item {
                 r.points[i] -= t.item_cost;
                 r.point_value[i] = rules::gain(r.point_value[i], t.value_gain);
-                tally.cohort(cohort).points_redeemed += u64::from(t.item_cost);
+                tally.cohort(cohort).points_redeemed += t.item_cost;
             } else {
                 r.point_value[i] *= 1.0 - t.value_loss;
                 tally.cohort(cohort).redemptions_failed += 1;

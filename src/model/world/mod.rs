@@ -305,7 +305,7 @@ impl World {
             });
             // Points leave with their holder: they count as expired.
             let cohort = self.residents.cohort[i as usize].index();
-            tally.by_cohort[cohort].points_expired += u64::from(self.residents.points[i as usize]);
+            tally.by_cohort[cohort].points_expired += self.residents.points[i as usize];
         }
         for i in members.clone() {
             let mut rng = self.key(d, i, Purpose::Newcomer).rng();

@@ -41,8 +41,9 @@ pub(super) struct Rules {
 /// The time bank, per check-in and per day.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct TimeBankRules {
-    pub points_per_checkin: u32,
-    pub item_cost: u32,
+    /// Points are u64 as balances are: 10^7 points a check-in pass 2^32 in 430 check-ins.
+    pub points_per_checkin: u64,
+    pub item_cost: u64,
     /// Logit pull of the reward at full perceived value: w_r x R / (R + R_half).
     pub reward_pull: f32,
     /// Share of intrinsic motivation lost per paid check-in: c_out x framing x max(0, 1 - R / R_adequate).
@@ -114,8 +115,8 @@ impl TimeBankRules {
         let platform = &s.policy.platform;
         let reward = rules::reward_yuan(t.points_per_checkin, t.item_cost_points, t.item_value_yuan);
         TimeBankRules {
-            points_per_checkin: t.points_per_checkin,
-            item_cost: t.item_cost_points,
+            points_per_checkin: u64::from(t.points_per_checkin),
+            item_cost: u64::from(t.item_cost_points),
             reward_pull: rules::reward_pull(t.reward_weight, reward, t.reward_half_yuan) as f32,
             crowd_out: rules::crowd_out_per_checkin(t.crowd_out_rate, t.payment_framing, reward, t.adequate_reward_yuan)
                 as f32,

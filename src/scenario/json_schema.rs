@@ -1,0 +1,146 @@
+//! The JSON Schema of the scenario format: the types from schemars, with the ranges that
+//! `validate` and the study checks enforce and the rules between an event's keys patched in.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{Value, json};
+
+use super::schema::Scenario;
+use super::study::STUDY_MINIMUMS;
+use super::validate::{Bound, LAST_DAY_IN_EVERY_MONTH, NAME_PATTERN, schema_bounds};
+use crate::compare::Outcome;
+use crate::explore::sensitivity::{SALTELLI_MAX_FACTORS, SALTELLI_MAX_SAMPLES};
+
+/// The JSON Schema of the scenario format, pretty-printed.
+pub fn json_schema() -> String {
+    serde_json::to_string_pretty(&schema_value()).expect("a schema serialises")
+}
+
+/// The schema as a JSON value. Every subschema is inlined, so each dotted key has its own
+/// schema to carry its range (`merchants.sector_shares` and `monthly_revenue_yuan` share a type).
+pub fn schema_value() -> Value {
+    let generator = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    let mut root = generator.into_root_schema_for::<Scenario>().to_value();
+    for bound in schema_bounds() {
+        set_bound(&mut root, &bound);
+    }
+    for (key, min) in STUDY_MINIMUMS {
+        set_bound(&mut root, &Bound { key: key.into(), min: min.into(), max: None, integer: true });
+    }
+    at(&mut root, "sensitivity.samples")["maximum"] = json!(SALTELLI_MAX_SAMPLES);
+    at(&mut root, "scenario.name")["pattern"] = json!(NAME_PATTERN);
+    at(&mut root, "event[0].name")["pattern"] = json!(r"\S");
+    at(&mut root, "sweep.outcome")["enum"] = json!(Outcome::names());
+    at(&mut root, "sensitivity.outcomes[0]")["enum"] = json!(Outcome::names());
+    event_rules(at(&mut root, "event[0]"));
+    sweep_rules(object_of(at(&mut root, "sweep")));
+    sensitivity_rules(object_of(at(&mut root, "sensitivity")));
+    root
+}
+
+fn set_bound(root: &mut Value, bound: &Bound) {
+    let number = |x: f64| if bound.integer { json!(x as i64) } else { json!(x) };
+    let node = at(root, &bound.key);
+    node["minimum"] = number(bound.min);
+    if let Some(max) = bound.max {
+        node["maximum"] = number(max);
+    }
+}
+
+/// The schema of a dotted key (`event[0].cohorts[0]`: an index stands for every item).
+fn at<'v>(root: &'v mut Value, key: &str) -> &'v mut Value {
+    let mut node = root;
+    for segment in key.split('.') {
+        let (name, item) = segment.split_once('[').map_or((segment, false), |(name, _)| (name, true));
+        let properties = object_of(node).get_mut("properties");
+        node = properties.and_then(|p| p.get_mut(name)).unwrap_or_else(|| panic!("{key}: no `{name}` in the schema"));
+        if item {
+            node = node.get_mut("items").unwrap_or_else(|| panic!("{key}: `{name}` is not a list"));
+        }
+    }
+    node
+}
+
+/// An optional table's object alternative (`anyOf: [{...}, {"type": "null"}]`), or `node`.
+fn object_of(node: &mut Value) -> &mut Value {
+    if node.get("properties").is_some() {
+        return node;
+    }
+    let alternatives = node.get_mut("anyOf").and_then(Value::as_array_mut).expect("a table or an optional table");
+    alternatives.iter_mut().find(|a| a.get("properties").is_some()).expect("a table among the alternatives")
+}
+
+/// `check_event`: a date or a repeat, and what each repeat needs.
+fn event_rules(event: &mut Value) {
+    let repeat_is = |repeat: &str| json!({ "properties": { "repeat": { "const": repeat } }, "required": ["repeat"] });
+    event["oneOf"] = json!([{ "required": ["date"] }, { "required": ["repeat"] }]);
+    event["allOf"] = json!([
+        { "if": repeat_is("weekly"), "then": { "required": ["weekday"] } },
+        {
+            "if": repeat_is("monthly"),
+            "then": { "required": ["day"], "properties": { "day": { "maximum": LAST_DAY_IN_EVERY_MONTH } } }
+        },
+        { "if": repeat_is("yearly"), "then": { "required": ["month", "day"] } }
+    ]);
+}
+
+/// A `{ min, max }` range of a study parameter.
+fn range() -> Value {
+    json!({
+        "type": "object",
+        "properties": { "min": { "type": "number" }, "max": { "type": "number" } },
+        "required": ["min", "max"],
+        "additionalProperties": false
+    })
+}
+
+/// `check_sweep`: a Latin hypercube has points and ranges; a factorial neither points nor ranges.
+fn sweep_rules(sweep: &mut Value) {
+    sweep["if"] = json!({ "properties": { "design": { "const": "latin_hypercube" } }, "required": ["design"] });
+    sweep["then"] =
+        json!({ "required": ["points"], "properties": { "parameters": { "additionalProperties": range() } } });
+    sweep["else"] = json!({
+        "not": { "required": ["points"] },
+        "properties": { "parameters": { "additionalProperties": { "type": "array", "minItems": 1 } } }
+    });
+}
+
+/// `check_sensitivity`: ranges for two to the Saltelli limit of parameters, even levels.
+fn sensitivity_rules(sensitivity: &mut Value) {
+    let parameters = at(sensitivity, "parameters");
+    parameters["additionalProperties"] = range();
+    parameters["minProperties"] = json!(2);
+    parameters["maxProperties"] = json!(SALTELLI_MAX_FACTORS);
+    at(sensitivity, "levels")["multipleOf"] = json!(2);
+    at(sensitivity, "methods")["minItems"] = json!(1);
+    at(sensitivity, "outcomes")["minItems"] = json!(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_given_two_different_bounds() {
+        let mut seen: Vec<Bound> = Vec::new();
+        for mut bound in schema_bounds() {
+            bound.key = bound.key.replace(['1', '2'], "0"); // event[2].x stands for event[0].x
+            match seen.iter().find(|b| b.key == bound.key) {
+                Some(earlier) => assert_eq!(*earlier, bound),
+                None => seen.push(bound),
+            }
+        }
+        assert!(seen.len() > 150, "{}", seen.len());
+    }
+
+    #[test]
+    fn ranges_are_patched_in_at_their_keys() {
+        let mut schema = schema_value();
+        assert_eq!(at(&mut schema, "network.max_degree")["maximum"], json!(255));
+        assert_eq!(at(&mut schema, "cohorts.transient.trust")["maximum"], json!(1.0));
+        assert_eq!(at(&mut schema, "merchants.sector_shares.retail")["maximum"], json!(1.0));
+        assert_eq!(at(&mut schema, "merchants.monthly_revenue_yuan.retail")["maximum"], json!(1e9));
+        assert_eq!(at(&mut schema, "event[0].capacity")["minimum"], json!(1));
+        assert_eq!(at(&mut schema, "scenario.version")["maximum"], json!(1));
+        assert_eq!(at(&mut schema, "merchants.alliance_initial").get("maximum"), None, "relative to count");
+    }
+}
