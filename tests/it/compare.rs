@@ -64,3 +64,16 @@ fn the_comparison_has_every_arm_group_and_metric() {
     let cost = comparison.rows.iter().find(|r| r.metric == Metric::CostYuan && r.arm == "fund").unwrap();
     assert!(cost.difference.unwrap().mean > 0.0, "the fund costs money");
 }
+
+#[test]
+fn a_failed_chart_write_names_the_file_without_a_debug_dump() {
+    let runs = run_arms(&[arm("a", base()), arm("b", base())], &[0, 1], &|| {});
+    let comparison = compare(&runs, 90);
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("missing-folder").join("effects.png");
+    let svg = dir.path().join("effects.svg");
+    let err = linli::output::compare_plots::effects(&comparison, &png, &svg).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains("effects.png"), "{message}");
+    assert!(!message.contains("Os {") && !message.contains("kind:") && !message.contains("Error("), "{message}");
+}
