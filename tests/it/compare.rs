@@ -77,3 +77,13 @@ fn a_failed_chart_write_names_the_file_without_a_debug_dump() {
     assert!(message.contains("effects.png"), "{message}");
     assert!(!message.contains("Os {") && !message.contains("kind:") && !message.contains("Error("), "{message}");
 }
+
+#[test]
+fn until_ci_refuses_values_that_are_not_interval_widths() {
+    for value in ["-1", "nan", "inf", "0", "NaN", "abc"] {
+        let result = crate::common::linli(&["compare", "no-such.toml", &format!("--until-ci={value}")]);
+        assert_eq!(result.status.code(), Some(2), "{value}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("--until-ci"), "{value}: {stderr}");
+    }
+}
