@@ -41,6 +41,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_needs(&mut check, scenario);
     check_merchants(&mut check, scenario);
     check_policy(&mut check, scenario);
+    check.real_range("comparison.smallest_difference_pp", scenario.comparison.smallest_difference_pp, 0.0, 100.0);
     for (i, event) in scenario.events.iter().enumerate() {
         check_event(&mut check, scenario, &format!("event[{i}]"), event);
     }
