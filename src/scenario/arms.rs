@@ -44,8 +44,11 @@ pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
 
 fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
     let overrides = flatten(&spec.overrides);
-    if let Some((path, _)) = overrides.iter().find(|(path, _)| path.starts_with("scenario.") || path == "scenario") {
-        let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
+    let shared =
+        |path: &str| ["scenario", "comparison"].iter().any(|s| path == *s || path.starts_with(&format!("{s}.")));
+    if let Some((path, _)) = overrides.iter().find(|(path, _)| shared(path)) {
+        let expected = "an override outside [scenario] and [comparison]: arms share the base's seed, dates, replicates, \
+                        question and smallest difference";
         return Err(Problem::new(ErrorKind::InvalidValue, path, expected, path));
     }
     let scenario = apply_overrides(base, &overrides)?;
