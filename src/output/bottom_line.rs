@@ -119,12 +119,12 @@ fn answer_without_winner(line: &mut Lines, comparison: &Comparison) {
     let smallest = comparison.smallest_difference * 100.0;
     line.push(
         format!(
-            "Answer: no design raises the participation of all residents by {smallest:.2} pp or more \
+            "Answer: no design is shown to raise the participation of all residents by {smallest:.2} pp or more \
              (the smallest difference worth reporting) against the baseline «{}».",
             comparison.baseline
         ),
         format!(
-            "结论：与基线「{}」相比，没有一种设计让全体居民参与率提高 {smallest:.2} pp 或以上（值得报告的最小差异）。",
+            "结论：与基线「{}」相比，没有一种设计被证明能让全体居民参与率提高 {smallest:.2} pp 或以上（值得报告的最小差异）。",
             comparison.baseline
         ),
     );
@@ -218,4 +218,62 @@ fn how_sure(line: &mut Lines, comparison: &Comparison) {
         ),
         format!("把握程度：每个方案 {} 次重复模拟，使用共同随机数{p_zh}。{INTERVAL_SCOPE_ZH}", comparison.replicates),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{INTERVAL_SCOPE, verdict};
+    use crate::stats::{Estimate, PairedDifference};
+
+    /// The headline row of `arm` for `group` with a difference of `mean` in (low, high).
+    fn row(arm: &str, group: Group, mean: f64, low: f64, high: f64, p_holm: f64) -> Row {
+        let difference = PairedDifference { mean, ci95_low: low, ci95_high: high, se: 0.001, p_value: p_holm, n: 20 };
+        Row {
+            arm: arm.into(),
+            group,
+            metric: Metric::MeanActiveRate,
+            estimate: Estimate { mean: 0.3, ci95_low: 0.29, ci95_high: 0.31, sd: 0.01, n: 20 },
+            difference: Some(difference),
+            p_holm: Some(p_holm),
+            verdict: Some(verdict(&difference, p_holm, 0.01)),
+        }
+    }
+
+    fn comparison(rows: Vec<Row>) -> Comparison {
+        Comparison {
+            baseline: "none".into(),
+            window_days: 365,
+            replicates: 20,
+            smallest_difference: 0.01,
+            interval_scope: INTERVAL_SCOPE,
+            rows,
+            costs: Vec::new(),
+            bootstrap_resamples: 2000,
+            cost_ranking: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_tiny_gain_is_no_answer() {
+        let tiny = comparison(vec![row("bank", Group::All, 0.0004, 0.0002, 0.0006, 0.001)]);
+        let line = bottom_line(&tiny, "Does the bank help?");
+        assert!(line.en[0].starts_with("Answer: no design is shown to raise"), "{:?}", line.en);
+        assert!(line.en[1].contains("no meaningful difference"), "{:?}", line.en);
+        assert!(line.zh[0].starts_with("结论：") && line.en.last().unwrap().ends_with(INTERVAL_SCOPE));
+    }
+
+    #[test]
+    fn a_clear_gain_names_the_design_and_who_gains() {
+        let clear = comparison(vec![
+            row("bank", Group::Transient, 0.001, -0.002, 0.004, 0.5),
+            row("bank", Group::All, 0.03, 0.02, 0.04, 0.001),
+            row("fund", Group::All, 0.015, 0.012, 0.018, 0.001),
+        ]);
+        let line = bottom_line(&clear, "");
+        assert!(line.en[0].starts_with("Answer: «bank» gets more residents to take part"), "{:?}", line.en);
+        assert!(line.en[1].contains("transient renters +0.10 pp (no meaningful difference)"), "{:?}", line.en);
+        assert!(line.en.iter().any(|s| s.contains("Also more take part with: «fund»")), "{:?}", line.en);
+        assert!(line.question().contains("哪种设计"), "a generic question in both languages");
+    }
 }

@@ -65,10 +65,9 @@ pub fn verdict(verdict: Verdict, metric: Metric, smallest: f64) -> String {
         Verdict::NoMeaningfulDifference => {
             format!("no meaningful difference: the whole interval is within ±{:.2} pp", smallest * 100.0)
         }
-        Verdict::Unclear if rate && smallest > 0.0 => format!(
-            "unclear: not significant after the Holm correction, and the interval reaches beyond ±{:.2} pp",
-            smallest * 100.0
-        ),
+        Verdict::Unclear if rate && smallest > 0.0 => {
+            "unclear: not significant after the Holm correction for multiple comparisons".into()
+        }
         Verdict::Unclear => "no difference detected".into(),
         Verdict::UnclearSize => format!(
             "unclear: significant but smaller than {:.2} pp, and the interval reaches beyond it",
