@@ -113,6 +113,7 @@ fn answer_with_winner(line: &mut Lines, comparison: &Comparison, best: &Row, oth
             format!("同样提高参与的还有：{}。", names_zh.join("、")),
         );
     }
+    cohort_gains(line, comparison);
 }
 
 fn answer_without_winner(line: &mut Lines, comparison: &Comparison) {
@@ -136,25 +137,36 @@ fn answer_without_winner(line: &mut Lines, comparison: &Comparison) {
             format!("「{}」：{}（{}），{zh}。", row.arm, pp(effect(row)), interval_zh(row)),
         );
     }
-    for row in comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate && r.group != Group::All) {
-        if row.verdict == Some(Verdict::Higher) {
-            line.push(
-                format!(
-                    "«{}» does raise the participation of {}: {} ({}).",
-                    row.arm,
-                    group_en(row.group),
-                    pp(effect(row)),
-                    interval(row)
-                ),
-                format!(
-                    "「{}」确实提高了{}的参与：{}（{}）。",
-                    row.arm,
-                    group_zh(row.group),
-                    pp(effect(row)),
-                    interval_zh(row)
-                ),
-            );
-        }
+    cohort_gains(line, comparison);
+}
+
+/// Cohorts that gain under arms that do not gain for every resident (the question may be about
+/// one cohort, such as the renters).
+fn cohort_gains(line: &mut Lines, comparison: &Comparison) {
+    let winners: Vec<&str> = arms_with(comparison, Verdict::Higher).iter().map(|r| r.arm.as_str()).collect();
+    let gains = comparison.rows.iter().filter(|r| {
+        r.metric == Metric::MeanActiveRate
+            && r.group != Group::All
+            && r.verdict == Some(Verdict::Higher)
+            && !winners.contains(&r.arm.as_str())
+    });
+    for row in gains {
+        line.push(
+            format!(
+                "«{}» raises the participation of {}: {} ({}).",
+                row.arm,
+                group_en(row.group),
+                pp(effect(row)),
+                interval(row)
+            ),
+            format!(
+                "「{}」提高了{}的参与：{}（{}）。",
+                row.arm,
+                group_zh(row.group),
+                pp(effect(row)),
+                interval_zh(row)
+            ),
+        );
     }
 }
 
@@ -189,14 +201,18 @@ fn cost_sentence(line: &mut Lines, comparison: &Comparison, arm: &str) {
         (yuan_zh(cost.yuan_per_additional_active_ci95_low), yuan_zh(cost.yuan_per_additional_active_ci95_high));
     let cheaper: Vec<&str> =
         comparison.cost_ranking.iter().filter(|o| o.cheaper == arm).map(|o| o.dearer.as_str()).collect();
-    let (rank_en, rank_zh) = if cheaper.is_empty() {
-        (String::new(), String::new())
-    } else {
-        (
-            format!(" It costs less per additional active resident than «{}».", cheaper.join("», «")),
-            format!("其每增加一名活跃居民的成本低于「{}」。", cheaper.join("」「")),
-        )
-    };
+    let dearer: Vec<&str> =
+        comparison.cost_ranking.iter().filter(|o| o.dearer == arm).map(|o| o.cheaper.as_str()).collect();
+    let mut rank_en = String::new();
+    let mut rank_zh = String::new();
+    if !cheaper.is_empty() {
+        rank_en += &format!(" It costs less per additional active resident than «{}».", cheaper.join("», «"));
+        rank_zh += &format!("其每增加一名活跃居民的成本低于「{}」。", cheaper.join("」「"));
+    }
+    if !dearer.is_empty() {
+        rank_en += &format!(" It costs more per additional active resident than «{}».", dearer.join("», «"));
+        rank_zh += &format!("其每增加一名活跃居民的成本高于「{}」。", dearer.join("」「"));
+    }
     line.push(
         format!(
             "At what cost: {} per additional active resident over the window (95% bootstrap interval {low} to {high}).{rank_en}",
@@ -269,11 +285,16 @@ mod tests {
             row("bank", Group::Transient, 0.001, -0.002, 0.004, 0.5),
             row("bank", Group::All, 0.03, 0.02, 0.04, 0.001),
             row("fund", Group::All, 0.015, 0.012, 0.018, 0.001),
+            row("seats", Group::Transient, 0.0125, 0.0115, 0.0135, 0.001),
+            row("seats", Group::All, 0.005, 0.004, 0.006, 0.001),
         ]);
         let line = bottom_line(&clear, "");
         assert!(line.en[0].starts_with("Answer: «bank» gets more residents to take part"), "{:?}", line.en);
         assert!(line.en[1].contains("transient renters +0.10 pp (no meaningful difference)"), "{:?}", line.en);
         assert!(line.en.iter().any(|s| s.contains("Also more take part with: «fund»")), "{:?}", line.en);
+        assert!(
+            line.en.iter().any(|s| s.starts_with("«seats» raises the participation of transient renters: +1.25 pp"))
+        );
         assert!(line.question().contains("哪种设计"), "a generic question in both languages");
     }
 }
