@@ -81,8 +81,9 @@ pub struct ComparisonSettings {
     /// The policy question the arms answer, in plain words; the report and the screen of
     /// `linli compare` open with it and its answer.
     pub question: String,
-    /// The smallest change in an active rate worth reporting, in percentage points (0-100).
-    /// A significant change smaller than this is reported as "no meaningful difference".
+    /// The smallest change in an active rate worth reporting, in percentage points (0-100;
+    /// 0 turns it off). A significant change smaller than this is not a gain or a loss but
+    /// "no meaningful difference" (or "unclear"). Default 1.0: an assumption (docs/MODEL.md).
     pub smallest_difference_pp: f64,
 }
 
