@@ -56,7 +56,7 @@ fn headline<'a>(comparison: &'a Comparison, arm: &str, group: Group) -> Option<&
 }
 
 /// Arms whose effect on every resident has `verdict`, largest effect first.
-fn arms_with<'a>(comparison: &'a Comparison, verdict: Verdict) -> Vec<&'a Row> {
+fn arms_with(comparison: &Comparison, verdict: Verdict) -> Vec<&Row> {
     let mut rows: Vec<&Row> = comparison
         .rows
         .iter()
