@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::bottom_line::BottomLine;
 use super::comparison::ComparisonContext;
-use super::wording::{self, p_value, pp_interval, yuan};
+use super::wording::{self, p_value, pp, pp_interval, yuan};
 use crate::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
 use crate::scenario::Scenario;
 use crate::scenario::arms::{base_value, flatten};
@@ -248,6 +248,20 @@ fn cost_ranking_paragraph(comparison: &Comparison) -> String {
     )
 }
 
+/// A measure's mean and change in its own unit: rates as % and pp, counts as whole numbers.
+fn measure_cells(row: &Row) -> (String, (String, String)) {
+    let rate = row.metric.is_rate();
+    let mean = if rate { format!("{:.1}%", row.estimate.mean * 100.0) } else { wording::thousands(row.estimate.mean) };
+    let change = row.difference.map_or(("baseline".into(), String::new()), |d| {
+        if rate {
+            (pp(d.mean), pp_interval(d.ci95_low, d.ci95_high))
+        } else {
+            (format!("{:+.1}", d.mean), format!("{:+.1} to {:+.1}", d.ci95_low, d.ci95_high))
+        }
+    });
+    (mean, change)
+}
+
 fn other_metrics_section(comparison: &Comparison) -> String {
     let mut s = String::from(
         "<h2>Other measures (every resident)</h2>\n<table id=\"measures\"><thead><tr><th>arm</th><th>measure</th><th>mean</th>\
@@ -256,15 +270,12 @@ fn other_metrics_section(comparison: &Comparison) -> String {
     let metrics =
         [Metric::FinalActiveRate, Metric::VolunteerHours, Metric::ProposalsImplemented, Metric::PointsRedeemed];
     for row in comparison.rows.iter().filter(|r| r.group == Group::All && metrics.contains(&r.metric)) {
-        let change = row.difference.map_or(("baseline".into(), String::new()), |d| {
-            (format!("{:+.3}", d.mean), format!("{:+.3} to {:+.3}", d.ci95_low, d.ci95_high))
-        });
+        let (mean, change) = measure_cells(row);
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{mean}</td><td>{}</td><td>{}</td></tr>",
             escape(&row.arm),
             row.metric.name(),
-            row.estimate.mean,
             change.0,
             change.1
         );

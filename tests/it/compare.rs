@@ -171,6 +171,8 @@ fn differences_read_in_percentage_points_and_p_values_never_read_zero() {
     let html = read(out, "report.html");
     let start = html.find("id=\"headline\"").unwrap();
     let headline = &html[start..start + html[start..].find("</table>").unwrap()];
+    let final_rate = html.lines().find(|l| l.contains("<td>time bank</td><td>final_active_rate</td>")).unwrap();
+    assert!(final_rate.contains(" pp</td>"), "other rates change in pp too: {final_rate}");
     for text in [stdout.as_str(), headline] {
         assert!(text.contains(" pp"), "percentage points as pp");
         let number_then_points =
