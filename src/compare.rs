@@ -1,12 +1,15 @@
 //! Comparing incentive designs: arms run on common random numbers, metrics per replicate over
 //! a window, paired differences against the baseline with Holm-adjusted p-values, and the cost
-//! per additional active resident. No IO here.
+//! per additional active resident with a bootstrap interval. No IO here.
 
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
+use crate::engine::rng::mix64;
 use crate::model::{Cohort, CohortDay, DayRecord};
 use crate::scenario::Scenario;
-use crate::scenario::arms::Arm;
+use crate::scenario::arms::{Arm, base_value, flatten};
 use crate::simulate::{RunOutput, simulate_replicates};
 use crate::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 
@@ -42,7 +45,7 @@ impl Group {
     }
 
     /// The group's part of a day: one cohort, or every cohort added up.
-    fn of(self, day: &DayRecord) -> CohortDay {
+    pub fn of(self, day: &DayRecord) -> CohortDay {
         match self.cohort() {
             Some(c) => day[c.index()],
             None => {
@@ -94,6 +97,12 @@ impl Metric {
             Metric::ShareOfParticipants => "share_of_participants",
             Metric::CostYuan => "cost_yuan",
         }
+    }
+
+    /// Whether the metric is a share of residents, read in percentage points against
+    /// `[comparison] smallest_difference_pp`.
+    pub fn is_rate(self) -> bool {
+        matches!(self, Metric::MeanActiveRate | Metric::FinalActiveRate | Metric::ShareOfParticipants)
     }
 
     fn applies_to(self, group: Group) -> bool {
@@ -154,6 +163,48 @@ pub struct ArmRun {
     pub output: RunOutput,
 }
 
+/// What 95% intervals (and the bootstrap's) cover, for every output that shows one.
+pub const INTERVAL_SCOPE: &str = "95% intervals cover the variation between replicates under one set of \
+parameter values; they do not include uncertainty about the parameters themselves.";
+
+/// [`INTERVAL_SCOPE`] in Chinese, for the report's bottom line.
+pub const INTERVAL_SCOPE_ZH: &str = "95%区间只反映同一组参数取值下各次重复模拟之间的差异，不包括参数本身的不确定性。";
+
+/// Bootstrap resamples of the replicates for the cost intervals and the cost ranking.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+
+/// A difference from the baseline in plain terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Significant after Holm and at least the smallest difference worth reporting.
+    Higher,
+    Lower,
+    /// The whole interval lies within the smallest difference worth reporting.
+    NoMeaningfulDifference,
+    /// Not significant after Holm, with an interval that reaches past the smallest difference
+    /// worth reporting.
+    Unclear,
+    /// Significant, but the estimate is below the smallest difference worth reporting while
+    /// the interval reaches past it.
+    UnclearSize,
+}
+
+/// The verdict on a difference: a win or loss needs a Holm-adjusted p below 0.05, an interval
+/// without zero and an estimate of at least `smallest` (same unit as the difference).
+pub fn verdict(d: &PairedDifference, p_holm: f64, smallest: f64) -> Verdict {
+    let significant = p_holm < 0.05 && !d.includes_zero();
+    if significant && d.mean.abs() >= smallest {
+        return if d.mean > 0.0 { Verdict::Higher } else { Verdict::Lower };
+    }
+    let within = -smallest < d.ci95_low && d.ci95_high < smallest;
+    match (within, significant) {
+        (true, _) => Verdict::NoMeaningfulDifference,
+        (false, true) => Verdict::UnclearSize,
+        (false, false) => Verdict::Unclear,
+    }
+}
+
 /// One line of the comparison: an arm, a group, a metric, its estimate and (for arms other
 /// than the baseline) the paired difference from the baseline.
 #[derive(Clone, Debug, Serialize)]
@@ -165,6 +216,9 @@ pub struct Row {
     pub difference: Option<PairedDifference>,
     /// Holm-adjusted p-value within the metric's comparisons.
     pub p_holm: Option<f64>,
+    /// The difference in plain terms (rates against the smallest difference worth reporting,
+    /// other metrics against zero).
+    pub verdict: Option<Verdict>,
 }
 
 /// The cost of an arm's extra participation.
@@ -176,6 +230,22 @@ pub struct CostEffect {
     pub additional_cost_yuan: PairedDifference,
     /// Additional cost per additional active resident; none when no gain is detected.
     pub yuan_per_additional_active: Option<f64>,
+    /// Paired bootstrap 95% interval of the cost per additional active resident (percentile);
+    /// none without an estimate. The upper end is none (unbounded) when more than 2.5% of the
+    /// resamples show no gain.
+    pub yuan_per_additional_active_ci95_low: Option<f64>,
+    pub yuan_per_additional_active_ci95_high: Option<f64>,
+}
+
+/// A ranking of two arms by cost per additional active resident that the bootstrap supports.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostOrder {
+    pub cheaper: String,
+    pub dearer: String,
+    /// Share of bootstrap resamples in which `cheaper` costs less per additional active resident.
+    pub share_of_resamples: f64,
+    /// Holm-adjusted bootstrap p-value over every pair of arms with a cost estimate.
+    pub p_holm: f64,
 }
 
 /// The whole comparison.
@@ -184,8 +254,53 @@ pub struct Comparison {
     pub baseline: String,
     pub window_days: usize,
     pub replicates: usize,
+    /// `[comparison] smallest_difference_pp` of the baseline's scenario, as a share.
+    pub smallest_difference: f64,
+    pub interval_scope: &'static str,
     pub rows: Vec<Row>,
     pub costs: Vec<CostEffect>,
+    pub bootstrap_resamples: usize,
+    /// Pairs of arms the bootstrap ranks by cost per additional active resident (Holm-adjusted
+    /// p below 0.05); pairs not listed cannot be ranked.
+    pub cost_ranking: Vec<CostOrder>,
+}
+
+/// Which arms of a file run, which is the baseline, and whether the file's own design (its
+/// settings without any override) is one of them: people assume it is the baseline.
+pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
+    let Some(baseline) = arms.first() else { return "The file declares no [[arm]]: it runs as one design.".into() };
+    let names: Vec<String> = arms
+        .iter()
+        .enumerate()
+        .map(|(k, a)| if k == 0 { format!("«{}» (baseline)", a.name) } else { format!("«{}»", a.name) })
+        .collect();
+    let own = base_value(base);
+    let own_arm = arms.iter().find(|a| base_value(&a.scenario) == own);
+    let changes = || overrides_of(base, &baseline.name);
+    let tail = match own_arm {
+        Some(a) if a.name == baseline.name => {
+            format!("The baseline «{}» is the file's own design (its settings without overrides).", a.name)
+        }
+        Some(a) => format!(
+            "The file's own design (its settings without overrides) is arm «{}», not the baseline: the baseline «{}» sets {}.",
+            a.name,
+            baseline.name,
+            changes()
+        ),
+        None => format!(
+            "The file's own design (its settings without overrides) runs in no arm: the baseline «{}» sets {}.",
+            baseline.name,
+            changes()
+        ),
+    };
+    format!("{} arms run: {}. {tail}", arms.len(), names.join(", "))
+}
+
+/// An arm's overrides as `key = value`, joined.
+fn overrides_of(base: &Scenario, arm: &str) -> String {
+    let Some(spec) = base.arms.iter().find(|a| a.name == arm) else { return String::new() };
+    let items: Vec<String> = flatten(&spec.overrides).iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    items.join(", ")
 }
 
 /// Runs every arm on the same replicates (common random numbers), baseline first.
@@ -248,6 +363,7 @@ fn mean_active_residents(output: &RunOutput, replicate: usize, window_days: usiz
 pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
     let baseline = &runs[0];
     let n = baseline.output.replicates.len();
+    let smallest_difference = baseline.output.scenario.comparison.smallest_difference_pp / 100.0;
     let values = |run: &ArmRun, group, metric| -> Vec<f64> {
         (0..n).map(|k| metric_value(&run.output, k, group, metric, window_days)).collect()
     };
@@ -266,13 +382,35 @@ pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
                     estimate: estimate(&own),
                     difference,
                     p_holm: None,
+                    verdict: None,
                 });
             }
         }
         adjust_family(&mut rows[start..]);
+        let threshold = if metric.is_rate() { smallest_difference } else { 0.0 };
+        rows[start..].iter_mut().for_each(|row| set_verdict(row, threshold));
     }
-    let costs = runs[1..].iter().map(|run| cost_effect(run, baseline, n, window_days)).collect();
-    Comparison { baseline: baseline.name.clone(), window_days, replicates: n, rows, costs }
+    let resamples = bootstrap_indices(baseline.output.scenario.scenario.seed, n);
+    let gains: Vec<CostSamples> = runs[1..].iter().map(|run| CostSamples::of(run, baseline, n, window_days)).collect();
+    let costs: Vec<CostEffect> = gains.iter().map(|g| g.effect(&resamples)).collect();
+    let estimated: Vec<&CostSamples> =
+        gains.iter().zip(&costs).filter(|(_, c)| c.yuan_per_additional_active.is_some()).map(|(g, _)| g).collect();
+    let cost_ranking = rank_by_cost(&estimated, &resamples);
+    Comparison {
+        baseline: baseline.name.clone(),
+        window_days,
+        replicates: n,
+        smallest_difference,
+        interval_scope: INTERVAL_SCOPE,
+        rows,
+        costs,
+        bootstrap_resamples: BOOTSTRAP_RESAMPLES,
+        cost_ranking,
+    }
+}
+
+fn set_verdict(row: &mut Row, threshold: f64) {
+    row.verdict = row.difference.map(|d| verdict(&d, row.p_holm.unwrap_or(1.0), threshold));
 }
 
 /// Holm across one metric's comparisons.
@@ -284,16 +422,104 @@ fn adjust_family(rows: &mut [Row]) {
     }
 }
 
-fn cost_effect(run: &ArmRun, baseline: &ArmRun, n: usize, window_days: usize) -> CostEffect {
-    let active = |r: &ArmRun| (0..n).map(|k| mean_active_residents(&r.output, k, window_days)).collect::<Vec<_>>();
-    let cost = |r: &ArmRun| {
-        (0..n).map(|k| metric_value(&r.output, k, Group::All, Metric::CostYuan, window_days)).collect::<Vec<_>>()
-    };
-    let additional_active = paired_difference(&active(run), &active(baseline));
-    let additional_cost_yuan = paired_difference(&cost(run), &cost(baseline));
-    let gain_detected = additional_active.ci95_low > 0.0;
-    let yuan_per_additional_active = gain_detected.then(|| additional_cost_yuan.mean / additional_active.mean);
-    CostEffect { arm: run.name.clone(), additional_active, additional_cost_yuan, yuan_per_additional_active }
+/// The resamples of replicate positions, drawn from the seed alone and shared by every arm
+/// (the replicates are paired across arms), so results do not depend on threads.
+fn bootstrap_indices(seed: u64, n: usize) -> Vec<Vec<usize>> {
+    let mut rng = Pcg64Mcg::seed_from_u64(mix64(seed ^ 0xc057_b007_5742_0001));
+    (0..BOOTSTRAP_RESAMPLES).map(|_| (0..n).map(|_| rng.random_range(0..n)).collect()).collect()
+}
+
+/// An arm's per-replicate additional active residents and cost against the baseline.
+struct CostSamples {
+    arm: String,
+    active: Vec<f64>,
+    cost: Vec<f64>,
+}
+
+impl CostSamples {
+    fn of(run: &ArmRun, baseline: &ArmRun, n: usize, window_days: usize) -> CostSamples {
+        let cost = |r: &ArmRun, k| metric_value(&r.output, k, Group::All, Metric::CostYuan, window_days);
+        let active = |r: &ArmRun, k| mean_active_residents(&r.output, k, window_days);
+        CostSamples {
+            arm: run.name.clone(),
+            active: (0..n).map(|k| active(run, k) - active(baseline, k)).collect(),
+            cost: (0..n).map(|k| cost(run, k) - cost(baseline, k)).collect(),
+        }
+    }
+
+    /// Cost per additional active resident in one resample; infinite without a gain.
+    fn ratio(&self, indices: &[usize]) -> f64 {
+        let active: f64 = indices.iter().map(|&k| self.active[k]).sum();
+        let cost: f64 = indices.iter().map(|&k| self.cost[k]).sum();
+        if active > 0.0 { cost / active } else { f64::INFINITY }
+    }
+
+    fn effect(&self, resamples: &[Vec<usize>]) -> CostEffect {
+        let zeros = vec![0.0; self.active.len()];
+        let additional_active = paired_difference(&self.active, &zeros);
+        let additional_cost_yuan = paired_difference(&self.cost, &zeros);
+        let gain_detected = additional_active.ci95_low > 0.0;
+        let yuan_per_additional_active = gain_detected.then(|| additional_cost_yuan.mean / additional_active.mean);
+        let (low, high) = if gain_detected { self.ratio_interval(resamples) } else { (None, None) };
+        CostEffect {
+            arm: self.arm.clone(),
+            additional_active,
+            additional_cost_yuan,
+            yuan_per_additional_active,
+            yuan_per_additional_active_ci95_low: low,
+            yuan_per_additional_active_ci95_high: high,
+        }
+    }
+
+    /// Percentile interval of the ratio; an infinite end (no gain in a resample) is none.
+    fn ratio_interval(&self, resamples: &[Vec<usize>]) -> (Option<f64>, Option<f64>) {
+        let mut ratios: Vec<f64> = resamples.iter().map(|r| self.ratio(r)).collect();
+        ratios.sort_by(f64::total_cmp);
+        let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+        let finite = |x: f64| x.is_finite().then_some(x);
+        (finite(at(0.025)), finite(at(0.975)))
+    }
+}
+
+/// Pairs of arms with a cost estimate that a paired bootstrap ranks (Holm over the pairs).
+fn rank_by_cost(samples: &[&CostSamples], resamples: &[Vec<usize>]) -> Vec<CostOrder> {
+    let ratios: Vec<Vec<f64>> = samples.iter().map(|s| resamples.iter().map(|r| s.ratio(r)).collect()).collect();
+    let mut pairs = Vec::new();
+    for i in 0..samples.len() {
+        for j in i + 1..samples.len() {
+            // Ties (identical arms, or no gain in both) count half for each.
+            let wins: f64 = (0..resamples.len())
+                .map(|b| match ratios[i][b].partial_cmp(&ratios[j][b]) {
+                    Some(std::cmp::Ordering::Less) => 1.0,
+                    Some(std::cmp::Ordering::Equal) => 0.5,
+                    _ => 0.0,
+                })
+                .sum();
+            pairs.push((i, j, wins / resamples.len() as f64));
+        }
+    }
+    let p: Vec<f64> = pairs.iter().map(|&(_, _, share)| bootstrap_p(share, resamples.len())).collect();
+    pairs
+        .iter()
+        .zip(holm(&p))
+        .filter(|&(_, p_holm)| p_holm < 0.05)
+        .map(|(&(i, j, share), p_holm)| {
+            let (cheaper, dearer, share) = if share > 0.5 { (i, j, share) } else { (j, i, 1.0 - share) };
+            CostOrder {
+                cheaper: samples[cheaper].arm.clone(),
+                dearer: samples[dearer].arm.clone(),
+                share_of_resamples: share,
+                p_holm,
+            }
+        })
+        .collect()
+}
+
+/// Two-sided bootstrap p-value of "neither arm is cheaper" from the share of resamples in which
+/// one is; the +1 keeps it above zero.
+fn bootstrap_p(share: f64, resamples: usize) -> f64 {
+    let tail = share.min(1.0 - share) * resamples as f64;
+    (2.0 * (tail + 1.0) / (resamples as f64 + 1.0)).min(1.0)
 }
 
 /// The widest 95% interval among the headline differences (mean active rate, every group).
@@ -305,4 +531,86 @@ pub fn widest_headline_interval(comparison: &Comparison) -> f64 {
         .filter_map(|r| r.difference)
         .map(|d| d.ci95_high - d.ci95_low)
         .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A difference with the given estimate and interval (the p-value is passed separately).
+    fn difference(mean: f64, low: f64, high: f64) -> PairedDifference {
+        PairedDifference { mean, ci95_low: low, ci95_high: high, se: (high - low) / 4.0, p_value: 0.0, n: 20 }
+    }
+
+    const ONE_PP: f64 = 0.01;
+
+    #[test]
+    fn a_tiny_significant_difference_is_not_a_win() {
+        // +0.04 pp, about 4 residents of 10,685: significant, but far below one point.
+        let tiny = difference(0.0004, 0.0002, 0.0006);
+        assert_eq!(verdict(&tiny, 0.001, ONE_PP), Verdict::NoMeaningfulDifference);
+        assert_eq!(verdict(&difference(-0.0004, -0.0006, -0.0002), 0.001, ONE_PP), Verdict::NoMeaningfulDifference);
+    }
+
+    #[test]
+    fn a_clear_difference_is_a_win_or_a_loss() {
+        assert_eq!(verdict(&difference(0.03, 0.02, 0.04), 0.001, ONE_PP), Verdict::Higher);
+        assert_eq!(verdict(&difference(-0.03, -0.04, -0.02), 0.001, ONE_PP), Verdict::Lower);
+        // The estimate clears the threshold though the interval's lower end does not.
+        assert_eq!(verdict(&difference(0.012, 0.005, 0.019), 0.01, ONE_PP), Verdict::Higher);
+    }
+
+    #[test]
+    fn an_interval_across_the_threshold_is_unclear() {
+        // Significant, below one point, but the interval reaches past it.
+        assert_eq!(verdict(&difference(0.008, 0.004, 0.012), 0.001, ONE_PP), Verdict::UnclearSize);
+        // Not significant after Holm, interval wide.
+        assert_eq!(verdict(&difference(0.005, -0.01, 0.02), 0.4, ONE_PP), Verdict::Unclear);
+        // Large estimate, interval clear of zero, yet not significant after Holm: no win.
+        assert_eq!(verdict(&difference(0.048, 0.029, 0.067), 0.058, ONE_PP), Verdict::Unclear);
+    }
+
+    #[test]
+    fn without_a_threshold_only_significance_counts() {
+        assert_eq!(verdict(&difference(0.0004, 0.0002, 0.0006), 0.001, 0.0), Verdict::Higher);
+        assert_eq!(verdict(&difference(0.0, -0.001, 0.001), 1.0, 0.0), Verdict::Unclear);
+    }
+
+    /// An arm whose replicates gain `gain` ± 10% active residents at `yuan` each.
+    fn samples(arm: &str, gain: f64, yuan: f64) -> CostSamples {
+        let active: Vec<f64> = (0..20).map(|k| gain * (0.9 + 0.01 * k as f64)).collect();
+        let cost = active.iter().enumerate().map(|(k, a)| a * yuan * (1.0 + 0.01 * (k % 3) as f64)).collect();
+        CostSamples { arm: arm.into(), active, cost }
+    }
+
+    #[test]
+    fn cost_per_gain_has_a_reproducible_bootstrap_interval() {
+        let resamples = bootstrap_indices(7, 20);
+        assert_eq!(resamples, bootstrap_indices(7, 20), "drawn from the seed alone");
+        let effect = samples("a", 50.0, 300.0).effect(&resamples);
+        let (low, high) =
+            (effect.yuan_per_additional_active_ci95_low.unwrap(), effect.yuan_per_additional_active_ci95_high.unwrap());
+        let estimate = effect.yuan_per_additional_active.unwrap();
+        assert!(low <= estimate && estimate <= high && low >= 300.0 && high <= 306.0, "{low} {estimate} {high}");
+    }
+
+    #[test]
+    fn an_uncertain_gain_leaves_the_interval_open() {
+        // Gains of mean 0.6 with sd about 2.5: some resamples show no gain at all.
+        let active: Vec<f64> = (0..20).map(|k| if k % 2 == 0 { 3.0 } else { -2.0 } + 0.01 * k as f64).collect();
+        let cost = vec![1000.0; 20];
+        let s = CostSamples { arm: "a".into(), active, cost };
+        let (low, high) = s.ratio_interval(&bootstrap_indices(1, 20));
+        assert!(low.is_some() && high.is_none(), "{low:?} {high:?}");
+    }
+
+    #[test]
+    fn only_supported_cost_rankings_are_stated() {
+        let resamples = bootstrap_indices(3, 20);
+        let (cheap, dear, twin) =
+            (samples("cheap", 50.0, 100.0), samples("dear", 50.0, 1000.0), samples("twin", 50.0, 100.0));
+        let ranking = rank_by_cost(&[&cheap, &dear, &twin], &resamples);
+        let pairs: Vec<(&str, &str)> = ranking.iter().map(|o| (o.cheaper.as_str(), o.dearer.as_str())).collect();
+        assert_eq!(pairs, [("cheap", "dear"), ("twin", "dear")], "cheap and twin cannot be told apart");
+    }
 }

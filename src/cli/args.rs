@@ -59,12 +59,25 @@ pub(crate) struct CompareArgs {
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..))]
     pub window_days: u32,
     /// Keep doubling the replicates until every headline 95% interval (change in mean active
-    /// rate, each group) is narrower than this (a share, e.g. 0.01 for one point).
-    #[arg(long)]
+    /// rate, each group) is narrower than this (a share above 0 and at most 1, e.g. 0.01 for
+    /// one percentage point).
+    #[arg(long, value_parser = interval_width)]
     pub until_ci: Option<f64>,
     /// The most replicates per arm that --until-ci may run.
     #[arg(long, default_value_t = 320)]
     pub max_replicates: u32,
+}
+
+/// An interval width for `--until-ci`: a finite share in (0, 1]; -1, nan and inf are refused.
+fn interval_width(text: &str) -> Result<f64, String> {
+    let width: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if width.is_finite() && width > 0.0 && width <= 1.0 {
+        Ok(width)
+    } else {
+        Err(format!(
+            "`{text}` is not an interval width: give a share above 0 and at most 1 (0.01 is one percentage point)"
+        ))
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,17 +9,21 @@ use anyhow::bail;
 
 use super::args::CompareArgs;
 use super::plan::{load_scenario, override_run};
-use linli::compare::{ArmRun, Comparison, Group, Metric, compare, run_arms, widest_headline_interval};
+use linli::compare::{
+    ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
+};
 use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
+use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
-use linli::output::progress::Progress;
 use linli::output::input::read_scenario_text;
+use linli::output::progress::Progress;
+use linli::output::wording::{self, p_value, pp, pp_interval, yuan};
 use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
-    let (arms, sources) = load_arms(&args.files, args.replicates, args.exec.seed)?;
+    let Loaded { arms, sources, statement, question } = load_arms(&args.files, args.replicates, args.exec.seed)?;
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
@@ -45,15 +49,21 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     let texts: Vec<String> = args.files.iter().map(|f| read_scenario_text(f)).collect::<anyhow::Result<_>>()?;
+    let line = bottom_line(&comparison, &question);
     let context = ComparisonContext {
         runs: &runs,
         sources: &sources,
         texts: &texts,
         seed: base.scenario.seed,
         runtime_seconds: started.elapsed().as_secs_f64(),
+        arms_statement: &statement,
+        bottom_line: &line,
     };
     let written = linli::output::write_comparison(staging, &comparison, &context)?;
-    print!("{}", headline_screen(&comparison, &runs, &out_dir, &written, args.until_ci));
+    let mut screen = bottom_line_screen(&line);
+    let _ = writeln!(screen, "{statement}");
+    screen.push_str(&headline_screen(&comparison, &runs, &out_dir, &written, args.until_ci));
+    print!("{screen}");
     Ok(())
 }
 
@@ -64,11 +74,21 @@ fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &Progress) -> 
     run_arms(arms, &replicates, &|| progress.inc(1))
 }
 
+/// The arms to run and what the comparison says about them.
+struct Loaded {
+    arms: Vec<Arm>,
+    sources: Vec<String>,
+    /// Which arms run and which is the baseline, in words.
+    statement: String,
+    /// `[comparison] question` of the (first) file.
+    question: String,
+}
+
 /// Arms from one file's `[[arm]]` tables, or one arm per file (the files must describe the
 /// same community; the first file's seed, dates and replicates hold for all).
-fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> anyhow::Result<(Vec<Arm>, Vec<String>)> {
+fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> anyhow::Result<Loaded> {
     let sources: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let mut arms = if files.len() == 1 {
+    let (mut arms, statement) = if files.len() == 1 {
         let scenario = load_scenario(&files[0])?;
         let arms = resolve(&scenario).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
         if arms.len() < 2 {
@@ -78,14 +98,46 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
                 arms.len()
             );
         }
-        arms
+        let statement = arms_statement(&scenario, &arms);
+        (arms, statement)
     } else {
-        files_as_arms(files)?
+        let arms = files_as_arms(files)?;
+        let statement = files_statement(&arms, &sources);
+        (arms, statement)
     };
+    let question = arms[0].scenario.comparison.question.clone();
     for arm in &mut arms {
         override_run(&mut arm.scenario, replicates, seed);
     }
-    Ok((arms, sources))
+    Ok(Loaded { arms, sources, statement, question })
+}
+
+/// With several files, each file's own design is an arm and the first is the baseline.
+fn files_statement(arms: &[Arm], sources: &[String]) -> String {
+    let names: Vec<String> = arms
+        .iter()
+        .zip(sources)
+        .enumerate()
+        .map(|(k, (a, file))| {
+            let role = if k == 0 { "baseline, " } else { "" };
+            format!("«{}» ({role}{file})", a.name)
+        })
+        .collect();
+    format!("{} arms run, one per file, each file's own design: {}.", arms.len(), names.join(", "))
+}
+
+/// The answer first: the question and the bottom line in Chinese and English.
+fn bottom_line_screen(line: &BottomLine) -> String {
+    let mut s = format!("{}\n\n", line.question());
+    for sentence in &line.zh {
+        let _ = writeln!(s, "  {sentence}");
+    }
+    s.push('\n');
+    for sentence in &line.en {
+        let _ = writeln!(s, "  {sentence}");
+    }
+    s.push('\n');
+    s
 }
 
 fn files_as_arms(files: &[PathBuf]) -> anyhow::Result<Vec<Arm>> {
@@ -152,7 +204,13 @@ fn headline_screen(
         let verdict = if widest <= width { "reached" } else { "not reached at the maximum" };
         let _ = writeln!(s, "target interval width {width}: {verdict} (widest {widest:.4})");
     }
-    let _ = writeln!(s, "\nchange in mean active rate against the baseline (95% CI, Holm-adjusted p):");
+    let _ = writeln!(s, "{INTERVAL_SCOPE}");
+    let _ = writeln!(
+        s,
+        "\nchange in mean active rate against the baseline, in percentage points (95% CI, Holm-adjusted p; \
+         smallest difference worth reporting {:.2} pp):",
+        comparison.smallest_difference * 100.0
+    );
     for run in &runs[1..] {
         let _ = writeln!(s, "  {}", run.name);
         for group in Group::ALL {
@@ -160,44 +218,53 @@ fn headline_screen(
                 .rows
                 .iter()
                 .find(|r| r.arm == run.name && r.group == group && r.metric == Metric::MeanActiveRate);
-            if let Some((row, d)) = row.and_then(|r| r.difference.map(|d| (r, d))) {
-                let p_holm = row.p_holm.unwrap_or(f64::NAN);
-                let (_, words) = linli::output::report::verdict(d.includes_zero(), p_holm, d.mean);
-                let verdict = format!("  {words}");
+            if let Some((row, d, verdict)) = row.and_then(|r| Some((r, r.difference?, r.verdict?))) {
+                let words = wording::verdict(verdict, row.metric, comparison.smallest_difference);
                 let _ = writeln!(
                     s,
-                    "    {:<11} {:+6.2} points ({:+.2} to {:+.2}), p = {:.3}{verdict}",
+                    "    {:<11} {:>9} ({}), p {}  {words}",
                     group.name(),
-                    d.mean * 100.0,
-                    d.ci95_low * 100.0,
-                    d.ci95_high * 100.0,
-                    p_holm
+                    pp(d.mean),
+                    pp_interval(d.ci95_low, d.ci95_high),
+                    p_value(row.p_holm.unwrap_or(f64::NAN))
                 );
             }
         }
     }
-    let _ = writeln!(s, "\ncost per additional active resident (over the window):");
-    for cost in &comparison.costs {
-        match cost.yuan_per_additional_active {
-            Some(yuan) => {
-                let _ = writeln!(
-                    s,
-                    "  {:<24} {:>10.0} yuan ({:+.0} active residents)",
-                    cost.arm, yuan, cost.additional_active.mean
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "  {:<24} no gain detected: the interval of additional active residents includes zero",
-                    cost.arm
-                );
-            }
-        }
-    }
+    s.push_str(&cost_screen(comparison));
     let _ = writeln!(s, "\noutputs in {}:", out_dir.display());
     for path in written {
         let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
+    }
+    s
+}
+
+fn cost_screen(comparison: &Comparison) -> String {
+    let mut s =
+        String::from("\ncost per additional active resident (over the window; 95% paired bootstrap interval):\n");
+    for cost in &comparison.costs {
+        let _ = match cost.yuan_per_additional_active {
+            Some(per) => writeln!(
+                s,
+                "  {:<24} {:>12} ({} to {}; {:+.0} active residents)",
+                cost.arm,
+                yuan(Some(per)),
+                yuan(cost.yuan_per_additional_active_ci95_low),
+                yuan(cost.yuan_per_additional_active_ci95_high),
+                cost.additional_active.mean
+            ),
+            None => writeln!(
+                s,
+                "  {:<24} no gain detected: the interval of additional active residents includes zero",
+                cost.arm
+            ),
+        };
+    }
+    for order in &comparison.cost_ranking {
+        let _ = writeln!(s, "  {} costs less per additional active resident than {}", order.cheaper, order.dearer);
+    }
+    if comparison.cost_ranking.is_empty() {
+        let _ = writeln!(s, "  the intervals do not rank any two arms by cost per additional active resident");
     }
     s
 }

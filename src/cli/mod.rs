@@ -34,8 +34,14 @@ pub(crate) fn run() -> anyhow::Result<()> {
 fn check(path: &std::path::Path) -> anyhow::Result<()> {
     let scenario = plan::load_scenario(path)?;
     let meta = &scenario.scenario;
+    let arms = if scenario.arms.is_empty() {
+        String::new()
+    } else {
+        let resolved = linli::scenario::arms::resolve(&scenario).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
+        format!("{}\n", linli::compare::arms_statement(&scenario, &resolved))
+    };
     print(&format!(
-        "ok: {} is a valid scenario ({}: {} residents, {} days from {}, {} replicates, {} events)\n",
+        "ok: {} is a valid scenario ({}: {} residents, {} days from {}, {} replicates, {} events)\n{arms}",
         path.display(),
         meta.name,
         scenario.community.residents,

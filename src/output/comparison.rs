@@ -1,10 +1,14 @@
-//! `comparison.csv` (tidy: one row per arm, group and metric) and `comparison.json`.
+//! The comparison's tables and JSON: `comparison.csv` (tidy: one row per arm, group and
+//! metric, then the cost per additional active resident), `replicates.csv`,
+//! `arms_timeseries.csv` and `comparison.json`.
 
 use serde_json::json;
 
-use crate::compare::{ArmRun, Comparison};
+use super::bottom_line::BottomLine;
+use crate::compare::{ArmRun, Comparison, CostEffect, Group, Outcome};
+use crate::stats::{PairedDifference, estimate};
 
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "arm",
     "baseline",
     "group",
@@ -21,10 +25,20 @@ pub const COLUMNS: [&str; 16] = [
     "replicates",
     "window_days",
     "note",
+    "verdict",
 ];
+
+/// The metric name of the cost rows of `comparison.csv`.
+pub const COST_METRIC: &str = "yuan_per_additional_active";
 
 fn number(x: f64) -> String {
     if x.is_finite() { format!("{x:.6}") } else { String::new() }
+}
+
+/// Text for a CSV cell that a spreadsheet will not run as a formula: a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return gets a single quote in front (OWASP's advice).
+pub fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
 }
 
 /// The CSV bytes of a comparison.
@@ -33,14 +47,14 @@ pub fn to_csv(comparison: &Comparison) -> anyhow::Result<Vec<u8>> {
     writer.write_record(COLUMNS)?;
     for row in &comparison.rows {
         let d = row.difference;
-        let field = |f: fn(&crate::stats::PairedDifference) -> f64| d.as_ref().map_or(String::new(), |d| number(f(d)));
-        let note = match d {
-            None => "baseline".to_string(),
-            Some(d) => super::report::verdict(d.includes_zero(), row.p_holm.unwrap_or(1.0), d.mean).1.to_string(),
-        };
+        let field = |f: fn(&PairedDifference) -> f64| d.as_ref().map_or(String::new(), |d| number(f(d)));
+        let note = row
+            .verdict
+            .map_or("baseline".to_string(), |v| super::wording::verdict(v, row.metric, comparison.smallest_difference));
+        let verdict = row.verdict.map_or(String::new(), |v| json!(v).as_str().unwrap_or_default().to_string());
         writer.write_record([
-            row.arm.clone(),
-            comparison.baseline.clone(),
+            csv_text(&row.arm),
+            csv_text(&comparison.baseline),
             row.group.name().to_string(),
             row.metric.name().to_string(),
             number(row.estimate.mean),
@@ -55,7 +69,87 @@ pub fn to_csv(comparison: &Comparison) -> anyhow::Result<Vec<u8>> {
             comparison.replicates.to_string(),
             comparison.window_days.to_string(),
             note,
+            verdict,
         ])?;
+    }
+    for cost in &comparison.costs {
+        writer.write_record(cost_record(comparison, cost))?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// The cost per additional active resident as a row: the estimate in `mean`, its paired
+/// bootstrap interval in `ci95_low` and `ci95_high` (empty when unbounded).
+fn cost_record(comparison: &Comparison, cost: &CostEffect) -> Vec<String> {
+    let optional = |x: Option<f64>| x.map_or(String::new(), number);
+    let note = match (cost.yuan_per_additional_active, cost.yuan_per_additional_active_ci95_high) {
+        (None, _) => "no gain detected: the interval of additional active residents includes zero",
+        (Some(_), None) => "paired bootstrap interval; no upper end: some resamples show no gain",
+        (Some(_), Some(_)) => "paired bootstrap interval",
+    };
+    let mut record = vec![String::new(); COLUMNS.len()];
+    record[0] = csv_text(&cost.arm);
+    record[1] = csv_text(&comparison.baseline);
+    record[2] = Group::All.name().to_string();
+    record[3] = COST_METRIC.to_string();
+    record[4] = optional(cost.yuan_per_additional_active);
+    record[5] = optional(cost.yuan_per_additional_active_ci95_low);
+    record[6] = optional(cost.yuan_per_additional_active_ci95_high);
+    record[13] = comparison.replicates.to_string();
+    record[14] = comparison.window_days.to_string();
+    record[15] = note.to_string();
+    record
+}
+
+/// `replicates.csv`: every outcome of every replicate of every arm (arm, replicate, outcome, value).
+pub fn replicates_csv(runs: &[ArmRun], window_days: usize) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["arm", "replicate", "outcome", "value"])?;
+    let outcomes = Outcome::all();
+    for run in runs {
+        for (k, replicate) in run.output.replicates.iter().enumerate() {
+            for outcome in &outcomes {
+                let value = outcome.value(&run.output, k, window_days);
+                let record = [csv_text(&run.name), replicate.replicate.to_string(), outcome.name(), number(value)];
+                writer.write_record(record)?;
+            }
+        }
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// `arms_timeseries.csv`: per arm, recorded day and group, the active rate's mean across
+/// replicates with its 95% interval, and the mean number of active residents.
+pub fn arms_timeseries_csv(runs: &[ArmRun]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "arm",
+        "date",
+        "group",
+        "replicates",
+        "active_rate",
+        "active_rate_ci95_low",
+        "active_rate_ci95_high",
+        "active",
+    ])?;
+    for run in runs {
+        for (day, date) in run.output.dates.iter().enumerate() {
+            for group in Group::ALL {
+                let days = run.output.replicates.iter().map(|r| group.of(&r.days[day]));
+                let (rates, active): (Vec<f64>, Vec<f64>) = days.map(|c| (c.active_rate(), c.active as f64)).unzip();
+                let rate = estimate(&rates);
+                writer.write_record([
+                    csv_text(&run.name),
+                    date.to_string(),
+                    group.name().to_string(),
+                    rates.len().to_string(),
+                    number(rate.mean),
+                    number(rate.ci95_low),
+                    number(rate.ci95_high),
+                    number(estimate(&active).mean),
+                ])?;
+            }
+        }
     }
     Ok(writer.into_inner()?)
 }
@@ -68,6 +162,9 @@ pub struct ComparisonContext<'a> {
     pub texts: &'a [String],
     pub seed: u64,
     pub runtime_seconds: f64,
+    /// Which arms run, which is the baseline, and whether the file's own design is an arm.
+    pub arms_statement: &'a str,
+    pub bottom_line: &'a BottomLine,
 }
 
 pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyhow::Result<String> {
@@ -76,6 +173,7 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
         .iter()
         .map(|run| json!({ "name": run.name, "description": run.description, "scenario": run.output.scenario }))
         .collect();
+    let line = context.bottom_line;
     let value = json!({
         "linli_version": crate::VERSION,
         "sources": context.sources,
@@ -83,10 +181,31 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
         "replicates": comparison.replicates,
         "window_days": comparison.window_days,
         "runtime_seconds": context.runtime_seconds,
+        "question": line.question_en,
+        "bottom_line": { "en": line.en, "zh": line.zh },
+        "interval_scope": comparison.interval_scope,
+        "smallest_difference_pp": comparison.smallest_difference * 100.0,
         "baseline": comparison.baseline,
+        "arms_statement": context.arms_statement,
         "arms": arms,
         "rows": comparison.rows,
         "costs": comparison.costs,
+        "bootstrap_resamples": comparison.bootstrap_resamples,
+        "cost_ranking": comparison.cost_ranking,
     });
     Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_characters_are_quoted() {
+        for text in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_text(text), format!("'{text}"));
+        }
+        assert_eq!(csv_text("50 points"), "50 points");
+        assert_eq!(csv_text("时间银行"), "时间银行");
+    }
 }

@@ -1,5 +1,6 @@
 //! Outputs of a run: tidy CSV, a JSON summary and plots, written atomically.
 
+pub mod bottom_line;
 pub mod compare_plots;
 pub mod comparison;
 pub mod input;
@@ -12,6 +13,7 @@ pub mod study_plots;
 pub mod study_results;
 pub mod summary;
 pub mod timeseries;
+pub mod wording;
 
 use std::path::PathBuf;
 
@@ -80,6 +82,8 @@ pub fn write_comparison(
 ) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;
     staging.write("comparison.json", comparison::to_json(comparison, context)?.as_bytes())?;
+    staging.write("replicates.csv", &comparison::replicates_csv(context.runs, comparison.window_days)?)?;
+    staging.write("arms_timeseries.csv", &comparison::arms_timeseries_csv(context.runs)?)?;
     compare_plots::arms_participation(context.runs, &staging.path("arms.png"), &staging.path("arms.svg"))?;
     compare_plots::effects(comparison, &staging.path("effects.png"), &staging.path("effects.svg"))?;
     compare_plots::cost_per_active(comparison, &staging.path("cost.png"), &staging.path("cost.svg"))?;

@@ -170,11 +170,25 @@ pub(crate) fn render_both(drawing: &impl Drawing, png: &Path, svg: &Path) -> any
     register_fonts();
     let png_area = BitMapBackend::new(png, SIZE).into_drawing_area();
     drawing.draw_on(&png_area).with_context(|| format!("cannot draw {}", png.display()))?;
-    png_area.present().map_err(|e| anyhow!("cannot write {}: {e}", png.display()))?;
+    png_area.present().map_err(|e| png_write_error(png, e))?;
     let svg_area = SVGBackend::new(svg, SIZE).into_drawing_area();
     drawing.draw_on(&svg_area).with_context(|| format!("cannot draw {}", svg.display()))?;
     svg_area.present().map_err(|e| anyhow!("cannot write {}: {e}", svg.display()))?;
     Ok(())
+}
+
+/// A failed PNG write as "cannot write <file>: <reason>" (the backend's Display is a debug dump).
+fn png_write_error(png: &Path, e: DrawingAreaErrorKind<plotters_bitmap::BitMapBackendError>) -> anyhow::Error {
+    use plotters_backend::DrawingErrorKind;
+    use plotters_bitmap::BitMapBackendError as Bitmap;
+    let reason = match e {
+        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(Bitmap::IOError(io))) => io.to_string(),
+        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(Bitmap::ImageError(image))) => {
+            image.to_string()
+        }
+        other => other.to_string(),
+    };
+    anyhow!("cannot write {}: {reason}", png.display())
 }
 
 /// Writes a time-series chart of `run` as PNG and SVG.

@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
+use super::bottom_line::BottomLine;
 use super::comparison::ComparisonContext;
-use crate::compare::{Comparison, Group, Metric, Row};
+use super::wording::{self, p_value, pp, pp_interval, yuan};
+use crate::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
 use crate::scenario::Scenario;
 use crate::scenario::arms::{base_value, flatten};
 
@@ -15,12 +17,13 @@ pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[St
     let title = format!("linli: comparing incentive designs for {}", baseline.output.scenario.scenario.name);
     let _ = write!(page, "{}", head(&title));
     let _ = writeln!(page, "<h1>{}</h1>", escape(&title));
+    page.push_str(&bottom_line_section(context.bottom_line));
     let _ = writeln!(
         page,
-        "<p class=\"question\">Which design gets more people, and the right people, to take part, for how long, and at what cost? \
+        "<h2>The evidence</h2>\n<p class=\"question\">Which design gets more people, and the right people, to take part, for how long, and at what cost? \
          Each arm below was simulated {} times on the same community with the same random streams (common random numbers), \
-         so differences between arms come from the designs, not from chance draws. Statistics cover the last {} days.</p>",
-        comparison.replicates, comparison.window_days
+         so differences between arms come from the designs, not from chance draws. Statistics cover the last {} days. {}</p>",
+        comparison.replicates, comparison.window_days, INTERVAL_SCOPE
     );
     page.push_str(&arms_section(context));
     page.push_str(&headline_section(comparison));
@@ -57,12 +60,23 @@ const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Source 
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%;margin:0.6em 0;font-size:0.95em}th,td{border-bottom:1px solid #e5e5e5;\
 padding:4px 8px;text-align:right}th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}\
-.question{font-size:1.05em;background:#f5f8fb;padding:12px;border-left:4px solid #0072b2}.zero{color:#777}\
+#bottom-line{background:#f3f8f1;border-left:4px solid #006b4e;padding:4px 16px;margin:0.4em 0}\
+#bottom-line p{margin:0.35em 0}#bottom-line .q{font-weight:bold}h1{margin:0.3em 0}.question{font-size:1.05em;background:#f5f8fb;padding:12px;border-left:4px solid #0072b2}.zero{color:#777}\
 .gain{color:#006b4e;font-weight:bold}.loss{color:#b03a00;font-weight:bold}figure{margin:1em 0}.chart svg{width:100%;height:auto}\
 pre{background:#f7f7f7;padding:10px;overflow-x:auto;font-size:0.85em}code{font-size:0.9em}";
 
+/// The answer first, in Chinese then English.
+fn bottom_line_section(line: &BottomLine) -> String {
+    let mut s = String::from("<section id=\"bottom-line\" lang=\"zh\">\n");
+    let _ = writeln!(s, "<p class=\"q\">{}</p>", escape(&line.question()));
+    let _ = writeln!(s, "<p>{}</p>", escape(&line.zh.join("")));
+    let _ = writeln!(s, "<p lang=\"en\">{}</p>", escape(&line.en.join(" ")));
+    s.push_str("</section>\n");
+    s
+}
+
 fn arms_section(context: &ComparisonContext<'_>) -> String {
-    let mut s = String::from("<h2>The arms</h2>\n<ul>\n");
+    let mut s = format!("<h2>The arms</h2>\n<p id=\"arms-statement\">{}</p>\n<ul>\n", escape(context.arms_statement));
     let base = &context.runs[0].output.scenario;
     for (k, run) in context.runs.iter().enumerate() {
         let role = if k == 0 { " (baseline)" } else { "" };
@@ -112,87 +126,90 @@ fn differences(base: &Scenario, arm: &Scenario) -> Vec<(String, String, String)>
 }
 
 fn headline_section(comparison: &Comparison) -> String {
-    let mut s = String::from(
+    let mut s = format!(
         "<h2>Headline: who takes part</h2>\n<p>Mean share of each group who took part in the last 30 days, averaged over the window; \
-         the change is against the baseline with its 95% confidence interval (paired t) and a Holm-adjusted p-value.</p>\n\
-         <table id=\"headline\"><thead><tr><th>arm</th><th>group</th><th>mean active rate</th><th>change (points)</th>\
+         the change, in percentage points (pp), is against the baseline with its 95% confidence interval (paired t) and a Holm-adjusted p-value. \
+         A change is called a gain or a loss only if it is significant after the Holm correction and at least {:.2} pp \
+         (<code>[comparison] smallest_difference_pp</code>, the smallest difference worth reporting).</p>\n\
+         <table id=\"headline\"><thead><tr><th>arm</th><th>group</th><th>mean active rate</th><th>change (pp)</th>\
          <th>95% interval</th><th>p (Holm)</th><th>verdict</th></tr></thead><tbody>\n",
+        comparison.smallest_difference * 100.0
     );
     for row in comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate) {
-        s.push_str(&headline_row(row));
+        s.push_str(&headline_row(row, comparison.smallest_difference));
     }
     s.push_str("</tbody></table>\n");
     s
 }
 
-fn headline_row(row: &Row) -> String {
+fn headline_row(row: &Row, smallest: f64) -> String {
     let rate = format!("{:.1}%", row.estimate.mean * 100.0);
-    match row.difference {
-        None => format!(
+    match (row.difference, row.verdict) {
+        (Some(d), Some(verdict)) => format!(
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{rate}</td><td>{:+.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            wording::verdict_class(verdict),
+            escape(&row.arm),
+            row.group.name(),
+            d.mean * 100.0,
+            pp_interval(d.ci95_low, d.ci95_high),
+            p_value(row.p_holm.unwrap_or(f64::NAN)),
+            escape(&wording::verdict(verdict, row.metric, smallest))
+        ),
+        _ => format!(
             "<tr><td>{}</td><td>{}</td><td>{rate}</td><td>baseline</td><td></td><td></td><td></td></tr>\n",
             escape(&row.arm),
             row.group.name()
         ),
-        Some(d) => {
-            let (class, verdict) = verdict(d.includes_zero(), row.p_holm.unwrap_or(1.0), d.mean);
-            format!(
-                "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{rate}</td><td>{:+.2}</td><td>{:+.2} to {:+.2}</td><td>{:.3}</td><td>{verdict}</td></tr>\n",
-                escape(&row.arm),
-                row.group.name(),
-                d.mean * 100.0,
-                d.ci95_low * 100.0,
-                d.ci95_high * 100.0,
-                row.p_holm.unwrap_or(f64::NAN)
-            )
-        }
-    }
-}
-
-/// Plain words for a difference: detected only if the interval excludes zero and the
-/// Holm-adjusted p-value is below 0.05.
-pub fn verdict(includes_zero: bool, p_holm: f64, mean: f64) -> (&'static str, &'static str) {
-    if includes_zero {
-        ("zero", "no difference detected: the interval includes zero")
-    } else if p_holm >= 0.05 {
-        ("zero", "not significant after the Holm correction for multiple comparisons")
-    } else if mean > 0.0 {
-        ("gain", "more take part")
-    } else {
-        ("loss", "fewer take part")
     }
 }
 
 fn significance_section(comparison: &Comparison) -> String {
     let headline: Vec<&Row> =
         comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate && r.difference.is_some()).collect();
-    let significant = |r: &&&Row| r.difference.is_some_and(|d| !d.includes_zero()) && r.p_holm.unwrap_or(1.0) < 0.05;
     let name = |r: &&Row| format!("{} ({})", escape(&r.arm), r.group.name());
-    let detected: Vec<String> = headline.iter().filter(|r| significant(r)).map(name).collect();
-    let undetected: Vec<String> = headline.iter().filter(|r| !significant(r)).map(name).collect();
-    let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
+    let with = |wanted: &[Verdict]| -> String {
+        let items: Vec<String> =
+            headline.iter().filter(|r| r.verdict.is_some_and(|v| wanted.contains(&v))).map(name).collect();
+        if items.is_empty() { "none".to_string() } else { items.join(", ") }
+    };
+    let smallest = comparison.smallest_difference * 100.0;
     format!(
-        "<h2>What is and is not significant</h2>\n<p><b>A difference was detected</b> (the 95% interval excludes zero and the \
-         Holm-adjusted p-value is below 0.05) for: {}.</p>\n\
-         <p><b>No difference was detected</b> (the interval includes zero, or the Holm-adjusted p-value is 0.05 or more: the data \
-         cannot tell these arms from the baseline) for: {}.</p>\n",
-        list(&detected),
-        list(&undetected)
+        "<h2>What is and is not significant</h2>\n<p><b>A difference worth reporting</b> (significant after the Holm \
+         correction and at least {smallest:.2} pp) for: {}.</p>\n\
+         <p><b>No meaningful difference</b> (the whole 95% interval lies within ±{smallest:.2} pp) for: {}.</p>\n\
+         <p><b>Unclear</b> (not significant, or smaller than {smallest:.2} pp, with an interval that reaches beyond \
+         ±{smallest:.2} pp: more replicates would tell) for: {}.</p>\n",
+        with(&[Verdict::Higher, Verdict::Lower]),
+        with(&[Verdict::NoMeaningfulDifference]),
+        with(&[Verdict::Unclear])
     )
 }
 
 fn cost_section(comparison: &Comparison) -> String {
-    let mut s = String::from(
+    let mut s = format!(
         "<h2>Cost</h2>\n<p>Cost counts redeemed points at their yuan value, proposal-fund spending and the fixed yearly costs of the \
-         programmes each arm runs (<code>[costs]</code>), over the window.</p>\n<table id=\"costs\"><thead><tr><th>arm</th><th></th>\
-         <th>additional cost (yuan)</th><th>additional active residents</th><th>yuan per additional active resident</th></tr></thead><tbody>\n",
+         programmes each arm runs (<code>[costs]</code>), over the window. The interval of the cost per additional active \
+         resident is a paired bootstrap over replicates ({} resamples, percentile); it has no upper end when some resamples \
+         show no gain.</p>\n<table id=\"costs\"><thead><tr><th>arm</th><th></th>\
+         <th>additional cost (yuan)</th><th>additional active residents</th><th>yuan per additional active resident</th>\
+         <th>95% interval</th></tr></thead><tbody>\n",
+        comparison.bootstrap_resamples
     );
     for cost in &comparison.costs {
-        let per = cost
-            .yuan_per_additional_active
-            .map_or("no gain detected (interval includes zero)".to_string(), |y| format!("{y:.0}"));
+        let (per, interval) = match cost.yuan_per_additional_active {
+            Some(y) => (
+                yuan(Some(y)),
+                format!(
+                    "{} to {}",
+                    yuan(cost.yuan_per_additional_active_ci95_low),
+                    yuan(cost.yuan_per_additional_active_ci95_high)
+                ),
+            ),
+            None => ("no gain detected (interval includes zero)".to_string(), String::new()),
+        };
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td></td><td>{:.0} ({:.0} to {:.0})</td><td>{:.0} ({:.0} to {:.0})</td><td>{per}</td></tr>",
+            "<tr><td>{}</td><td></td><td>{:.0} ({:.0} to {:.0})</td><td>{:.0} ({:.0} to {:.0})</td><td>{per}</td><td>{interval}</td></tr>",
             escape(&cost.arm),
             cost.additional_cost_yuan.mean,
             cost.additional_cost_yuan.ci95_low,
@@ -203,7 +220,46 @@ fn cost_section(comparison: &Comparison) -> String {
         );
     }
     s.push_str("</tbody></table>\n");
+    s.push_str(&cost_ranking_paragraph(comparison));
     s
+}
+
+/// The ranking by cost that the paired bootstrap supports, and no more.
+fn cost_ranking_paragraph(comparison: &Comparison) -> String {
+    if comparison.cost_ranking.is_empty() {
+        return "<p id=\"cost-ranking\">The intervals do not rank any two arms by cost per additional active resident.</p>\n"
+            .to_string();
+    }
+    let orders: Vec<String> = comparison
+        .cost_ranking
+        .iter()
+        .map(|o| {
+            format!(
+                "{} costs less than {} (Holm-adjusted bootstrap p {})",
+                escape(&o.cheaper),
+                escape(&o.dearer),
+                p_value(o.p_holm)
+            )
+        })
+        .collect();
+    format!(
+        "<p id=\"cost-ranking\">Per additional active resident, {}. Pairs not named cannot be ranked.</p>\n",
+        orders.join("; ")
+    )
+}
+
+/// A measure's mean and change in its own unit: rates as % and pp, counts as whole numbers.
+fn measure_cells(row: &Row) -> (String, (String, String)) {
+    let rate = row.metric.is_rate();
+    let mean = if rate { format!("{:.1}%", row.estimate.mean * 100.0) } else { wording::thousands(row.estimate.mean) };
+    let change = row.difference.map_or(("baseline".into(), String::new()), |d| {
+        if rate {
+            (pp(d.mean), pp_interval(d.ci95_low, d.ci95_high))
+        } else {
+            (format!("{:+.1}", d.mean), format!("{:+.1} to {:+.1}", d.ci95_low, d.ci95_high))
+        }
+    });
+    (mean, change)
 }
 
 fn other_metrics_section(comparison: &Comparison) -> String {
@@ -214,15 +270,12 @@ fn other_metrics_section(comparison: &Comparison) -> String {
     let metrics =
         [Metric::FinalActiveRate, Metric::VolunteerHours, Metric::ProposalsImplemented, Metric::PointsRedeemed];
     for row in comparison.rows.iter().filter(|r| r.group == Group::All && metrics.contains(&r.metric)) {
-        let change = row.difference.map_or(("baseline".into(), String::new()), |d| {
-            (format!("{:+.3}", d.mean), format!("{:+.3} to {:+.3}", d.ci95_low, d.ci95_high))
-        });
+        let (mean, change) = measure_cells(row);
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{mean}</td><td>{}</td><td>{}</td></tr>",
             escape(&row.arm),
             row.metric.name(),
-            row.estimate.mean,
             change.0,
             change.1
         );

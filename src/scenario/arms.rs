@@ -55,10 +55,15 @@ fn check_unique_names(arms: &[ArmSpec]) -> Result<(), ArmProblem> {
     Ok(())
 }
 
+/// Sections every arm shares with the base: an arm may not override them.
+pub const SHARED_SECTIONS: [&str; 2] = ["scenario", "comparison"];
+
 fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
     let overrides = flatten(&spec.overrides);
-    if let Some((path, _)) = overrides.iter().find(|(path, _)| path.starts_with("scenario.") || path == "scenario") {
-        let expected = "an override outside [scenario]: arms share the base's seed, dates and replicates";
+    let shared = |path: &str| SHARED_SECTIONS.iter().any(|s| path == *s || path.starts_with(&format!("{s}.")));
+    if let Some((path, _)) = overrides.iter().find(|(path, _)| shared(path)) {
+        let expected = "an override outside [scenario] and [comparison]: arms share the base's seed, dates, replicates, \
+                        question and smallest difference";
         return Err(Problem::new(ErrorKind::InvalidValue, path, expected, path));
     }
     let scenario = apply_overrides(base, &overrides)?;

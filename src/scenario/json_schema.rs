@@ -31,6 +31,8 @@ pub fn schema_value() -> Value {
     at(&mut root, "event[0].name")["pattern"] = json!(r"\S");
     at(&mut root, "sweep.outcome")["enum"] = json!(Outcome::names());
     at(&mut root, "sensitivity.outcomes[0]")["enum"] = json!(Outcome::names());
+    let shared = format!(r"^({})(\.|$)", super::arms::SHARED_SECTIONS.join("|"));
+    root["properties"]["arm"]["items"]["propertyNames"] = json!({ "not": { "pattern": shared } });
     event_rules(at(&mut root, "event[0]"));
     sweep_rules(object_of(at(&mut root, "sweep")));
     sensitivity_rules(object_of(at(&mut root, "sensitivity")));

@@ -36,6 +36,10 @@ pub struct Scenario {
     pub policy: Policy,
     #[serde(default)]
     pub costs: Costs,
+    /// How `linli compare` reads its arms: the question they answer and the smallest
+    /// difference worth reporting.
+    #[serde(default)]
+    pub comparison: ComparisonSettings,
     /// Arms to compare with `linli compare`: each a name and overrides of scenario keys by
     /// dotted path. The first arm, or the one marked `baseline = true`, is the baseline.
     #[serde(default, rename = "arm", skip_serializing_if = "Vec::is_empty")]
@@ -68,6 +72,26 @@ pub struct ArmSpec {
     #[serde(flatten)]
     #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub overrides: std::collections::BTreeMap<String, toml::Value>,
+}
+
+/// What a comparison of arms is for, and what size of difference matters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComparisonSettings {
+    /// The policy question the arms answer, in plain words; the report and the screen of
+    /// `linli compare` open with it and its answer.
+    pub question: String,
+    /// The smallest change in an active rate worth reporting, in percentage points (0-100;
+    /// 0 turns it off). A significant change smaller than this is not a gain or a loss but
+    /// "no meaningful difference" (or "unclear"). Default 1.0: an assumption (docs/MODEL.md).
+    pub smallest_difference_pp: f64,
+}
+
+impl Default for ComparisonSettings {
+    fn default() -> ComparisonSettings {
+        // One percentage point: about 107 of Wanke Chenghua's 10,685 residents (assumption).
+        ComparisonSettings { question: String::new(), smallest_difference_pp: 1.0 }
+    }
 }
 
 /// What the run is: name, period, replicates and seed.
@@ -488,6 +512,7 @@ impl Default for Scenario {
             merchants: Merchants::default(),
             policy: Policy::default(),
             costs: Costs::default(),
+            comparison: ComparisonSettings::default(),
             arms: Vec::new(),
             sweep: None,
             sensitivity: None,

@@ -76,6 +76,7 @@ fn run_checks(check: &mut Checker, scenario: &Scenario) {
     check_needs(check, scenario);
     check_merchants(check, scenario);
     check_policy(check, scenario);
+    check.real_range("comparison.smallest_difference_pp", scenario.comparison.smallest_difference_pp, 0.0, 100.0);
     for (i, event) in scenario.events.iter().enumerate() {
         check_event(check, scenario, &format!("event[{i}]"), event);
     }

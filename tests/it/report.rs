@@ -1,6 +1,6 @@
 //! The comparison report as an analyst sees it: `linli compare` writes `report.html`, headless
-//! Chromium opens it, the charts and the headline table are there, the page logs nothing, and a
-//! screenshot is saved. Without Chromium the test is skipped unless LINLI_REQUIRE_CHROMIUM is set
+//! Chromium opens it, the bottom line fits the first screen (1280x800), the charts and the
+//! headline table are there, the page logs nothing, and a screenshot is saved. Without Chromium the test is skipped unless LINLI_REQUIRE_CHROMIUM is set
 //! (CI sets it and installs Debian's chromium).
 
 use std::path::{Path, PathBuf};
@@ -70,6 +70,28 @@ fn headless(chromium: &Path, profile: &Path) -> Command {
     command
 }
 
+/// Where the bottom line ends on a 1280x800 screen, in CSS pixels from the top of the page: a
+/// copy of the report with a small script that writes the measure into the DOM Chromium dumps.
+fn bottom_line_bottom(chromium: &Path, dir: &Path, html: &str) -> f64 {
+    let probe = "<script>const box = document.getElementById('bottom-line').getBoundingClientRect();\
+                 document.body.dataset.bottomLineBottom = box.bottom + window.scrollY;</script>";
+    let page = dir.join("probe.html");
+    std::fs::write(&page, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
+    let dom = headless(chromium, &dir.join("profile-probe"))
+        .args(["--window-size=1280,800", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let rendered = String::from_utf8_lossy(&dom.stdout);
+    let value = rendered
+        .split("data-bottom-line-bottom=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the probe measured nothing: {rendered:.400}"));
+    value.parse().unwrap()
+}
+
 #[test]
 fn the_report_opens_in_a_browser_with_charts_and_the_headline_table() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +109,7 @@ fn the_report_opens_in_a_browser_with_charts_and_the_headline_table() {
     assert!(fetches.iter().all(|f| !html.contains(f)), "self-contained: nothing fetched");
     assert_eq!(html.matches("<svg").count(), 3, "three inline charts");
     assert!(html.contains("时间银行") && html.contains("id=\"headline\""));
+    assert!(html.contains("id=\"bottom-line\""), "the report opens with a bottom line");
 
     let Some(chromium) = chromium() else {
         assert!(
@@ -108,6 +131,9 @@ fn the_report_opens_in_a_browser_with_charts_and_the_headline_table() {
         .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Failed to load resource"))
         .collect();
     assert!(page_errors.is_empty(), "the page logged errors: {page_errors:?}");
+
+    let bottom = bottom_line_bottom(&chromium, dir.path(), &html);
+    assert!(bottom <= 800.0, "the bottom line ends at {bottom} px, below the first screen of 800 px");
 
     let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let _ = std::fs::remove_file(&screenshot);

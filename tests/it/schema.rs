@@ -97,9 +97,12 @@ fn the_schema_accepts_every_shipped_scenario_and_the_template() {
             wrong.push(format!("{}:\n{}", path.display(), errors(&validator, &json)));
         }
     }
-    let template = as_json(&linli::scenario::template::template()).expect("the template is TOML");
-    if !validator.is_valid(&template) {
-        wrong.push(format!("the `linli init` template:\n{}", errors(&validator, &template)));
+    use linli::scenario::template::{blank_template, default_template};
+    for (which, text) in [("linli init", default_template()), ("linli init --blank", blank_template())] {
+        let template = as_json(&text).expect("the template is TOML");
+        if !validator.is_valid(&template) {
+            wrong.push(format!("the `{which}` template:\n{}", errors(&validator, &template)));
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
