@@ -119,7 +119,7 @@ pub fn points_economy(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result
     series.push(Series { label: "outstanding (held)".into(), colour: PALETTE[3], mean: outstanding, band: None });
     let title =
         format!("{}: the time bank's points (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
-    draw_both(&Chart::single(title, "points", Scale::Number, series), &run.dates, png, svg)
+    draw_both(&Chart::single(title, "time-bank points", Scale::Number, series), &run.dates, png, svg)
 }
 
 /// Writes the proposal pipeline: cumulative proposals submitted, approved, implemented, stalled, rejected.
@@ -603,6 +603,30 @@ mod tests {
             assert!(svg.contains(&fill), "a band polygon for {}: {fill}", cohort.name());
         }
         assert!(!svg.lines().any(|line| line.starts_with("-0")), "no negative zero");
+    }
+
+    /// The numbers of an SVG attribute in every element that has it: `points` or `x`.
+    fn attribute_numbers(svg: &str, attribute: &str) -> Vec<f64> {
+        let key = format!(" {attribute}=\"");
+        svg.split(&key)
+            .skip(1)
+            .flat_map(|rest| rest[..rest.find('"').unwrap_or(0)].split([' ', ',']).step_by(2).map(str::to_string))
+            .filter_map(|x| x.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn legend_box_lies_right_of_every_curve() {
+        let svg = participation_svg(&small_run());
+        let frame = svg.lines().find(|line| line.contains("fill=\"none\" stroke=\"#000000\"")).expect("a legend frame");
+        let legend_left = attribute_numbers(frame, "x")[0];
+        // The bands span every day, as the curves do; the legend's marks are lines too.
+        let bands: String = svg.lines().filter(|line| line.starts_with("<polygon")).collect();
+        let rightmost = attribute_numbers(&bands, "points").into_iter().fold(0.0, f64::max);
+        assert!(
+            rightmost > 500.0 && rightmost < legend_left,
+            "curves end at {rightmost}, the legend starts at {legend_left}"
+        );
     }
 
     #[test]
