@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::plot::ticks::whole_number;
 use super::plot::{
@@ -207,17 +208,20 @@ where
     if costs.is_empty() {
         return draw_message(&body, "only the baseline: no arm to cost");
     }
-    let Some(highest) = costs.iter().filter_map(|c| c.yuan_per_additional_active).reduce(f64::max) else {
+    let yuan: Vec<f64> = costs.iter().filter_map(|c| c.yuan_per_additional_active).collect();
+    if yuan.is_empty() {
         return draw_message(&body, NO_GAIN);
-    };
-    let top = highest.max(1.0) * 1.2;
-    let ticks = Ticks::new(Scale::Number, 0.0, top, 10);
+    }
+    // An arm that gains and saves money has a negative cost: its bar hangs below zero.
+    let top = yuan.iter().fold(1.0f64, |a, &b| a.max(b)) * 1.2;
+    let bottom = yuan.iter().fold(0.0f64, |a, &b| a.min(b)) * 1.2;
+    let ticks = Ticks::new(Scale::Number, bottom, top, 10);
     let n = costs.len();
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
         .x_label_area_size(55)
-        .y_label_area_size(label_area_width(&ticks, 0.0, top))
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
+        .y_label_area_size(label_area_width(&ticks, bottom, top))
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), bottom..top)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -231,23 +235,18 @@ where
         .disable_x_mesh()
         .draw()
         .map_err(err)?;
-    let centred = |size| {
-        TextStyle::from((FONT, size)).pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Center,
-            plotters::style::text_anchor::VPos::Bottom,
-        ))
-    };
+    let above_bar = TextStyle::from((FONT, 20)).pos(Pos::new(HPos::Center, VPos::Bottom));
     for (k, cost) in costs.iter().enumerate() {
         let x = k as f64;
         let (label, at) = match cost.yuan_per_additional_active {
             Some(yuan) => {
                 let bar = Rectangle::new([(x - 0.3, 0.0), (x + 0.3, yuan)], arm_colour(k + 1).filled());
                 chart.draw_series(std::iter::once(bar)).map_err(err)?;
-                (whole_number(yuan), yuan + top * 0.01)
+                (whole_number(yuan), yuan.max(0.0) + top * 0.01)
             }
             None => ("no gain detected".to_string(), top * 0.05),
         };
-        chart.draw_series(std::iter::once(Text::new(label, (x, at), centred(20)))).map_err(err)?;
+        chart.draw_series(std::iter::once(Text::new(label, (x, at), above_bar.clone()))).map_err(err)?;
     }
     Ok(())
 }
@@ -296,6 +295,13 @@ mod tests {
         assert!(!svg.contains(NO_GAIN));
         assert!(svg.contains("\n1500\n"), "whole yuan on the axis");
         assert!(!svg.lines().any(|line| line.ends_with(".0")), "no needless decimals");
+    }
+
+    #[test]
+    fn cost_chart_shows_a_saving_below_zero() {
+        let svg = svg_text(&CostChart(&comparison(vec![cost("cheaper", Some(-300.0)), cost("dearer", Some(500.0))])));
+        assert!(svg.contains("\n-300\n"), "the saving's label");
+        assert!(svg.contains("\n-200\n"), "the axis reaches below zero");
     }
 
     #[test]
