@@ -9,6 +9,7 @@ use std::sync::Once;
 
 use anyhow::{Context, anyhow};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -295,14 +296,13 @@ where
         .margin(20)
         .x_label_area_size(if x_title.is_empty() { 30 } else { 55 })
         .y_label_area_size(label_area_width(&ticks, y_low, y_high))
-        .build_cartesian_2d(first..last, y_low..y_high)
+        .build_cartesian_2d(DateAxis::new(years, 8), y_low..y_high)
         .map_err(err)?;
     plot.configure_mesh()
         .x_desc(x_title)
         .y_desc(panel.y_label.as_str())
         .axis_desc_style((FONT, 20))
         .label_style((FONT, 17))
-        .x_labels(8)
         .x_label_formatter(&|x| year_month(*x))
         .y_labels(ticks.count)
         .y_label_formatter(&|y| ticks.label(*y))
@@ -395,7 +395,7 @@ fn y_range(scale: Scale, low: f64, high: f64) -> (f64, f64) {
 /// Room for the tick labels and the axis title left of a plot.
 pub(crate) fn label_area_width(ticks: &Ticks, low: f64, high: f64) -> u32 {
     let widest = ticks.label(low).len().max(ticks.label(high).len()) as u32;
-    45 + 11 * widest
+    40 + 9 * widest
 }
 
 /// How a legend entry shows its series.
@@ -511,6 +511,59 @@ fn fractional_year(date: chrono::NaiveDate) -> f64 {
     date.year() as f64 + date.ordinal0() as f64 / days_in_year
 }
 
+/// The date axis of a time chart, in fractional years, with its ticks on first days of months.
+struct DateAxis {
+    years: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl DateAxis {
+    fn new(years: &[f64], count: usize) -> DateAxis {
+        let (first, last) = (years[0], years[years.len() - 1]);
+        DateAxis { years: (first..last).into(), ticks: month_ticks(years, count) }
+    }
+}
+
+impl Ranged for DateAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.years.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Light mesh lines would fall between months: only the labelled ticks get lines.
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.years.range()
+    }
+}
+
+/// The first days of months among `years` (fractional years), every 1, 2, 3, 6, 12, 24 or 60
+/// months counted from January: the finest step that leaves at most `count` ticks, so that
+/// every tick falls on the month its label names.
+fn month_ticks(years: &[f64], count: usize) -> Vec<f64> {
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        return Vec::new();
+    };
+    let month_starts: Vec<(i32, f64)> = (first.floor() as i32..=last.floor() as i32)
+        .flat_map(|year| (1..=12).map(move |month| (year, month)))
+        .filter_map(|(year, month)| chrono::NaiveDate::from_ymd_opt(year, month, 1).map(|d| (month as i32, d)))
+        .map(|(month, date)| (month - 1, fractional_year(date)))
+        .filter(|&(_, x)| (first..=last).contains(&x))
+        .collect();
+    for step in [1, 2, 3, 6, 12, 24, 60] {
+        let ticks: Vec<f64> = month_starts.iter().filter(|(m, _)| m % step == 0).map(|&(_, x)| x).collect();
+        if ticks.len() <= count {
+            return ticks;
+        }
+    }
+    Vec::new()
+}
+
 /// The label of a fractional year: "2024-07".
 fn year_month(x: f64) -> String {
     let year = x.floor();
@@ -529,6 +582,20 @@ mod tests {
         assert_eq!(year_month(fractional_year(date(2024, 7, 1))), "2024-07");
         assert_eq!(year_month(2025.0), "2025-01");
         assert_eq!(year_month(2024.99), "2025-01");
+    }
+
+    #[test]
+    fn date_ticks_fall_on_the_months_they_name() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let days = |from: chrono::NaiveDate, n: i64| {
+            (0..n).map(|k| fractional_year(from + chrono::Duration::days(k))).collect::<Vec<_>>()
+        };
+        let labels = |ticks: Vec<f64>| ticks.into_iter().map(year_month).collect::<Vec<_>>();
+        let half_year = labels(month_ticks(&days(date(2024, 1, 1), 200), 8));
+        assert_eq!(half_year, ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07"]);
+        let three_years = labels(month_ticks(&days(date(2024, 1, 1), 1096), 8));
+        assert_eq!(three_years, ["2024-01", "2024-07", "2025-01", "2025-07", "2026-01", "2026-07"]);
+        assert_eq!(labels(month_ticks(&days(date(2024, 3, 10), 40), 8)), ["2024-04"]);
     }
 
     #[test]
