@@ -371,3 +371,43 @@ where
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::Kind;
+    use crate::output::plot::svg_text;
+
+    fn study(kind: Kind, file: &str) -> Study {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
+        let scenario = crate::scenario::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        Study::of(kind, &scenario).unwrap()
+    }
+
+    #[test]
+    fn a_sweep_of_a_rate_reads_in_percent() {
+        let study = study(Kind::Sweep, "sweep-small.toml");
+        let means: Vec<f64> = (0..study.points.len()).map(|p| 0.03 + 0.001 * p as f64).collect();
+        let groups: Vec<_> = (0..study.parameters.len()).map(|j| grouped_means(&study, j, &means)).collect();
+        let chart = SweepChart { study: &study, outcome: "all_mean_active_rate", means: &means, groups: &groups };
+        let svg = svg_text(&chart);
+        assert!(svg.contains("%\n"), "share ticks as percentages");
+        assert!(svg.contains("mean per group"), "the legend");
+        assert_eq!(svg, svg_text(&chart), "deterministic");
+    }
+
+    #[test]
+    fn an_index_chart_without_indices_says_so() {
+        let study = study(Kind::Sensitivity, "sensitivity-small.toml");
+        let found = Indices { morris: Vec::new(), sobol: Vec::new() };
+        let svg = svg_text(&IndexChart { study: &study, found: &found, outcome: "all_mean_active_rate" });
+        assert!(svg.contains("no sensitivity indices of all_mean_active_rate"));
+    }
+
+    #[test]
+    fn a_sweep_without_points_says_so() {
+        let study = study(Kind::Sweep, "sweep-small.toml");
+        let chart = SweepChart { study: &study, outcome: "all_cost_yuan", means: &[], groups: &[] };
+        assert!(svg_text(&chart).contains("no design points to show"));
+    }
+}
