@@ -1,5 +1,4 @@
-//! Plots of a comparison: participation of every arm and its difference from the baseline,
-//! effects per group with their intervals, and the cost per additional active resident.
+//! Comparison plots: every arm and its difference from the baseline, effects by group, cost per extra participant.
 
 use std::path::Path;
 

@@ -1,6 +1,4 @@
-//! Plots: participation per cohort (mean with a 95% band across replicates), the points
-//! economy and the proposal pipeline; the time charts, legends and messages every chart
-//! shares; PNG and SVG, with the embedded DejaVu font.
+//! Run plots (participation, points, proposals) and the time charts, legends and messages every chart shares.
 
 pub(crate) mod ticks;
 

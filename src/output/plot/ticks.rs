@@ -1,5 +1,4 @@
-//! Axis tick labels shared by every chart: integers without decimals, one number of decimals
-//! per axis chosen from its range, shares as percentages, never "-0".
+//! Axis tick labels for every chart: whole numbers bare, decimals chosen per axis, shares in %, never "-0".
 
 /// What an axis measures, which decides how its ticks read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
