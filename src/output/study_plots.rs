@@ -6,8 +6,12 @@ use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::plot::{Drawing, FONT, PALETTE, draw_legend, render_both};
+use super::plot::{
+    Drawing, FONT, LegendEntry, Mark, PALETTE, Scale, Ticks, draw_legend_column, draw_message, label_area_width,
+    render_both, split_legend, title_font,
+};
 use super::study::value_text;
+use crate::compare::{Metric, Outcome};
 use crate::explore::Study;
 use crate::explore::analyse::Indices;
 use crate::scenario::study::{Values, number};
@@ -72,7 +76,9 @@ fn all_numeric(list: &[Value]) -> bool {
     list.iter().all(|v| matches!(v, Value::Integer(_) | Value::Float(_)))
 }
 
+/// A bin's end in its label ("0.1–0.25"); `+ 0.0` turns a negative zero positive.
 fn short(x: f64) -> String {
+    let x = x + 0.0;
     if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.3}").trim_end_matches('0').to_string() }
 }
 
@@ -110,10 +116,23 @@ impl Drawing for SweepChart<'_> {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
         area.fill(&WHITE).map_err(err)?;
         let title = format!("{}: {} by parameter", self.study.scenario.scenario.name, self.outcome);
-        let body = area.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(err)?;
+        let body = area.titled(&title, title_font()).map_err(err)?;
         let k = self.study.parameters.len();
+        if k == 0 || self.means.is_empty() {
+            return draw_message(&body, "no design points to show");
+        }
+        let entries = [
+            LegendEntry {
+                label: "a design point (mean of its replicates)".into(),
+                colour: PALETTE[0],
+                mark: Mark::Dot,
+            },
+            LegendEntry { label: "mean per group".into(), colour: PALETTE[1], mark: Mark::Line },
+        ];
+        let (plots, legend) = split_legend(&body, &entries);
+        draw_legend_column(&legend, &entries)?;
         let columns = k.min(3);
-        let panels = body.split_evenly((k.div_ceil(columns), columns));
+        let panels = plots.split_evenly((k.div_ceil(columns), columns));
         for (j, panel) in panels.iter().enumerate().take(k) {
             self.panel(panel, j)?;
         }
@@ -133,11 +152,13 @@ impl SweepChart<'_> {
         let categorical = matches!(&parameter.values, Values::List(list) if !all_numeric(list));
         let (x_low, x_high) = if categorical { (-0.5, groups.len() as f64 - 0.5) } else { padded(&xs) };
         let (y_low, y_high) = padded(self.means);
+        let x_ticks = Ticks::new(Scale::Number, x_low, x_high, 6);
+        let y_ticks = Ticks::new(outcome_scale(self.outcome), y_low, y_high, 6);
         let labels: Vec<String> = groups.iter().map(|g| g.label.clone()).collect();
         let mut chart = ChartBuilder::on(area)
             .margin(15)
             .x_label_area_size(50)
-            .y_label_area_size(70)
+            .y_label_area_size(label_area_width(&y_ticks, y_low, y_high))
             .build_cartesian_2d(x_low..x_high, y_low..y_high)
             .map_err(err)?;
         let label_of = |x: &f64| {
@@ -145,7 +166,7 @@ impl SweepChart<'_> {
             match (categorical, near) {
                 (true, true) => labels.get(x.round() as usize).cloned().unwrap_or_default(),
                 (true, false) => String::new(),
-                (false, _) => short(*x),
+                (false, _) => x_ticks.label(*x),
             }
         };
         chart
@@ -154,10 +175,10 @@ impl SweepChart<'_> {
             .y_desc(self.outcome)
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
-            .x_labels(6)
-            .y_labels(6)
+            .x_labels(x_ticks.count)
+            .y_labels(y_ticks.count)
             .x_label_formatter(&label_of)
-            .y_label_formatter(&|y| short(*y))
+            .y_label_formatter(&|y| y_ticks.label(*y))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
@@ -214,6 +235,14 @@ struct BarSeries {
     bars: Vec<Bar>,
 }
 
+/// One panel of the index chart: caption, axis title and scale, and its bar series.
+struct BarPanel {
+    caption: &'static str,
+    y_label: String,
+    scale: Scale,
+    series: Vec<BarSeries>,
+}
+
 impl Drawing for IndexChart<'_> {
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
     where
@@ -222,7 +251,30 @@ impl Drawing for IndexChart<'_> {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
         area.fill(&WHITE).map_err(err)?;
         let title = format!("Sensitivity of {} ({})", self.outcome, self.study.scenario.scenario.name);
-        let body = area.titled(&title, (FONT, 28).into_font().style(FontStyle::Bold)).map_err(err)?;
+        let body = area.titled(&title, title_font()).map_err(err)?;
+        let panels = self.panels();
+        if panels.is_empty() {
+            return draw_message(&body, &format!("no sensitivity indices of {}", self.outcome));
+        }
+        let entries: Vec<LegendEntry> = panels
+            .iter()
+            .flat_map(|p| &p.series)
+            .map(|s| LegendEntry { label: s.name.into(), colour: s.colour, mark: Mark::Bar })
+            .collect();
+        let (plots, legend) = split_legend(&body, &entries);
+        draw_legend_column(&legend, &entries)?;
+        let names: Vec<String> = self.study.parameters.iter().map(|p| short_path(&p.path)).collect();
+        let areas = plots.split_evenly((panels.len(), 1));
+        for (panel, panel_area) in panels.iter().zip(areas.iter()) {
+            draw_bars(panel_area, panel, &names)?;
+        }
+        Ok(())
+    }
+}
+
+impl IndexChart<'_> {
+    /// The Sobol panel and the Morris panel, each when the outcome has such indices.
+    fn panels(&self) -> Vec<BarPanel> {
         let sobol: Vec<_> = self.found.sobol.iter().filter(|r| r.outcome == self.outcome).collect();
         let morris: Vec<_> = self.found.morris.iter().filter(|r| r.outcome == self.outcome).collect();
         let mut panels = Vec::new();
@@ -233,19 +285,28 @@ impl Drawing for IndexChart<'_> {
                 BarSeries { name: "first-order S", colour: PALETTE[0], bars: first },
                 BarSeries { name: "total ST", colour: PALETTE[1], bars: total },
             ];
-            panels.push(("Sobol indices (share of variance)", series));
+            let y_label = "share of variance".into();
+            panels.push(BarPanel { caption: "Sobol indices (95% intervals)", y_label, scale: Scale::Share, series });
         }
         if !morris.is_empty() {
             let mu_star = morris.iter().map(|r| bar(r.index.mu_star, r.index.mu_star_ci95)).collect();
             let series = vec![BarSeries { name: "mu* (per whole range)", colour: PALETTE[2], bars: mu_star }];
-            panels.push(("Morris elementary effects", series));
+            // mu* is a change of the outcome, so a share's mu* is in percentage points.
+            let (scale, y_label) = match outcome_scale(self.outcome) {
+                Scale::Share => (Scale::SharePoints, "mu* (pp)".to_string()),
+                _ => (Scale::Number, "mu*".to_string()),
+            };
+            panels.push(BarPanel { caption: "Morris elementary effects (95% intervals)", y_label, scale, series });
         }
-        let names: Vec<String> = self.study.parameters.iter().map(|p| short_path(&p.path)).collect();
-        let areas = body.split_evenly((panels.len().max(1), 1));
-        for ((caption, series), panel) in panels.iter().zip(areas.iter()) {
-            draw_bars(panel, caption, series, &names)?;
-        }
-        Ok(())
+        panels
+    }
+}
+
+/// How an outcome's axis reads: rates and shares as percentages, the rest as numbers.
+fn outcome_scale(outcome: &str) -> Scale {
+    match Outcome::parse(outcome).map(|o| o.metric) {
+        Some(Metric::MeanActiveRate | Metric::FinalActiveRate | Metric::ShareOfParticipants) => Scale::Share,
+        _ => Scale::Number,
     }
 }
 
@@ -255,24 +316,26 @@ fn bar(value: f64, (low, high): (f64, f64)) -> Bar {
 
 fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    caption: &str,
-    series: &[BarSeries],
+    panel: &BarPanel,
     names: &[String],
 ) -> anyhow::Result<()>
 where
     DB::ErrorType: 'static,
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+    let series = &panel.series;
     let all = series.iter().flat_map(|s| s.bars.iter());
     let (low, high) = all.fold((0.0f64, 0.0f64), |(l, h), b| (l.min(b.low).min(b.value), h.max(b.high).max(b.value)));
     let pad = ((high - low) * 0.1).max(1e-6);
+    let (y_low, y_high) = ((low - pad).min(0.0), high + pad);
+    let ticks = Ticks::new(panel.scale, y_low, y_high, 6);
     let n = names.len();
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, (FONT, 22))
+        .caption(panel.caption, (FONT, 20))
         .margin(15)
         .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, (low - pad).min(0.0)..high + pad)
+        .y_label_area_size(label_area_width(&ticks, y_low, y_high))
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, y_low..y_high)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -282,7 +345,10 @@ where
             let i = x.round();
             if (x - i).abs() < 1e-9 { names.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
         })
-        .y_label_formatter(&|y| short(*y))
+        .y_labels(ticks.count)
+        .y_label_formatter(&|y| ticks.label(*y))
+        .y_desc(panel.y_label.as_str())
+        .axis_desc_style((FONT, 17))
         .label_style((FONT, 15))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
@@ -295,9 +361,7 @@ where
             .draw_series(one.bars.iter().enumerate().map(|(i, b)| {
                 Rectangle::new([(left(i) + 0.02, 0.0), (left(i) + width - 0.02, b.value)], colour.mix(0.8).filled())
             }))
-            .map_err(err)?
-            .label(one.name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+            .map_err(err)?;
         chart
             .draw_series(one.bars.iter().enumerate().map(|(i, b)| {
                 let middle = left(i) + width / 2.0;
@@ -305,5 +369,45 @@ where
             }))
             .map_err(err)?;
     }
-    draw_legend(&mut chart, 16, SeriesLabelPosition::UpperRight)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::Kind;
+    use crate::output::plot::svg_text;
+
+    fn study(kind: Kind, file: &str) -> Study {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
+        let scenario = crate::scenario::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        Study::of(kind, &scenario).unwrap()
+    }
+
+    #[test]
+    fn a_sweep_of_a_rate_reads_in_percent() {
+        let study = study(Kind::Sweep, "sweep-small.toml");
+        let means: Vec<f64> = (0..study.points.len()).map(|p| 0.03 + 0.001 * p as f64).collect();
+        let groups: Vec<_> = (0..study.parameters.len()).map(|j| grouped_means(&study, j, &means)).collect();
+        let chart = SweepChart { study: &study, outcome: "all_mean_active_rate", means: &means, groups: &groups };
+        let svg = svg_text(&chart);
+        assert!(svg.contains("%\n"), "share ticks as percentages");
+        assert!(svg.contains("mean per group"), "the legend");
+        assert_eq!(svg, svg_text(&chart), "deterministic");
+    }
+
+    #[test]
+    fn an_index_chart_without_indices_says_so() {
+        let study = study(Kind::Sensitivity, "sensitivity-small.toml");
+        let found = Indices { morris: Vec::new(), sobol: Vec::new() };
+        let svg = svg_text(&IndexChart { study: &study, found: &found, outcome: "all_mean_active_rate" });
+        assert!(svg.contains("no sensitivity indices of all_mean_active_rate"));
+    }
+
+    #[test]
+    fn a_sweep_without_points_says_so() {
+        let study = study(Kind::Sweep, "sweep-small.toml");
+        let chart = SweepChart { study: &study, outcome: "all_cost_yuan", means: &[], groups: &[] };
+        assert!(svg_text(&chart).contains("no design points to show"));
+    }
 }
