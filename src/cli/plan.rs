@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use super::args::RunArgs;
 use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
 

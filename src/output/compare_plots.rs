@@ -193,6 +193,13 @@ impl Drawing for CostChart<'_> {
     }
 }
 
+/// A black whisker from `low` to `high` with caps, for an interval on a bar at `x`.
+fn interval_whisker(x: f64, low: f64, high: f64) -> Vec<PathElement<(f64, f64)>> {
+    let style = ShapeStyle::from(&BLACK).stroke_width(2);
+    let cap = |y: f64| PathElement::new(vec![(x - 0.08, y), (x + 0.08, y)], style);
+    vec![PathElement::new(vec![(x, low), (x, high)], style), cap(low), cap(high)]
+}
+
 /// Said instead of bars when no arm gains participants.
 const NO_GAIN: &str = "no arm gains: cost per extra participant undefined";
 
@@ -202,7 +209,8 @@ where
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
     area.fill(&WHITE).map_err(err)?;
-    let body = area.titled("Cost per additional active resident (yuan, over the window)", title_font()).map_err(err)?;
+    let title = "Cost per additional active resident (yuan over the window, 95% bootstrap interval)";
+    let body = area.titled(title, title_font()).map_err(err)?;
     let costs = &comparison.costs;
     if costs.is_empty() {
         return draw_message(&body, "only the baseline: no arm to cost");
@@ -211,9 +219,17 @@ where
     if yuan.is_empty() {
         return draw_message(&body, NO_GAIN);
     }
-    // An arm that gains and saves money has a negative cost: its bar hangs below zero.
-    let top = yuan.iter().fold(1.0f64, |a, &b| a.max(b)) * 1.2;
-    let bottom = yuan.iter().fold(0.0f64, |a, &b| a.min(b)) * 1.2;
+    // An arm that gains and saves money has a negative cost: its bar hangs below zero. The axis
+    // holds the intervals' known ends too; an open upper end runs to the top.
+    let ends: Vec<f64> = costs
+        .iter()
+        .filter(|c| c.yuan_per_additional_active.is_some())
+        .flat_map(|c| [c.yuan_per_additional_active_ci95_low, c.yuan_per_additional_active_ci95_high])
+        .flatten()
+        .chain(yuan.iter().copied())
+        .collect();
+    let top = ends.iter().fold(1.0f64, |a, &b| a.max(b)) * 1.2;
+    let bottom = ends.iter().fold(0.0f64, |a, &b| a.min(b)) * 1.2;
     let ticks = Ticks::new(Scale::Number, bottom, top, 10);
     let n = costs.len();
     let mut chart = ChartBuilder::on(&body)
@@ -241,7 +257,14 @@ where
             Some(yuan) => {
                 let bar = Rectangle::new([(x - 0.3, 0.0), (x + 0.3, yuan)], arm_colour(k + 1).filled());
                 chart.draw_series(std::iter::once(bar)).map_err(err)?;
-                (whole_number(yuan), yuan.max(0.0) + top * 0.01)
+                let low = cost.yuan_per_additional_active_ci95_low.unwrap_or(yuan);
+                let high = cost.yuan_per_additional_active_ci95_high;
+                chart.draw_series(interval_whisker(x, low, high.unwrap_or(top))).map_err(err)?;
+                let label = match high {
+                    Some(high) => format!("{} ({}–{})", whole_number(yuan), whole_number(low), whole_number(high)),
+                    None => format!("{} ({}–open)", whole_number(yuan), whole_number(low)),
+                };
+                (label, high.unwrap_or(yuan).max(yuan.max(0.0)).min(top * 0.93) + top * 0.015)
             }
             None => ("no gain detected".to_string(), top * 0.05),
         };
@@ -302,16 +325,29 @@ mod tests {
     #[test]
     fn cost_chart_with_a_gain_draws_its_bar() {
         let svg = svg_text(&CostChart(&comparison(vec![cost("50 points", Some(2000.0)), cost("100 points", None)])));
-        assert!(svg.contains("\n2,000\n") && svg.contains("no gain detected"));
+        assert!(svg.contains("\n2,000 (2,000–2,000)\n") && svg.contains("no gain detected"));
         assert!(!svg.contains(NO_GAIN));
         assert!(svg.contains("\n1500\n"), "whole yuan on the axis");
         assert!(!svg.lines().any(|line| line.ends_with(".0")), "no needless decimals");
     }
 
     #[test]
+    fn cost_chart_draws_each_interval_and_says_when_it_is_open() {
+        let mut bounded = cost("50 points", Some(2000.0));
+        (bounded.yuan_per_additional_active_ci95_low, bounded.yuan_per_additional_active_ci95_high) =
+            (Some(1500.0), Some(2600.0));
+        let mut open = cost("100 points", Some(3000.0));
+        (open.yuan_per_additional_active_ci95_low, open.yuan_per_additional_active_ci95_high) = (Some(2200.0), None);
+        let svg = svg_text(&CostChart(&comparison(vec![bounded, open])));
+        assert!(svg.contains("\n2,000 (1,500–2,600)\n"), "a bounded interval's label");
+        assert!(svg.contains("\n3,000 (2,200–open)\n"), "an open interval's label");
+        assert!(svg.contains("95% bootstrap interval"));
+    }
+
+    #[test]
     fn cost_chart_shows_a_saving_below_zero() {
         let svg = svg_text(&CostChart(&comparison(vec![cost("cheaper", Some(-300.0)), cost("dearer", Some(500.0))])));
-        assert!(svg.contains("\n-300\n"), "the saving's label");
+        assert!(svg.contains("\n-300 (-300–-300)\n"), "the saving's label");
         assert!(svg.contains("\n-200\n"), "the axis reaches below zero");
     }
 

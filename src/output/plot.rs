@@ -88,15 +88,20 @@ pub(crate) fn band_note(replicates: usize) -> String {
     }
 }
 
-/// Writes the participation plot as PNG and SVG.
-pub fn participation(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
-    let series = Cohort::ALL
+/// Each cohort's daily active rate, mean and 95% band over the replicates.
+fn participation_series(run: &RunOutput) -> Vec<Series> {
+    Cohort::ALL
         .into_iter()
         .map(|cohort| {
             let (mean, low, high) = daily_estimates(run, |d| d[cohort.index()].active_rate());
             Series { label: cohort.name().into(), colour: cohort_colour(cohort), mean, band: Some((low, high)) }
         })
-        .collect();
+        .collect()
+}
+
+/// Writes the participation plot as PNG and SVG.
+pub fn participation(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
+    let series = participation_series(run);
     let window = run.scenario.behaviour.active_window_days;
     let title = format!(
         "{}: residents active in the last {window} days ({})",
@@ -661,13 +666,7 @@ mod tests {
 
     /// Draws the participation chart of `run` to SVG text.
     fn participation_svg(run: &RunOutput) -> String {
-        let series = Cohort::ALL
-            .into_iter()
-            .map(|cohort| {
-                let (mean, low, high) = daily_estimates(run, |d| d[cohort.index()].active_rate());
-                Series { label: cohort.name().into(), colour: cohort_colour(cohort), mean, band: Some((low, high)) }
-            })
-            .collect();
+        let series = participation_series(run);
         let chart = Chart::single(format!("({})", band_note(run.replicates.len())), "share", Scale::Share, series);
         svg_text(&time_chart(&chart, &run.dates))
     }

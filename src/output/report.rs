@@ -146,11 +146,11 @@ fn headline_row(row: &Row, smallest: f64) -> String {
     let rate = format!("{:.1}%", row.estimate.mean * 100.0);
     match (row.difference, row.verdict) {
         (Some(d), Some(verdict)) => format!(
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{rate}</td><td>{:+.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{rate}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             wording::verdict_class(verdict),
             escape(&row.arm),
             row.group.name(),
-            d.mean * 100.0,
+            wording::signed_pp(d.mean),
             pp_interval(d.ci95_low, d.ci95_high),
             p_value(row.p_holm.unwrap_or(f64::NAN)),
             escape(&wording::verdict(verdict, row.metric, smallest))

@@ -4,17 +4,24 @@ use crate::compare::{Group, Metric, Verdict};
 
 /// A share as signed percentage points: 0.0123 as "+1.23 pp".
 pub fn pp(share: f64) -> String {
-    format!("{:+.2} pp", share * 100.0)
+    format!("{} pp", signed_pp(share))
+}
+
+/// A share in percentage points with its sign and two decimals; what rounds to zero is "0.00",
+/// never "-0.00" or "+0.00".
+pub fn signed_pp(share: f64) -> String {
+    let text = format!("{:+.2}", share * 100.0);
+    if text[1..] == *"0.00" { "0.00".to_string() } else { text }
 }
 
 /// A share interval in percentage points: "+0.10 to +2.35 pp".
 pub fn pp_interval(low: f64, high: f64) -> String {
-    format!("{:+.2} to {:+.2} pp", low * 100.0, high * 100.0)
+    format!("{} to {} pp", signed_pp(low), signed_pp(high))
 }
 
 /// A share interval in percentage points, in Chinese: "+0.10 至 +2.35 pp".
 pub fn pp_interval_zh(low: f64, high: f64) -> String {
-    format!("{:+.2} 至 {:+.2} pp", low * 100.0, high * 100.0)
+    format!("{} 至 {} pp", signed_pp(low), signed_pp(high))
 }
 
 /// A p-value as people read it: "< 0.001" rather than 0.000, three decimals otherwise.
@@ -121,6 +128,14 @@ mod tests {
     fn percentage_points_are_pp() {
         assert_eq!(pp(0.0004), "+0.04 pp");
         assert_eq!(pp_interval(-0.001, 0.02), "-0.10 to +2.00 pp");
+    }
+
+    #[test]
+    fn what_rounds_to_zero_has_no_sign() {
+        assert_eq!(pp(-0.000_01), "0.00 pp");
+        assert_eq!(pp(0.000_01), "0.00 pp");
+        assert_eq!(pp_interval(-0.000_04, 0.000_04), "0.00 to 0.00 pp");
+        assert_eq!(pp_interval_zh(-0.000_04, 0.0001), "0.00 至 +0.01 pp");
     }
 
     #[test]

@@ -147,3 +147,43 @@ fn the_report_opens_in_a_browser_with_charts_and_the_headline_table() {
     assert!(screenshot.metadata().unwrap().len() > 20_000, "a real screenshot at {}", screenshot.display());
     eprintln!("screenshot saved at {}", screenshot.display());
 }
+
+/// The reports shipped in `outputs/examples/` open with their bottom line on the first screen of
+/// a 1280x800 laptop; a screenshot of that first screen is saved for each.
+#[test]
+fn every_shipped_report_opens_with_its_bottom_line_on_the_first_screen() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("outputs/examples");
+    let mut reports: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("report.html"))
+        .filter(|report| report.exists())
+        .collect();
+    reports.sort();
+    assert!(reports.len() >= 4, "the four policy questions ship their reports: {reports:?}");
+    let chromium = chromium();
+    if chromium.is_none() {
+        assert!(
+            std::env::var_os("LINLI_REQUIRE_CHROMIUM").is_none(),
+            "LINLI_REQUIRE_CHROMIUM is set but chromium is missing"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for report in reports {
+        let html = std::fs::read_to_string(&report).unwrap();
+        let name = report.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(html.contains("id=\"bottom-line\""), "{name}: the report opens with a bottom line");
+        assert!(html.contains("结论") && html.contains("Answer"), "{name}: the answer in Chinese and English");
+        let Some(chromium) = &chromium else { continue };
+        let bottom = bottom_line_bottom(chromium, dir.path(), &html);
+        assert!(bottom <= 800.0, "{name}: the bottom line ends at {bottom} px, below the first screen");
+        let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-first-screen.png"));
+        let shot = headless(chromium, &dir.path().join(format!("profile-{name}")))
+            .args(["--window-size=1280,800", "--hide-scrollbars"])
+            .arg(format!("--screenshot={}", screenshot.display()))
+            .arg(format!("file://{}", report.display()))
+            .output()
+            .unwrap();
+        assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+        eprintln!("{name}: first screen saved at {}", screenshot.display());
+    }
+}
