@@ -22,5 +22,7 @@ mod report;
 mod schema;
 #[path = "it/shipped_scenarios.rs"]
 mod shipped_scenarios;
+#[path = "it/snapshots.rs"]
+mod snapshots;
 #[path = "it/study.rs"]
 mod study;
