@@ -339,17 +339,19 @@ pub fn metric_value(output: &RunOutput, replicate: usize, group: Group, metric: 
             let all = Group::All.of(d).active;
             if all == 0 { 0.0 } else { of(d).active as f64 / all as f64 }
         }),
-        Metric::CostYuan => cost_yuan(scenario, &|f| sum_over(f), range.len()),
+        Metric::CostYuan => {
+            let points_redeemed = sum_over(&|c| c.points_redeemed as f64);
+            cost_yuan(scenario, points_redeemed, sum_over(&|c| c.fund_spent_yuan), range.len())
+        }
     }
 }
 
-/// Redeemed points at their yuan value + fund spent + fixed costs pro rata.
-fn cost_yuan(scenario: &Scenario, sum_over: &dyn Fn(&dyn Fn(&CohortDay) -> f64) -> f64, days: usize) -> f64 {
+/// Redeemed points at their yuan value + fund spent + fixed costs pro rata over `days`.
+fn cost_yuan(scenario: &Scenario, points_redeemed: f64, fund_spent_yuan: f64, days: usize) -> f64 {
     let t = &scenario.policy.time_bank;
     let yuan_per_point = t.item_value_yuan / t.item_cost_points.max(1) as f64;
-    let points = sum_over(&|c| c.points_redeemed as f64) * yuan_per_point;
-    let fund = sum_over(&|c| c.fund_spent_yuan);
-    points + fund + scenario.costs.fixed_per_year(&scenario.policy) * days as f64 / 365.0
+    let points = points_redeemed * yuan_per_point;
+    points + fund_spent_yuan + scenario.costs.fixed_per_year(&scenario.policy) * days as f64 / 365.0
 }
 
 /// Active residents on average over the window (every resident).

@@ -12,8 +12,9 @@ use super::error::{ErrorKind, Location, ScenarioError};
 use super::schema::Scenario;
 use super::validate::{Problem, validate};
 
-/// Parses and validates scenario text; `file` names it in errors.
-pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+/// Parses and validates scenario text; `file` names it in errors (boxed: a location and
+/// four strings would make every `Result` large).
+pub fn parse(text: &str, file: &Path) -> Result<Scenario, Box<ScenarioError>> {
     let source = Source { text, file };
     let table = DeTable::parse(text).map_err(|err| source.syntax_error(&err))?;
     let spans = SpanIndex::build(&table);
@@ -34,18 +35,17 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// A scenario file's bytes as text; invalid UTF-8 is located at its first invalid byte.
-#[allow(clippy::result_large_err, reason = "the same error as `parse`, made once per file")]
-pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, ScenarioError> {
+pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, Box<ScenarioError>> {
     std::str::from_utf8(bytes).map_err(|err| {
         let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).expect("valid up to here");
-        ScenarioError {
+        Box::new(ScenarioError {
             kind: ErrorKind::Syntax,
             location: Source { text: valid, file }.location(valid.len()),
             key: String::new(),
             expected: "UTF-8 text".into(),
             found: format!("the byte 0x{:02x}, which is not UTF-8", bytes[err.valid_up_to()]),
             help: Some("save the file as UTF-8".into()),
-        }
+        })
     })
 }
 
@@ -75,19 +75,19 @@ impl Source<'_> {
         if snippet.is_empty() { "nothing".into() } else { snippet }
     }
 
-    fn syntax_error(&self, err: &toml::de::Error) -> ScenarioError {
+    fn syntax_error(&self, err: &toml::de::Error) -> Box<ScenarioError> {
         let span = err.span().unwrap_or(0..0);
-        ScenarioError {
+        Box::new(ScenarioError {
             kind: ErrorKind::Syntax,
             location: self.location(span.start),
             key: key_of_raw_line(self.text, span.start),
             expected: err.message().trim().to_string(),
             found: self.snippet(&span),
             help: None,
-        }
+        })
     }
 
-    fn serde_error(&self, err: &toml::de::Error, spans: &SpanIndex) -> ScenarioError {
+    fn serde_error(&self, err: &toml::de::Error, spans: &SpanIndex) -> Box<ScenarioError> {
         let span = err.span().unwrap_or(0..0);
         let message = SerdeMessage::parse(err.message());
         let key = match &message.field {
@@ -95,26 +95,26 @@ impl Source<'_> {
             None => spans.key_at(&span),
         };
         let help = message.unknown.as_ref().and_then(|(name, candidates)| closest_key(name, candidates));
-        ScenarioError {
+        Box::new(ScenarioError {
             kind: message.kind,
             location: self.location(span.start),
             found: message.found.unwrap_or_else(|| self.snippet(&span)),
             key,
             expected: message.expected,
             help,
-        }
+        })
     }
 
-    fn problem_error(&self, problem: Problem, spans: &SpanIndex) -> ScenarioError {
+    fn problem_error(&self, problem: Problem, spans: &SpanIndex) -> Box<ScenarioError> {
         let span = spans.span_of(&problem.key);
-        ScenarioError {
+        Box::new(ScenarioError {
             kind: problem.kind,
             location: self.location(span.start),
             key: problem.key,
             expected: problem.expected,
             found: problem.found,
             help: problem.help,
-        }
+        })
     }
 }
 
@@ -348,7 +348,7 @@ mod tests {
     use super::*;
 
     fn error_of(text: &str) -> ScenarioError {
-        parse(text, Path::new("test.toml")).expect_err("should be rejected")
+        *parse(text, Path::new("test.toml")).expect_err("should be rejected")
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use super::study::{SensitivitySpec, SweepSpec};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A linli scenario: a community, its people, its committee and its events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub scenario: Meta,
@@ -495,28 +495,6 @@ impl Default for Meta {
             burn_in_days: defaults::burn_in_days(),
             replicates: defaults::replicates(),
             seed: defaults::seed(),
-        }
-    }
-}
-
-impl Default for Scenario {
-    fn default() -> Scenario {
-        Scenario {
-            scenario: Meta::default(),
-            community: Community::default(),
-            cohorts: Cohorts::default(),
-            behaviour: Behaviour::default(),
-            network: Network::default(),
-            committee: Committee::default(),
-            needs: Needs::default(),
-            merchants: Merchants::default(),
-            policy: Policy::default(),
-            costs: Costs::default(),
-            comparison: ComparisonSettings::default(),
-            arms: Vec::new(),
-            sweep: None,
-            sensitivity: None,
-            events: Vec::new(),
         }
     }
 }

@@ -159,7 +159,7 @@ impl Parameter {
 pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bool) -> Result<Vec<Parameter>, Problem> {
     if table.is_empty() {
         let expected = "at least one parameter, e.g. \"policy.time_bank.points_per_checkin\" = [5, 10, 20]";
-        return Err(Problem::new(ErrorKind::MissingKey, &format!("{section}.parameters"), expected, "none"));
+        return Err(Problem::new(ErrorKind::MissingKey, format!("{section}.parameters"), expected, "none"));
     }
     let base_value = base_value(base);
     let mut out = Vec::new();
@@ -189,12 +189,12 @@ fn parameter_values(key: &str, spec: &Value, current: &Value, lists: bool) -> Re
         (Value::Array(list), true) if !list.is_empty() => Ok(Values::List(list.clone())),
         (Value::Array(_), true) => Err(Problem::new(ErrorKind::InvalidValue, key, "a non-empty list of values", "[]")),
         (_, true) => {
-            Err(Problem::new(ErrorKind::WrongType, key, "a list of values for a factorial design", &shown(spec)))
+            Err(Problem::new(ErrorKind::WrongType, key, "a list of values for a factorial design", shown(spec)))
         }
         (Value::Table(range), false) => range_values(key, range, current),
         (_, false) => {
             let expected = "a range `{ min = ..., max = ... }` (lists belong to a factorial sweep)";
-            Err(Problem::new(ErrorKind::WrongType, key, expected, &shown(spec)))
+            Err(Problem::new(ErrorKind::WrongType, key, expected, shown(spec)))
         }
     }
 }
@@ -205,23 +205,23 @@ fn range_values(key: &str, range: &toml::Table, current: &Value) -> Result<Value
         Value::Float(_) => false,
         other => {
             let expected = "a numeric scenario key for a range";
-            return Err(Problem::new(ErrorKind::WrongType, key, expected, &format!("a key holding {}", shown(other))));
+            return Err(Problem::new(ErrorKind::WrongType, key, expected, format!("a key holding {}", shown(other))));
         }
     };
     if let Some(extra) = range.keys().find(|k| *k != "min" && *k != "max") {
-        return Err(Problem::new(ErrorKind::UnknownKey, &format!("{key}.{extra}"), "`min` or `max`", extra));
+        return Err(Problem::new(ErrorKind::UnknownKey, format!("{key}.{extra}"), "`min` or `max`", extra));
     }
     let end = |name: &str| -> Result<f64, Problem> {
         match range.get(name) {
             Some(Value::Integer(i)) => Ok(*i as f64),
             Some(Value::Float(f)) if f.is_finite() => Ok(*f),
-            Some(other) => Err(Problem::new(ErrorKind::WrongType, &format!("{key}.{name}"), "a number", &shown(other))),
-            None => Err(Problem::new(ErrorKind::MissingKey, &format!("{key}.{name}"), "a number", "nothing")),
+            Some(other) => Err(Problem::new(ErrorKind::WrongType, format!("{key}.{name}"), "a number", shown(other))),
+            None => Err(Problem::new(ErrorKind::MissingKey, format!("{key}.{name}"), "a number", "nothing")),
         }
     };
     let (min, max) = (end("min")?, end("max")?);
     if min >= max {
-        return Err(Problem::new(ErrorKind::Inconsistent, key, "min below max", &format!("min = {min}, max = {max}")));
+        return Err(Problem::new(ErrorKind::Inconsistent, key, "min below max", format!("min = {min}, max = {max}")));
     }
     Ok(Values::Range { min, max, integer })
 }
@@ -305,7 +305,7 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
     at_least("sensitivity.window_days", spec.window_days, minimum("sensitivity.window_days"))?;
     if spec.levels < minimum("sensitivity.levels") || spec.levels % 2 == 1 {
         let expected = "an even number of levels, at least 2";
-        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.levels", expected, &spec.levels.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.levels", expected, spec.levels.to_string()));
     }
     let found = parameters(scenario, "sensitivity", &spec.parameters, false)?;
     if found.len() < 2 {
@@ -329,14 +329,14 @@ fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
 fn at_most(key: &str, value: usize, max: usize) -> Result<(), Problem> {
     if value > max {
         let expected = format!("at most {max} (the limit of the Sobol sequence behind Saltelli's sampling)");
-        return Err(Problem::new(ErrorKind::InvalidValue, key, &expected, &value.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, key, &expected, value.to_string()));
     }
     Ok(())
 }
 
 fn at_least(key: &str, value: u32, min: u32) -> Result<(), Problem> {
     if value < min {
-        return Err(Problem::new(ErrorKind::InvalidValue, key, &format!("at least {min}"), &value.to_string()));
+        return Err(Problem::new(ErrorKind::InvalidValue, key, format!("at least {min}"), value.to_string()));
     }
     Ok(())
 }
