@@ -67,7 +67,7 @@ impl Staging {
     /// Stages files inside `out_dir` that join it on commit, leaving its other contents alone.
     pub fn add_files(out_dir: &Path, kind: &'static str) -> anyhow::Result<Staging> {
         fs::create_dir_all(out_dir).with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
-        remove_stale(out_dir, ".linli-")?;
+        remove_stale_staging(out_dir)?;
         let dir = out_dir.join(format!(".linli-staging-{}", std::process::id()));
         Staging::create(out_dir, dir, Mode::AddFiles, kind)
     }
@@ -197,6 +197,12 @@ fn check_owned(out_dir: &Path, kind: &str, known_files: &[&str]) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// Removes the staging folders that dead processes left inside `dir` (a study's folder, at the
+/// start of every run of the study, `--resume` included).
+pub fn remove_stale_staging(dir: &Path) -> anyhow::Result<()> {
+    remove_stale(dir, ".linli-")
 }
 
 /// Removes the staging folders in `dir` whose names start with `prefix` and whose process is gone.

@@ -141,6 +141,7 @@ impl StudyDir {
 /// of an outcome no longer chosen would otherwise stay behind).
 fn remove_leftovers(dir: &Path, results_too: bool) -> anyhow::Result<()> {
     remove_matching(&dir.join(POINTS), |name| name.contains(".tmp-"))?;
+    super::staging::remove_stale_staging(dir)?;
     if results_too {
         remove_matching(dir, |name| {
             let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);

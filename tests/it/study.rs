@@ -142,6 +142,8 @@ fn an_interrupted_sweep_resumes_without_redoing_finished_points() {
         std::fs::remove_file(out.join(name)).unwrap();
     }
     std::fs::write(out.join("points/00000004.tmp-999"), "4,0,half").unwrap();
+    let stale_staging = out.join(format!(".linli-staging-{}", u32::MAX - 5));
+    std::fs::create_dir(&stale_staging).unwrap();
     let kept = out.join("points/00000002.csv");
     let kept_time = kept.metadata().unwrap().modified().unwrap();
 
@@ -154,6 +156,7 @@ fn an_interrupted_sweep_resumes_without_redoing_finished_points() {
     assert!(resumed.contains("3 of 6 points to run (3 already saved)"), "{resumed}");
     assert_eq!(kept.metadata().unwrap().modified().unwrap(), kept_time, "finished points are not run again");
     assert!(!out.join("points/00000004.tmp-999").exists(), "a half-written part is cleared");
+    assert!(!stale_staging.exists(), "a dead run's staging folder is cleared");
     assert_eq!(top_level_files(&out), top_level_files(&whole));
     let rows = std::fs::read_to_string(out.join("sweep.csv")).unwrap().lines().count();
     assert_eq!(rows, 1 + 6 * 3, "no point twice");
