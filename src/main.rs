@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     // An interrupted run leaves nothing half-written: its staging folders go with it.
     let _ = ctrlc::set_handler(|| {
         linli::output::staging::remove_unfinished();
-        eprintln!("linli: interrupted; nothing was written");
+        eprintln!("linli: interrupted; unfinished outputs removed (saved study points are kept)");
         std::process::exit(130);
     });
     match cli::run() {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::bail;
 
 use super::args::CompareArgs;
-use super::plan::{load_scenario, override_run};
+use super::plan::{load_scenario_and_text, override_run};
 use linli::compare::{
     ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
 };
@@ -16,14 +16,13 @@ use linli::engine::parallel::thread_pool;
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
-use linli::output::input::read_scenario_text;
 use linli::output::progress::Progress;
 use linli::output::wording::{self, p_value, pp, pp_interval, yuan};
 use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
-    let Loaded { arms, sources, statement, question } = load_arms(&args.files, args.replicates, args.exec.seed)?;
+    let Loaded { arms, sources, texts, statement, question } = load_arms(&args.files, args.replicates, args.exec.seed)?;
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
@@ -48,7 +47,6 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         }
     }
     progress.finish();
-    let texts: Vec<String> = args.files.iter().map(|f| read_scenario_text(f)).collect::<anyhow::Result<_>>()?;
     let line = bottom_line(&comparison, &question);
     let context = ComparisonContext {
         runs: &runs,
@@ -78,6 +76,8 @@ fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &Progress) -> 
 struct Loaded {
     arms: Vec<Arm>,
     sources: Vec<String>,
+    /// The files' texts as read, for the report.
+    texts: Vec<String>,
     /// Which arms run and which is the baseline, in words.
     statement: String,
     /// `[comparison] question` of the (first) file.
@@ -88,8 +88,10 @@ struct Loaded {
 /// same community; the first file's seed, dates and replicates hold for all).
 fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> anyhow::Result<Loaded> {
     let sources: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let mut texts = Vec::new();
     let (mut arms, statement) = if files.len() == 1 {
-        let scenario = load_scenario(&files[0])?;
+        let (scenario, text) = load_scenario_and_text(&files[0])?;
+        texts.push(text);
         let arms = resolve(&scenario).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
         if arms.len() < 2 {
             bail!(
@@ -101,7 +103,7 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
         let statement = arms_statement(&scenario, &arms);
         (arms, statement)
     } else {
-        let arms = files_as_arms(files)?;
+        let arms = files_as_arms(files, &mut texts)?;
         let statement = files_statement(&arms, &sources);
         (arms, statement)
     };
@@ -109,7 +111,15 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
     for arm in &mut arms {
         override_run(&mut arm.scenario, replicates, seed);
     }
-    Ok(Loaded { arms, sources, statement, question })
+    if arms[0].scenario.scenario.replicates < 2 {
+        bail!(
+            "{}: a comparison needs at least 2 replicates per arm for its intervals; the file asks for {} \
+             (set [scenario] replicates, or pass --replicates)",
+            files[0].display(),
+            arms[0].scenario.scenario.replicates
+        );
+    }
+    Ok(Loaded { arms, sources, texts, statement, question })
 }
 
 /// With several files, each file's own design is an arm and the first is the baseline.
@@ -140,10 +150,11 @@ fn bottom_line_screen(line: &BottomLine) -> String {
     s
 }
 
-fn files_as_arms(files: &[PathBuf]) -> anyhow::Result<Vec<Arm>> {
+fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<Vec<Arm>> {
     let mut arms = Vec::new();
     for file in files {
-        let mut scenario = load_scenario(file)?;
+        let (mut scenario, text) = load_scenario_and_text(file)?;
+        texts.push(text);
         if let Some(first) = arms.first().map(|a: &Arm| &a.scenario) {
             if scenario.community != first.community {
                 bail!(

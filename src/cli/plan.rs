@@ -29,8 +29,15 @@ impl RunPlan {
 
 /// Reads and validates a scenario file; errors name the file, line, column and key.
 pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    Ok(load_scenario_and_text(path)?.0)
+}
+
+/// As [`load_scenario`], keeping the text that was read (reports quote it; a second read could
+/// find the file moved or changed).
+pub(crate) fn load_scenario_and_text(path: &Path) -> anyhow::Result<(Scenario, String)> {
     let text = linli::output::input::read_scenario_text(path)?;
-    Ok(scenario::parse(&text, path)?)
+    let scenario = scenario::parse(&text, path)?;
+    Ok((scenario, text))
 }
 
 /// Applies `--replicates` and `--seed` when given.

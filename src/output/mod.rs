@@ -35,8 +35,8 @@ pub const RUN_FILES: [&str; 10] = [
     "community.csv",
 ];
 
-/// The files `linli compare` wrote before the output marker.
-pub const COMPARE_FILES: [&str; 9] = [
+/// The files `linli compare` writes.
+pub const COMPARE_FILES: [&str; 11] = [
     "comparison.csv",
     "comparison.json",
     "arms.png",
@@ -46,6 +46,8 @@ pub const COMPARE_FILES: [&str; 9] = [
     "cost.png",
     "cost.svg",
     "report.html",
+    "replicates.csv",
+    "arms_timeseries.csv",
 ];
 
 /// Where the run's scenario came from, for the summary.

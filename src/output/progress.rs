@@ -108,7 +108,10 @@ impl LineReporter {
             let (stopped, wake) = &*signal;
             let mut guard = stopped.lock().expect("progress lock");
             loop {
-                eprintln!("{}", line(&label, bar.position(), bar.length().unwrap_or(0), bar.elapsed()));
+                // A total still unknown (compare adds each batch's days as it starts) says nothing.
+                if bar.length().unwrap_or(0) > 0 {
+                    eprintln!("{}", line(&label, bar.position(), bar.length().unwrap_or(0), bar.elapsed()));
+                }
                 guard = wake.wait_timeout(guard, every).expect("progress lock").0;
                 if *guard {
                     break;

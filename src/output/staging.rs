@@ -31,6 +31,8 @@ pub struct Staging {
     dir: PathBuf,
     mode: Mode,
     kind: &'static str,
+    /// Names an earlier run of this command may have left (checked again before replacing).
+    known_files: Vec<String>,
     files: Vec<String>,
     committed: bool,
 }
@@ -57,11 +59,15 @@ impl Staging {
     /// Refuses a folder that holds anything but an earlier `linli <kind>`'s outputs.
     pub fn replace_folder(out_dir: &Path, kind: &'static str, known_files: &[&str]) -> anyhow::Result<Staging> {
         let (parent, name) = split_out_dir(out_dir)?;
-        check_owned(out_dir, kind, known_files)?;
+        let out_dir = parent.join(&name);
+        check_replaceable(&out_dir)?;
+        check_owned(&out_dir, kind, known_files)?;
         fs::create_dir_all(&parent).with_context(|| format!("cannot create folder {}", parent.display()))?;
         remove_stale(&parent, &format!(".{name}.linli-"))?;
         let dir = parent.join(format!(".{name}.linli-staging-{}", std::process::id()));
-        Staging::create(out_dir, dir, Mode::ReplaceFolder, kind)
+        let mut staging = Staging::create(&out_dir, dir, Mode::ReplaceFolder, kind)?;
+        staging.known_files = known_files.iter().map(|name| name.to_string()).collect();
+        Ok(staging)
     }
 
     /// Stages files inside `out_dir` that join it on commit, leaving its other contents alone.
@@ -80,7 +86,8 @@ impl Staging {
         if let Ok(mut dirs) = UNFINISHED.lock() {
             dirs.push(dir.clone());
         }
-        Ok(Staging { out_dir: out_dir.to_path_buf(), dir, mode, kind, files: Vec::new(), committed: false })
+        let out_dir = out_dir.to_path_buf();
+        Ok(Staging { out_dir, dir, mode, kind, known_files: Vec::new(), files: Vec::new(), committed: false })
     }
 
     /// The staging path of `name`, for writers that need a path; the file joins the commit.
@@ -111,19 +118,32 @@ impl Staging {
     }
 
     /// Swaps the staging folder in for the output folder: two renames, and the old folder is
-    /// removed only once the new one is in place.
+    /// removed only once the new one is in place. The folder is checked again first (files may
+    /// have arrived during the run), and the signal handler waits while the renames run, so an
+    /// interrupt never removes a staging folder that already holds the only copy.
     fn replace_out_dir(&self) -> anyhow::Result<()> {
         fs::write(self.dir.join(MARKER), format!("linli {} {}\n", self.kind, crate::VERSION))
             .with_context(|| format!("cannot write {}", self.dir.display()))?;
+        let known: Vec<&str> = self.known_files.iter().map(String::as_str).collect();
+        check_owned(&self.out_dir, self.kind, &known)?;
         let old = self.dir.with_file_name(
             self.dir.file_name().unwrap_or_default().to_string_lossy().replace(".linli-staging-", ".linli-old-"),
         );
         let had_old = self.out_dir.exists();
-        if had_old {
-            fs::rename(&self.out_dir, &old).with_context(|| format!("cannot move {} aside", self.out_dir.display()))?;
+        {
+            let mut unfinished = UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if had_old {
+                fs::rename(&self.out_dir, &old)
+                    .with_context(|| format!("cannot move {} aside", self.out_dir.display()))?;
+            }
+            if let Err(err) = fs::rename(&self.dir, &self.out_dir) {
+                if had_old {
+                    let _ = fs::rename(&old, &self.out_dir); // put the earlier run back
+                }
+                return Err(err).with_context(|| format!("cannot move output into {}", self.out_dir.display()));
+            }
+            unfinished.retain(|dir| dir != &self.dir);
         }
-        fs::rename(&self.dir, &self.out_dir)
-            .with_context(|| format!("cannot move output into {}", self.out_dir.display()))?;
         if had_old {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
@@ -165,8 +185,8 @@ fn split_out_dir(out_dir: &Path) -> anyhow::Result<(PathBuf, String)> {
     }
 }
 
-/// Whether `out_dir` may be replaced by `linli <kind>`: it is missing, empty, marked as that
-/// command's output, or (from before the marker) holds only files that command writes.
+/// Whether `out_dir` may be replaced by `linli <kind>`: it is missing, or holds only files that
+/// command writes (and its marker, if it has one, names that command).
 fn check_owned(out_dir: &Path, kind: &str, known_files: &[&str]) -> anyhow::Result<()> {
     if !out_dir.exists() {
         return Ok(());
@@ -177,18 +197,17 @@ fn check_owned(out_dir: &Path, kind: &str, known_files: &[&str]) -> anyhow::Resu
     }
     if let Ok(marker) = fs::read_to_string(out_dir.join(MARKER)) {
         let owner = marker.split_whitespace().nth(1).unwrap_or_default();
-        if owner == kind {
-            return Ok(());
+        if owner != kind {
+            bail!(
+                "{shown} holds the outputs of `linli {owner}`, not of `linli {kind}`: choose another --out, or remove it"
+            );
         }
-        bail!(
-            "{shown} holds the outputs of `linli {owner}`, not of `linli {kind}`: choose another --out, or remove it"
-        );
     }
     let entries = fs::read_dir(out_dir).with_context(|| format!("cannot read {shown}"))?;
     let foreign: Vec<String> = entries
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| !known_files.contains(&name.as_str()))
+        .filter(|name| name != MARKER && !known_files.contains(&name.as_str()))
         .collect();
     if let Some(first) = foreign.first() {
         bail!(
@@ -197,6 +216,38 @@ fn check_owned(out_dir: &Path, kind: &str, known_files: &[&str]) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// Refuses an output folder that cannot be swapped by renaming: the current folder or one of
+/// its parents, or a mount point. Checked before the run, not after it.
+fn check_replaceable(out_dir: &Path) -> anyhow::Result<()> {
+    let shown = out_dir.display();
+    if let Ok(here) = std::env::current_dir().and_then(std::path::absolute)
+        && here.starts_with(out_dir)
+    {
+        bail!(
+            "--out {shown} is the current folder or holds it: a run replaces its whole output folder, so name a folder of its own"
+        );
+    }
+    if is_mount_point(out_dir) {
+        bail!("--out {shown} is a mount point, which cannot be replaced by renaming: name a folder inside it");
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_mount_point(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let device = |path: &Path| fs::symlink_metadata(path).map(|m| m.dev()).ok();
+    match (device(dir), dir.parent().and_then(device)) {
+        (Some(own), Some(parent)) => own != parent,
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_dir: &Path) -> bool {
+    false
 }
 
 /// Removes the staging folders that dead processes left inside `dir` (a study's folder, at the
@@ -257,10 +308,10 @@ mod tests {
     fn a_new_run_replaces_the_whole_folder() {
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("out");
-        let mut first = Staging::replace_folder(&out, "run", &[]).unwrap();
+        let mut first = Staging::replace_folder(&out, "run", &["points.png", "timeseries.csv"]).unwrap();
         first.write("points.png", b"old").unwrap();
         first.commit().unwrap();
-        let mut second = Staging::replace_folder(&out, "run", &[]).unwrap();
+        let mut second = Staging::replace_folder(&out, "run", &["points.png", "timeseries.csv"]).unwrap();
         second.write("timeseries.csv", b"new").unwrap();
         second.commit().unwrap();
         assert_eq!(names(&out), [MARKER, "timeseries.csv"], "no file of the earlier run survives");
@@ -283,6 +334,38 @@ mod tests {
         Staging::replace_folder(&out, "compare", &[]).unwrap().commit().unwrap();
         let err = Staging::replace_folder(&out, "run", &[]).err().unwrap().to_string();
         assert!(err.contains("linli compare"), "{err}");
+    }
+
+    #[test]
+    fn a_marked_folder_with_other_files_is_refused_too() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("out");
+        Staging::replace_folder(&out, "run", &[]).unwrap().commit().unwrap();
+        fs::write(out.join("notes.md"), b"mine").unwrap();
+        let err = Staging::replace_folder(&out, "run", &[]).err().unwrap().to_string();
+        assert!(err.contains("notes.md"), "{err}");
+    }
+
+    #[test]
+    fn files_that_arrive_during_the_run_are_not_replaced() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("out");
+        let mut staging = Staging::replace_folder(&out, "run", &["a.txt"]).unwrap();
+        staging.write("a.txt", b"new").unwrap();
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("thesis.docx"), b"important").unwrap();
+        let err = staging.commit().err().unwrap().to_string();
+        assert!(err.contains("thesis.docx"), "{err}");
+        assert_eq!(fs::read(out.join("thesis.docx")).unwrap(), b"important");
+    }
+
+    #[test]
+    fn the_current_folder_and_its_parents_are_refused_before_the_run() {
+        let here = std::env::current_dir().unwrap();
+        for out in [Path::new("."), here.parent().unwrap()] {
+            let err = Staging::replace_folder(out, "run", &[]).err().unwrap().to_string();
+            assert!(err.contains("current folder") || err.contains("name a folder"), "{err}");
+        }
     }
 
     #[test]

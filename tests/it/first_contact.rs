@@ -152,3 +152,18 @@ fn an_interrupted_run_leaves_nothing_and_stale_staging_is_cleared() {
     assert!(!status.success());
     assert_eq!(files_in(dir.path()), ["tiny.toml"], "nothing half-written is left");
 }
+
+#[test]
+fn a_comparison_of_one_replicate_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny_scenario(dir.path(), "one", true);
+    let text = std::fs::read_to_string(&path).unwrap().replace("replicates = 2", "replicates = 1")
+        + "[[arm]]\nname = \"base\"\n[[arm]]\nname = \"no time bank\"\n\"policy.time_bank.enabled\" = false\n";
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let result = linli(&["compare", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("at least 2 replicates"), "{stderr}");
+    assert!(!out.exists());
+}
