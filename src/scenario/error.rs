@@ -42,6 +42,9 @@ pub struct ScenarioError {
     pub found: String,
     /// A hint such as the closest valid key.
     pub help: Option<String>,
+    /// Further problems found in the same file (validation reports them all, in file order of
+    /// sections); empty for syntax and type errors, after which nothing more can be read.
+    pub also: Vec<ScenarioError>,
 }
 
 impl fmt::Display for ScenarioError {
@@ -55,6 +58,17 @@ impl fmt::Display for ScenarioError {
         write!(f, "  found:    {}", self.found)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help:     {help}")?;
+        }
+        if !self.also.is_empty() {
+            write!(
+                f,
+                "\n{} more problem{} in this file:",
+                self.also.len(),
+                if self.also.len() == 1 { "" } else { "s" }
+            )?;
+            for other in &self.also {
+                write!(f, "\n{other}")?;
+            }
         }
         Ok(())
     }

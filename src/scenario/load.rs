@@ -20,8 +20,10 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, Box<ScenarioError>> {
     let spans = SpanIndex::build(&table);
     let deserializer = toml::de::Deserializer::from(table);
     let scenario = Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
-    if let Some(problem) = validate(&scenario).into_iter().next() {
-        return Err(source.problem_error(problem, &spans));
+    let mut problems = validate(&scenario).into_iter().map(|problem| source.problem_error(problem, &spans));
+    if let Some(mut first) = problems.next() {
+        first.also = problems.map(|problem| *problem).collect();
+        return Err(first);
     }
     if let Err(ArmProblem { index, mut problem }) = arms::resolve(&scenario) {
         problem.key =
@@ -45,6 +47,7 @@ pub fn decode<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, Box<ScenarioE
             expected: "UTF-8 text".into(),
             found: format!("the byte 0x{:02x}, which is not UTF-8", bytes[err.valid_up_to()]),
             help: Some("save the file as UTF-8".into()),
+            also: Vec::new(),
         })
     })
 }
@@ -84,6 +87,7 @@ impl Source<'_> {
             expected: err.message().trim().to_string(),
             found: self.snippet(&span),
             help: None,
+            also: Vec::new(),
         })
     }
 
@@ -102,6 +106,7 @@ impl Source<'_> {
             key,
             expected: message.expected,
             help,
+            also: Vec::new(),
         })
     }
 
@@ -114,6 +119,7 @@ impl Source<'_> {
             expected: problem.expected,
             found: problem.found,
             help: problem.help,
+            also: Vec::new(),
         })
     }
 }
@@ -349,6 +355,21 @@ mod tests {
 
     fn error_of(text: &str) -> ScenarioError {
         *parse(text, Path::new("test.toml")).expect_err("should be rejected")
+    }
+
+    #[test]
+    fn every_validation_problem_is_reported_not_only_the_first() {
+        let text = "[scenario]\nversion = 1\n[committee]\ndeliberation_day = 31\n[behaviour]\nactive_window_days = 0\n";
+        let err = error_of(text);
+        let keys: Vec<&str> =
+            std::iter::once(err.key.as_str()).chain(err.also.iter().map(|e| e.key.as_str())).collect();
+        assert!(
+            keys.contains(&"committee.deliberation_day") && keys.contains(&"behaviour.active_window_days"),
+            "{keys:?}"
+        );
+        assert_eq!(err.also.len(), 1);
+        let shown = err.to_string();
+        assert!(shown.contains("1 more problem in this file:") && shown.contains("test.toml:6:"), "{shown}");
     }
 
     #[test]
