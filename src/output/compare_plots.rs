@@ -24,8 +24,7 @@ fn arm_colour(index: usize) -> RGBColor {
 
 /// Share of every resident active in the window.
 fn all_active_rate(d: &[CohortDay; 3]) -> f64 {
-    let residents: u32 = d.iter().map(|c| c.residents).sum();
-    d.iter().map(|c| c.active).sum::<u32>() as f64 / residents.max(1) as f64
+    Group::All.of(d).active_rate()
 }
 
 /// Every arm's active rate with its 95% band, and below it each arm's daily difference from
