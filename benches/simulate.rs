@@ -36,7 +36,7 @@ fn one_replicate_one_thread(c: &mut Criterion) {
 fn daily_step(c: &mut Criterion) {
     let scenario = default_scenario();
     let calendar = calendar(&scenario);
-    let mut world = World::new(&scenario, 0, &calendar);
+    let mut world = World::new(&scenario.model_params(), 0, &calendar);
     let days = calendar.days();
     for day in &days[..200] {
         world.step(day);

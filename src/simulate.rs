@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 use crate::engine::Calendar;
 use crate::engine::ensemble::run_ensemble;
 use crate::engine::parallel::Split;
-use crate::model::merchants::Merchants;
+use crate::model::mechanisms::merchants::Merchants;
 use crate::model::{DayRecord, World};
 use crate::scenario::Scenario;
 
@@ -36,7 +36,7 @@ pub struct RunOutput {
 pub fn calendar(scenario: &Scenario) -> Calendar {
     let meta = &scenario.scenario;
     let first = meta.start_date.0 - Days::new(meta.burn_in_days.into());
-    Calendar::new(first, meta.burn_in_days + meta.days, scenario.committee.deliberation_day)
+    Calendar::new(first, meta.burn_in_days + meta.days)
 }
 
 /// Runs replicates `0..scenario.replicates` in parallel on the current rayon pool.
@@ -61,9 +61,10 @@ pub fn simulate_replicates_split(
 ) -> RunOutput {
     let started = Instant::now();
     let calendar = calendar(scenario);
+    let params = scenario.model_params();
     let record_from = scenario.scenario.burn_in_days as usize;
     let build = |k| {
-        let mut world = World::new(scenario, k, &calendar);
+        let mut world = World::new(&params, k, &calendar);
         world.set_split(split);
         world
     };

@@ -60,7 +60,7 @@ fn memory(scenario: &Scenario) {
     let residents = scenario.community.residents as f64;
     let before = alloc::current();
     alloc::reset_peak();
-    let mut world = World::new(scenario, 0, &calendar);
+    let mut world = World::new(&scenario.model_params(), 0, &calendar);
     for day in calendar.days() {
         world.step(day);
     }

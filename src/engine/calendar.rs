@@ -11,8 +11,6 @@ pub struct Day {
     pub weekday: Weekday,
     /// Saturday or Sunday.
     pub is_weekend: bool,
-    /// The monthly deliberation day (爱邻议事日).
-    pub is_deliberation_day: bool,
 }
 
 /// The calendar of a run: `n_days` consecutive days from `start`.
@@ -22,8 +20,8 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// Builds the calendar; `deliberation_day` is a day of the month (1-28).
-    pub fn new(start: NaiveDate, n_days: u32, deliberation_day: u32) -> Calendar {
+    /// Builds the calendar of `n_days` days from `start`.
+    pub fn new(start: NaiveDate, n_days: u32) -> Calendar {
         let days = start
             .iter_days()
             .take(n_days as usize)
@@ -33,7 +31,6 @@ impl Calendar {
                 date,
                 weekday: date.weekday(),
                 is_weekend: matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-                is_deliberation_day: date.day() == deliberation_day,
             })
             .collect();
         Calendar { days }
@@ -68,22 +65,19 @@ mod tests {
     }
 
     #[test]
-    fn weekends_and_deliberation_days() {
-        let calendar = Calendar::new(date(2024, 1, 1), 366, 20);
+    fn weekends() {
+        let calendar = Calendar::new(date(2024, 1, 1), 366);
         assert_eq!(calendar.len(), 366);
         let first = calendar.days()[0];
         assert_eq!(first.weekday, Weekday::Mon);
         assert!(!first.is_weekend);
         assert!(calendar.days()[5].is_weekend && calendar.days()[6].is_weekend);
-        let deliberation: Vec<_> = calendar.days().iter().filter(|d| d.is_deliberation_day).collect();
-        assert_eq!(deliberation.len(), 12);
-        assert!(deliberation.iter().all(|d| d.date.day() == 20));
         assert_eq!(calendar.days()[365].date, date(2024, 12, 31), "2024 is a leap year");
     }
 
     #[test]
     fn index_of_dates() {
-        let calendar = Calendar::new(date(2024, 1, 1), 31, 20);
+        let calendar = Calendar::new(date(2024, 1, 1), 31);
         assert_eq!(calendar.index_of(date(2024, 1, 20)), Some(19));
         assert_eq!(calendar.index_of(date(2024, 2, 1)), None);
         assert_eq!(calendar.index_of(date(2023, 12, 31)), None);

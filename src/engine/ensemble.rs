@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn ensemble_keeps_order_and_skips_burn_in() {
-        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 10, 20);
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 10);
         let calls = AtomicUsize::new(0);
         let results = run_ensemble(&[3, 1, 2], &calendar, 4, |replicate| Counter { replicate, steps: 0 }, &|| {
             calls.fetch_add(1, Ordering::Relaxed);

@@ -7,47 +7,11 @@
 
 use rand_pcg::Pcg64Mcg;
 
-/// What a stream is used for; part of the key so purposes never share draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u64)]
-pub enum Purpose {
-    /// Building the community: structure, households, residents' initial state.
-    Population = 1,
-    /// Building the initial social network.
-    Network = 2,
-    /// A resident's daily decisions.
-    Decide = 3,
-    /// A household's move-out date.
-    Churn = 4,
-    /// A complaint's handling by the committee.
-    Complaint = 5,
-    /// Ties formed by taking part together.
-    CoParticipation = 6,
-    /// Community-wide shocks of a day (pipe bursts).
-    Shocks = 7,
-    /// Fresh state of a newcomer household.
-    Newcomer = 8,
-    /// Merchants' placement and sectors.
-    Merchant = 9,
-    /// A merchant's monthly decision to join or stay in the alliance.
-    AllianceReview = 10,
-    /// Whether an alliance meeting fixes a merchant's problem.
-    AllianceMeeting = 11,
-    /// Outreach: grid workers and riders collecting needs.
-    Outreach = 12,
-    /// Which merchant a grievance is about.
-    Grievance = 13,
-    /// A proposal's cost, drawn when it is filed.
-    ProposalCost = 14,
-    /// A proposal's screening at review.
-    ProposalReview = 15,
-    /// Follow-through work on an approved proposal.
-    FollowThrough = 16,
-    /// Proposals filed at a proposal booth.
-    Booth = 17,
-    /// Placing the points of a sweep or sensitivity design (agent = parameter).
-    Design = 18,
-}
+/// What a stream is used for; part of the key so purposes never share draws. The engine does
+/// not interpret the number: the model and the experiment layer declare their purposes (each
+/// with a distinct number, checked by a test) beside the code that draws from them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Purpose(pub u64);
 
 /// The coordinates of one random stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +46,7 @@ pub struct DayStreams {
 
 impl DayStreams {
     pub fn new(seed: u64, replicate: u32, day: u32, purpose: Purpose) -> DayStreams {
-        let a = mix64(seed ^ mix64(purpose as u64));
+        let a = mix64(seed ^ mix64(purpose.0));
         DayStreams { prefix: mix64(a ^ ((replicate as u64) << 32 | day as u64)) }
     }
 
@@ -121,7 +85,7 @@ mod tests {
     use rand::{Rng, RngExt};
 
     fn key(day: u32, agent: u32) -> StreamKey {
-        StreamKey { seed: 7, replicate: 0, day, agent, purpose: Purpose::Decide }
+        StreamKey { seed: 7, replicate: 0, day, agent, purpose: Purpose(3) }
     }
 
     #[test]
@@ -137,7 +101,7 @@ mod tests {
             StreamKey { replicate: 1, ..base },
             StreamKey { day: 4, ..base },
             StreamKey { agent: 5, ..base },
-            StreamKey { purpose: Purpose::Churn, ..base },
+            StreamKey { purpose: Purpose(4), ..base },
         ];
         let first = base.rng().next_u64();
         for variant in variants {
@@ -155,9 +119,9 @@ mod tests {
 
     #[test]
     fn day_streams_equal_keyed_streams() {
-        let day = DayStreams::new(7, 2, 30, Purpose::Decide);
+        let day = DayStreams::new(7, 2, 30, Purpose(3));
         for agent in [0, 1, 12_345, u32::MAX] {
-            let key = StreamKey { seed: 7, replicate: 2, day: 30, agent, purpose: Purpose::Decide };
+            let key = StreamKey { seed: 7, replicate: 2, day: 30, agent, purpose: Purpose(3) };
             assert_eq!(day.rng(agent).next_u64(), key.rng().next_u64());
         }
     }

@@ -4,6 +4,9 @@ use rand::RngExt;
 
 use crate::engine::rng::{Purpose, StreamKey};
 
+/// The stream purpose of placing design points (agent = parameter); distinct from the model's.
+pub const DESIGN: Purpose = Purpose(18);
+
 /// Every combination of levels, as level indices; the first parameter varies slowest.
 pub fn factorial(levels: &[usize]) -> Vec<Vec<usize>> {
     let total: usize = levels.iter().product();
@@ -24,7 +27,7 @@ pub fn factorial(levels: &[usize]) -> Vec<Vec<usize>> {
 pub fn latin_hypercube(points: usize, factors: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut columns = Vec::with_capacity(factors);
     for factor in 0..factors {
-        let key = StreamKey { seed, replicate: 0, day: 0, agent: factor as u32, purpose: Purpose::Design };
+        let key = StreamKey { seed, replicate: 0, day: 0, agent: factor as u32, purpose: DESIGN };
         let mut rng = key.rng();
         let mut strata: Vec<usize> = (0..points).collect();
         for i in (1..points).rev() {

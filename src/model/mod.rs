@@ -1,17 +1,13 @@
-//! The model: the community's structure, residents, social network and daily decisions.
+//! The model: the core community (structure, residents, network, events, counters), the
+//! behaviour of residents, the mechanisms (policies and the local economy) and `World`, which
+//! runs them in the fixed order of a day. The model knows no file format.
 
-pub mod complaints;
-pub mod events;
-pub mod merchants;
-pub mod metrics;
-pub mod network;
-pub mod population;
-pub mod proposals;
-pub mod rules;
-pub mod structure;
-pub mod types;
+pub mod behaviour;
+pub mod core;
+pub mod mechanisms;
 pub mod world;
 
-pub use metrics::{CohortDay, DayRecord};
-pub use types::{AgeBand, Cohort, HouseholdId, ResidentId};
+pub use core::counters::{CohortDay, DayRecord};
+pub use core::params::Params;
+pub use core::types::{AgeBand, Cohort, HouseholdId, ResidentId};
 pub use world::{AgeBandCounts, World};

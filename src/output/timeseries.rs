@@ -2,7 +2,7 @@
 //! replicate and day for the community-level series; `merchants.csv`: one row per replicate and
 //! merchant.
 
-use crate::model::merchants::SECTORS;
+use crate::model::mechanisms::merchants::SECTORS;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 

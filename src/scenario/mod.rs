@@ -1,7 +1,7 @@
 //! The scenario: schema, defaults, the embedded default community, reading and validation.
 
 pub mod arms;
-pub mod date;
+pub use crate::model::core::date;
 pub mod error;
 pub mod json_schema;
 pub mod load;
@@ -32,6 +32,23 @@ pub fn default_scenario() -> Scenario {
 }
 
 impl Scenario {
+    /// The parameters one replicate of the model reads.
+    pub fn model_params(&self) -> crate::model::Params {
+        crate::model::Params {
+            seed: self.scenario.seed,
+            burn_in_days: self.scenario.burn_in_days,
+            community: self.community.clone(),
+            cohorts: self.cohorts.clone(),
+            behaviour: self.behaviour.clone(),
+            network: self.network.clone(),
+            committee: self.committee.clone(),
+            needs: self.needs.clone(),
+            events: self.events.clone(),
+            merchants: self.merchants.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+
     /// The same community scaled to `residents` (every structural count scaled alike, at least
     /// one of each); for benchmarks and city-scale runs.
     pub fn scaled_to(&self, residents: u32) -> Scenario {

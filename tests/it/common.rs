@@ -52,7 +52,7 @@ pub fn step_world(
     mut on_day: impl FnMut(&linli::model::World, u32),
 ) -> (linli::model::World, linli::model::DayRecord) {
     let calendar = linli::simulate::calendar(scenario);
-    let mut world = linli::model::World::new(scenario, 0, &calendar);
+    let mut world = linli::model::World::new(&scenario.model_params(), 0, &calendar);
     let mut last = linli::model::DayRecord::default();
     for day in calendar.days() {
         last = world.step(day);

@@ -7,12 +7,15 @@ use rayon::prelude::*;
 use super::decide::{Applicant, Decisions, Need, NeedKind, Voice};
 use super::{DELIBERATION, FIRST_EVENT, INTEGRATION, Today, VOLUNTEER, World};
 use crate::engine::parallel::{CHUNK, Split};
-use crate::engine::rng::{Purpose, unit_f32};
-use crate::model::complaints::Pending;
-use crate::model::metrics::{CohortDay, DayRecord};
-use crate::model::population::Residents;
-use crate::model::rules;
-use crate::model::types::{Cohort, N_COHORTS};
+use crate::engine::rng::unit_f32;
+use crate::model::behaviour::rules;
+use crate::model::core::complaints::Pending;
+use crate::model::core::counters::{CohortDay, DayRecord};
+use crate::model::core::population::Residents;
+use crate::model::core::purposes;
+use crate::model::core::types::{Cohort, N_COHORTS};
+use crate::model::mechanisms::merchants;
+use crate::model::mechanisms::outreach;
 
 /// Counts gathered while applying the day's decisions.
 #[derive(Default)]
@@ -44,7 +47,7 @@ impl World {
         let mut applicants: Vec<Applicant> = decisions.iter().flat_map(|c| c.applicants.iter().copied()).collect();
         applicants.sort_unstable();
         let mut granted = vec![Vec::new(); FIRST_EVENT as usize + self.events.len()];
-        let reserved = if today.policies_on { self.scenario.policy.transient_seat.seats } else { 0 };
+        let reserved = if today.policies_on { self.params.policy.transient_seat.seats } else { 0 };
         let is_transient = |a: &Applicant| self.residents.cohort[a.resident as usize] == Cohort::Transient;
         let (seated, others): (Vec<Applicant>, Vec<Applicant>) =
             applicants.into_iter().partition(|a| a.activity == DELIBERATION && is_transient(a));
@@ -66,7 +69,7 @@ impl World {
         match activity {
             VOLUNTEER => today.tasks,
             DELIBERATION => self.rules.seats,
-            INTEGRATION => self.scenario.policy.integration.capacity,
+            INTEGRATION => self.params.policy.integration.capacity,
             event => self.events[(event - FIRST_EVENT) as usize].capacity,
         }
     }
@@ -91,7 +94,7 @@ impl World {
         for &i in granted.iter().flatten() {
             self.mark_taking_part(i as usize, d);
         }
-        let integration = &self.scenario.policy.integration;
+        let integration = &self.params.policy.integration;
         for &i in &granted[INTEGRATION as usize] {
             let r = &mut self.residents;
             r.attachment[i as usize] = rules::gain(r.attachment[i as usize], integration.attachment_gain as f32);
@@ -124,7 +127,7 @@ impl World {
                 continue;
             }
             for (position, &p) in participants.iter().enumerate() {
-                let mut rng = self.key(d, p, Purpose::CoParticipation).rng();
+                let mut rng = self.key(d, p, purposes::CO_PARTICIPATION).rng();
                 rng.advance(activity as u128); // exactly one draw per activity
                 let (chance, pick) = super::decide::split_draw(rand::Rng::next_u64(&mut rng));
                 if chance >= self.rules.tie_chance {
@@ -164,7 +167,7 @@ impl World {
 
     fn file_complaint(&mut self, i: u32, d: i32, tally: &mut Tally) {
         tally.cohort(self.residents.cohort[i as usize]).complaints += 1;
-        let mut rng = self.key(d, i, Purpose::Complaint).rng();
+        let mut rng = self.key(d, i, purposes::COMPLAINT).rng();
         let resolved = rng.random::<f64>() < self.rules.resolve_share;
         let delay =
             if resolved { rng.random_range(self.rules.resolve_days.clone()) } else { *self.rules.resolve_days.end() };
@@ -175,7 +178,7 @@ impl World {
     /// A merchant grievance is laid at a merchant of the resident's building, by nuisance.
     fn blame_merchant(&mut self, i: u32, d: i32) {
         let building = self.household_building[self.residents.household[i as usize] as usize];
-        let uniform = self.key(d, i, Purpose::Grievance).rng().random::<f64>();
+        let uniform = self.key(d, i, merchants::GRIEVANCE).rng().random::<f64>();
         if let Some(m) = self.merchants.culprit(building, uniform) {
             self.merchants.record_grievance(m);
         }
@@ -278,7 +281,7 @@ impl World {
     /// Whether outreach collects a need the resident kept silent: a grid worker who visited the
     /// household in the last 30 days asks about it; riders see building and merchant problems.
     fn collected(&self, need: &Need, d: i32) -> bool {
-        let policy = &self.scenario.policy;
+        let policy = &self.params.policy;
         let household = self.residents.household[need.resident as usize] as usize;
         let mut missed = 1.0;
         if policy.grid_workers.enabled
@@ -290,7 +293,7 @@ impl World {
             missed *= (1.0 - policy.riders.report_chance_per_rider).powf(policy.riders.count as f64);
         }
         missed < 1.0
-            && unit_f32(rand::Rng::next_u32(&mut self.key(d, need.resident, Purpose::Outreach).rng())) as f64 >= missed
+            && unit_f32(rand::Rng::next_u32(&mut self.key(d, need.resident, outreach::COLLECT).rng())) as f64 >= missed
     }
 }
 

@@ -6,9 +6,10 @@ use std::ops::Range;
 use rand::Rng;
 
 use super::{DELIBERATION, FIRST_EVENT, INTEGRATION, Today, VOLUNTEER, World};
-use crate::engine::rng::{Purpose, unit_f32};
-use crate::model::rules::{self, Disposition, sigmoid};
-use crate::model::types::{AgeBand, Cohort};
+use crate::engine::rng::unit_f32;
+use crate::model::behaviour::rules::{self, Disposition, sigmoid};
+use crate::model::core::purposes;
+use crate::model::core::types::{AgeBand, Cohort};
 
 /// A wish to take part in a capacity-limited activity; places go by lowest `priority`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,7 +69,7 @@ impl World {
         let rules = &self.rules;
         let time_bank = rules.time_bank.filter(|_| today.policies_on);
         let mut out = Decisions::default();
-        let streams = self.day_streams(today.day, Purpose::Decide);
+        let streams = self.day_streams(today.day, purposes::DECIDE);
         for i in range {
             if r.last_active[i] == today.day - rules.window {
                 out.expired.push(i as u32);
@@ -103,9 +104,9 @@ impl World {
                     apply(DELIBERATION, offset, deliberation_draw, 0.0);
                 }
                 if today.integration
-                    && today.day - r.move_in_day[i] < self.scenario.policy.integration.newcomer_days as i32
+                    && today.day - r.move_in_day[i] < self.params.policy.integration.newcomer_days as i32
                 {
-                    apply(INTEGRATION, self.scenario.policy.integration.appeal as f32, rng.clone().next_u64(), 0.0);
+                    apply(INTEGRATION, self.params.policy.integration.appeal as f32, rng.clone().next_u64(), 0.0);
                 }
             }
             let young = age == AgeBand::YoungAdult;

@@ -7,41 +7,43 @@ use rand::RngExt;
 use super::apply::Tally;
 use super::{DELIBERATION, FIRST_EVENT, VOLUNTEER, World};
 use crate::engine::Day;
-use crate::engine::rng::{Purpose, unit_f32};
-use crate::model::proposals::{Outcome, Proposal, fund_key};
-use crate::model::rules::{self, sigmoid};
-use crate::model::types::AgeBand;
+use crate::engine::rng::unit_f32;
+use crate::model::behaviour::rules::{self, sigmoid};
+use crate::model::core::types::AgeBand;
+use crate::model::mechanisms::merchants;
+use crate::model::mechanisms::proposal_fund;
+use crate::model::mechanisms::proposal_fund::book::{Outcome, Proposal, fund_key};
 
 impl World {
     /// The first of a month: merchants decide on the alliance (on last month's visits and
     /// grievances), members stock the catalogue, and the fund's budget renews.
     pub(super) fn start_month(&mut self, day: &Day) {
         let d = day.index as i32;
-        let params = &self.scenario.merchants;
-        let item_value = self.scenario.policy.time_bank.item_value_yuan;
-        let first_month = d == self.scenario.scenario.burn_in_days as i32;
+        let params = &self.params.merchants;
+        let item_value = self.params.policy.time_bank.item_value_yuan;
+        let first_month = d == self.params.burn_in_days as i32;
         if first_month {
             self.merchants.reset_counters(); // the burn-in's grievances are not the programme's
         } else {
             self.merchants.book_month(params);
-            let key = self.key(d, 0, Purpose::AllianceReview);
+            let key = self.key(d, 0, merchants::ALLIANCE_REVIEW);
             self.merchants.review_alliance(params, item_value, key);
         }
         self.merchants.restock(params.donation_items_per_month);
-        self.shop_items = self.scenario.policy.time_bank.shop_items_per_month;
-        if self.scenario.policy.proposal_fund.enabled {
-            self.proposals.renew_budget(day.date.year(), day.date.month(), &self.scenario.policy.proposal_fund);
+        self.shop_items = self.params.policy.time_bank.shop_items_per_month;
+        if self.params.policy.proposal_fund.enabled {
+            self.proposals.renew_budget(day.date.year(), day.date.month(), &self.params.policy.proposal_fund);
         }
     }
 
     /// Alliance meetings fall on the 25th of months spread evenly over the year.
     pub(super) fn alliance_meeting(&mut self, day: &Day) {
-        let per_year = self.scenario.merchants.meetings_per_year;
+        let per_year = self.params.merchants.meetings_per_year;
         if self.merchants.is_empty() || day.date.day() != 25 || !is_meeting_month(day.date.month0(), per_year) {
             return;
         }
-        let key = self.key(day.index as i32, 0, Purpose::AllianceMeeting);
-        if self.merchants.meeting(&self.scenario.merchants, key) {
+        let key = self.key(day.index as i32, 0, merchants::ALLIANCE_MEETING);
+        if self.merchants.meeting(&self.params.merchants, key) {
             self.building_nuisance = self.merchants.nuisance_by_building(self.building_ranges.len());
         }
     }
@@ -89,10 +91,10 @@ impl World {
 
     /// Fair attendees visit alliance merchants.
     pub(super) fn visit_fairs(&mut self, granted: &[Vec<u32>]) {
-        for (e, event) in self.scenario.events.iter().enumerate() {
+        for (e, event) in self.params.events.iter().enumerate() {
             let attendees = granted[FIRST_EVENT as usize + e].len() as f64;
             if event.fair && attendees > 0.0 {
-                let visitors = (attendees * self.scenario.merchants.fair_visit_share).round() as u32;
+                let visitors = (attendees * self.params.merchants.fair_visit_share).round() as u32;
                 self.merchants.fair_visits(visitors);
             }
         }
@@ -101,7 +103,7 @@ impl World {
     /// On weekdays each grid worker visits the next households of the micro-grid in turn;
     /// the visit raises the household's awareness.
     pub(super) fn outreach_visits(&mut self, today: &super::Today) {
-        let workers = &self.scenario.policy.grid_workers;
+        let workers = &self.params.policy.grid_workers;
         if !workers.enabled || today.is_weekend {
             return;
         }
@@ -124,23 +126,23 @@ impl World {
     pub(super) fn file_proposal(&mut self, i: u32, d: i32, tally: &mut Tally) {
         let cohort = self.residents.cohort[i as usize];
         let move_in = self.residents.move_in_day[i as usize];
-        let key = fund_key(self.scenario.scenario.seed, self.replicate, d, Purpose::ProposalCost);
+        let key = fund_key(self.params.seed, self.replicate, d, proposal_fund::PROPOSAL_COST);
         let age = self.age_of(i);
-        self.proposals.file((i, age), move_in, cohort, &self.scenario.policy.proposal_fund, key);
+        self.proposals.file((i, age), move_in, cohort, &self.params.policy.proposal_fund, key);
         tally.cohort(cohort).proposals_submitted += 1;
     }
 
     /// Adult visitors of a proposal booth may file a proposal there.
     pub(super) fn proposal_booths(&mut self, granted: &[Vec<u32>], d: i32, tally: &mut Tally) {
-        if !self.scenario.policy.proposal_fund.enabled {
+        if !self.params.policy.proposal_fund.enabled {
             return;
         }
-        let chance = self.scenario.policy.proposal_fund.booth_chance;
+        let chance = self.params.policy.proposal_fund.booth_chance;
         let booths: Vec<usize> =
-            (0..self.scenario.events.len()).filter(|&e| self.scenario.events[e].proposal_booth).collect();
+            (0..self.params.events.len()).filter(|&e| self.params.events[e].proposal_booth).collect();
         for e in booths {
             for &i in &granted[FIRST_EVENT as usize + e] {
-                let mut booth = self.key(d, i, Purpose::Booth).rng();
+                let mut booth = self.key(d, i, proposal_fund::BOOTH).rng();
                 booth.advance(e as u128); // one draw per booth event
                 if self.age_of(i).is_adult() && booth.random::<f64>() < chance {
                     self.file_proposal(i, d, tally);
@@ -151,25 +153,19 @@ impl World {
 
     /// The fund's day: review on deliberation day, follow-through every day, and the trust
     /// that outcomes move.
-    pub(super) fn run_proposal_fund(
-        &mut self,
-        granted: &[Vec<u32>],
-        today: &super::Today,
-        day: &Day,
-        tally: &mut Tally,
-    ) {
-        if !self.scenario.policy.proposal_fund.enabled {
+    pub(super) fn run_proposal_fund(&mut self, granted: &[Vec<u32>], today: &super::Today, tally: &mut Tally) {
+        if !self.params.policy.proposal_fund.enabled {
             return;
         }
         let d = today.day;
-        let key = fund_key(self.scenario.scenario.seed, self.replicate, d, Purpose::ProposalReview);
+        let key = fund_key(self.params.seed, self.replicate, d, proposal_fund::PROPOSAL_REVIEW);
         let mut outcomes = Vec::new();
-        if day.is_deliberation_day {
+        if today.deliberation {
             let attendees = granted[DELIBERATION as usize].len() as u32;
-            outcomes.extend(self.proposals.review(attendees, d, &self.scenario.policy.proposal_fund, key));
+            outcomes.extend(self.proposals.review(attendees, d, &self.params.policy.proposal_fund, key));
         }
         let done = self.follow_through_days(d, today.is_weekend);
-        outcomes.extend(self.proposals.follow_through(&done, d, &self.scenario.policy.proposal_fund));
+        outcomes.extend(self.proposals.follow_through(&done, d, &self.params.policy.proposal_fund));
         for (proposal, outcome) in outcomes {
             self.record_outcome(&proposal, outcome, tally);
         }
@@ -178,11 +174,11 @@ impl World {
     /// Follow-through days each open proposal gets today: the proposer and up to `helpers` of
     /// their ties each work with a probability built like volunteering's, lower for young adults.
     fn follow_through_days(&mut self, d: i32, is_weekend: bool) -> Vec<u32> {
-        let params = &self.scenario.policy.proposal_fund;
+        let params = &self.params.policy.proposal_fund;
         let mut done = Vec::with_capacity(self.proposals.open().len());
         let mut workers = Vec::new();
         for proposal in self.proposals.open() {
-            if !matches!(proposal.stage, crate::model::proposals::Stage::Approved { .. })
+            if !matches!(proposal.stage, crate::model::mechanisms::proposal_fund::book::Stage::Approved { .. })
                 || !self.same_proposer(proposal)
             {
                 done.push(0);
@@ -192,7 +188,7 @@ impl World {
                 .chain(self.network.ties(proposal.proposer).iter().copied().take(params.helpers as usize));
             let mut days = 0;
             for (k, member) in team.enumerate() {
-                let mut rng = self.key(d, proposal.serial, Purpose::FollowThrough).rng();
+                let mut rng = self.key(d, proposal.serial, proposal_fund::FOLLOW_THROUGH).rng();
                 rng.advance(1 + k as u128);
                 let u = unit_f32(rand::Rng::next_u32(&mut rng));
                 if self.age_of(member).is_adult() && u < self.follow_through_chance(member, is_weekend) {
@@ -209,7 +205,7 @@ impl World {
     }
 
     fn follow_through_chance(&self, i: u32, is_weekend: bool) -> f32 {
-        let params = &self.scenario.policy.proposal_fund;
+        let params = &self.params.policy.proposal_fund;
         let r = &self.residents;
         let i = i as usize;
         let free = if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] } as f32 / 255.0;
@@ -244,7 +240,7 @@ impl World {
             return; // the proposer has moved out: nobody here to feel it
         }
         let p = proposal.proposer as usize;
-        let params = &self.scenario.policy.proposal_fund;
+        let params = &self.params.policy.proposal_fund;
         let trust = &mut self.residents.trust;
         match outcome {
             Outcome::Implemented => {
@@ -261,7 +257,7 @@ impl World {
 
     /// 晒事: the result is shown publicly, to the proposer's ties and building.
     fn report_back(&mut self, proposer: u32) {
-        let params = &self.scenario.policy.proposal_fund;
+        let params = &self.params.policy.proposal_fund;
         let (to_building, to_ties) = (params.report_gain_building as f32, params.report_gain_ties as f32);
         let building = self.household_building[self.residents.household[proposer as usize] as usize] as usize;
         for i in self.building_ranges[building].clone() {

@@ -12,20 +12,23 @@ use std::ops::Range;
 use chrono::Datelike;
 use rand::RngExt;
 
-use super::complaints::ComplaintQueue;
-use super::events::{EventPlan, schedule};
-use super::merchants::Merchants;
-use super::metrics::DayRecord;
-use super::network::Network;
-use super::population::{Arrival, Residents, TieRanges, add_generated_ties, add_household_ties, draw_traits};
-use super::proposals::ProposalBook;
-use super::rules;
-use super::structure::Structure;
-use super::types::{AgeBand, Cohort};
 use crate::engine::parallel::{Split, map_chunks};
 use crate::engine::rng::{DayStreams, Purpose, StreamKey};
 use crate::engine::{Calendar, Day};
-use crate::scenario::Scenario;
+use crate::model::behaviour::rules;
+use crate::model::core::complaints::ComplaintQueue;
+use crate::model::core::counters::DayRecord;
+use crate::model::core::events::{EventPlan, schedule};
+use crate::model::core::network::Network;
+use crate::model::core::params::Params;
+use crate::model::core::population::{
+    Arrival, Residents, TieRanges, add_generated_ties, add_household_ties, draw_traits,
+};
+use crate::model::core::purposes;
+use crate::model::core::structure::Structure;
+use crate::model::core::types::{AgeBand, Cohort};
+use crate::model::mechanisms::merchants::Merchants;
+use crate::model::mechanisms::proposal_fund::book::ProposalBook;
 use apply::Tally;
 use rules_compiled::Rules;
 
@@ -60,7 +63,7 @@ pub struct AgeBandCounts {
 
 /// One replicate's community.
 pub struct World {
-    scenario: Scenario,
+    params: Params,
     replicate: u32,
     rules: Rules,
     structure: Structure,
@@ -88,28 +91,28 @@ pub struct World {
 
 impl World {
     /// Builds replicate `replicate` of the scenario for the given calendar.
-    pub fn new(scenario: &Scenario, replicate: u32, calendar: &Calendar) -> World {
-        let structure = Structure::build(scenario, replicate);
+    pub fn new(params: &Params, replicate: u32, calendar: &Calendar) -> World {
+        let structure = Structure::build(params, replicate);
         let household_building = structure.household_building();
         let n_buildings = structure.building_compound.len();
         let stairwell_ranges =
             structure.unit_ranges(&structure.household_stairwell, structure.stairwell_building.len());
         let building_ranges = structure.unit_ranges(&household_building, n_buildings);
-        let grid_households = grid_households(&structure.household_grid, scenario.community.micro_grids as usize);
-        let merchants = Merchants::build(scenario, replicate, n_buildings);
+        let grid_households = grid_households(&structure.household_grid, params.community.micro_grids as usize);
+        let merchants = Merchants::build(params, replicate, n_buildings);
         let mut world = World {
-            scenario: scenario.clone(),
+            params: params.clone(),
             replicate,
-            rules: Rules::from_scenario(scenario),
+            rules: Rules::from_scenario(params),
             residents: Residents::with_households(&structure),
-            network: Network::new(structure.n_residents(), scenario.network.max_degree as usize),
+            network: Network::new(structure.n_residents(), params.network.max_degree as usize),
             move_out_day: vec![u32::MAX; structure.n_households()],
             household_last_visit: vec![i32::MIN / 2; structure.n_households()],
             grid_cursor: grid_households.iter().map(|r| r.start).collect(),
             grid_households,
-            complaints: ComplaintQueue::new(scenario.committee.resolve_days_max),
-            events: scenario.events.iter().map(EventPlan::from_event).collect(),
-            events_by_day: schedule(&scenario.events, calendar.days()),
+            complaints: ComplaintQueue::new(params.committee.resolve_days_max),
+            events: params.events.iter().map(EventPlan::from_event).collect(),
+            events_by_day: schedule(&params.events, calendar.days()),
             building_nuisance: merchants.nuisance_by_building(n_buildings),
             merchants,
             proposals: ProposalBook::default(),
@@ -126,11 +129,11 @@ impl World {
     }
 
     fn key(&self, day: i32, agent: u32, purpose: Purpose) -> StreamKey {
-        StreamKey { seed: self.scenario.scenario.seed, replicate: self.replicate, day: day as u32, agent, purpose }
+        StreamKey { seed: self.params.seed, replicate: self.replicate, day: day as u32, agent, purpose }
     }
 
     fn day_streams(&self, day: i32, purpose: Purpose) -> DayStreams {
-        DayStreams::new(self.scenario.scenario.seed, self.replicate, day as u32, purpose)
+        DayStreams::new(self.params.seed, self.replicate, day as u32, purpose)
     }
 
     fn populate(&mut self) {
@@ -142,9 +145,9 @@ impl World {
             let batch_len = batch.min(self.residents.len() - batch_start);
             let drawn = map_chunks(Split::Parallel, batch_len, |range| {
                 let draw = |i: usize| {
-                    let mut rng = self.key(0, i as u32, Purpose::Population).rng();
+                    let mut rng = self.key(0, i as u32, purposes::POPULATION).rng();
                     let head = self.structure.household_start[self.residents.household[i] as usize] == i as u32;
-                    draw_traits(self.residents.cohort[i], head, &self.scenario, Arrival::Initial, &mut rng)
+                    draw_traits(self.residents.cohort[i], head, &self.params, Arrival::Initial, &mut rng)
                 };
                 (batch_start + range.start..batch_start + range.end).map(draw).collect::<Vec<_>>()
             });
@@ -156,9 +159,9 @@ impl World {
             add_household_ties(&mut self.network, self.structure.household_residents(h));
         }
         for i in 0..self.residents.len() as u32 {
-            let mut rng = self.key(0, i, Purpose::Network).rng();
+            let mut rng = self.key(0, i, purposes::NETWORK).rng();
             let ranges = self.tie_ranges(i);
-            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, 1, &mut rng);
+            add_generated_ties(&mut self.network, i, &ranges, &self.params, 1, &mut rng);
         }
         for h in 0..self.structure.n_households() {
             self.move_out_day[h] = self.draw_move_out(h, 0);
@@ -177,7 +180,7 @@ impl World {
 
     fn draw_move_out(&self, household: usize, today: i32) -> u32 {
         let cohort = self.structure.household_cohort[household];
-        let mut rng = self.key(today, household as u32, Purpose::Churn).rng();
+        let mut rng = self.key(today, household as u32, purposes::CHURN).rng();
         let wait = rules::geometric_days(self.rules.move_out_hazard[cohort.index()], 1.0 - rng.random::<f64>());
         (today as u32).saturating_add(wait)
     }
@@ -229,7 +232,7 @@ impl World {
         let mut tally = Tally::default();
         self.churn(d, &mut tally);
         let today = self.today(day);
-        let programme_starts = d == self.scenario.scenario.burn_in_days as i32;
+        let programme_starts = d == self.params.burn_in_days as i32;
         if today.policies_on && (day.date.day() == 1 || programme_starts) {
             self.start_month(day);
         }
@@ -247,7 +250,7 @@ impl World {
         self.raise_needs(&decisions, &today, &mut tally);
         if today.policies_on {
             self.proposal_booths(&granted, d, &mut tally);
-            self.run_proposal_fund(&granted, &today, day, &mut tally);
+            self.run_proposal_fund(&granted, &today, &mut tally);
             self.alliance_meeting(day);
         }
         self.settle_complaints(d);
@@ -256,14 +259,14 @@ impl World {
 
     fn today(&self, day: &Day) -> Today {
         let d = day.index as i32;
-        let policies_on = d >= self.scenario.scenario.burn_in_days as i32;
-        let integration = &self.scenario.policy.integration;
+        let policies_on = d >= self.params.burn_in_days as i32;
+        let integration = &self.params.policy.integration;
         Today {
             day: d,
             is_weekend: day.is_weekend,
             policies_on,
             tasks: if day.is_weekend { self.rules.tasks_weekend } else { self.rules.tasks_weekday },
-            deliberation: day.is_deliberation_day,
+            deliberation: day.date.day() == self.params.committee.deliberation_day,
             integration: policies_on && integration.enabled && day.date.day() == integration.day,
             events: self.events_by_day[day.index as usize].clone(),
             burst_stairwells: self.pipe_bursts(d),
@@ -272,7 +275,7 @@ impl World {
 
     /// Today's pipe bursts (Poisson number, each in a uniformly chosen stairwell unit).
     fn pipe_bursts(&self, d: i32) -> Vec<u32> {
-        let mut rng = self.key(d, 0, Purpose::Shocks).rng();
+        let mut rng = self.key(d, 0, purposes::SHOCKS).rng();
         let threshold = (-self.rules.burst_daily).exp();
         let mut product = rng.random::<f64>();
         let mut bursts = Vec::new();
@@ -308,13 +311,13 @@ impl World {
             tally.by_cohort[cohort].points_expired += self.residents.points[i as usize];
         }
         for i in members.clone() {
-            let mut rng = self.key(d, i, Purpose::Newcomer).rng();
+            let mut rng = self.key(d, i, purposes::NEWCOMER).rng();
             let cohort = self.residents.cohort[i as usize];
             let head = i == members.start;
-            let traits = draw_traits(cohort, head, &self.scenario, Arrival::Newcomer { day: d }, &mut rng);
+            let traits = draw_traits(cohort, head, &self.params, Arrival::Newcomer { day: d }, &mut rng);
             self.residents.set_fresh(i as usize, &traits);
             let ranges = self.tie_ranges(i);
-            add_generated_ties(&mut self.network, i, &ranges, &self.scenario, 2, &mut rng);
+            add_generated_ties(&mut self.network, i, &ranges, &self.params, 2, &mut rng);
         }
         for i in members {
             let active = self.network.ties(i).iter().filter(|&&j| self.residents.is_active(j as usize, d - 1, window));

@@ -1,8 +1,8 @@
 //! The scenario's parameters converted once into the forms the daily loop uses.
 
-use crate::model::rules::{self, Rates, VoiceWeights, Weights};
-use crate::model::types::N_COHORTS;
-use crate::scenario::Scenario;
+use crate::model::behaviour::rules::{self, Rates, VoiceWeights, Weights};
+use crate::model::core::params::Params;
+use crate::model::core::types::N_COHORTS;
 
 /// Parameters of the daily loop.
 #[derive(Clone, Debug)]
@@ -68,7 +68,7 @@ pub(super) struct ProposalRules {
 }
 
 impl Rules {
-    pub fn from_scenario(s: &Scenario) -> Rules {
+    pub fn from_scenario(s: &Params) -> Rules {
         let cohorts = s.cohorts.by_cohort();
         let b = &s.behaviour;
         let c = &s.committee;
@@ -110,7 +110,7 @@ impl Rules {
 }
 
 impl TimeBankRules {
-    fn from_scenario(s: &Scenario) -> TimeBankRules {
+    fn from_scenario(s: &Params) -> TimeBankRules {
         let t = &s.policy.time_bank;
         let platform = &s.policy.platform;
         let reward = rules::reward_yuan(t.points_per_checkin, t.item_cost_points, t.item_value_yuan);
@@ -131,7 +131,7 @@ impl TimeBankRules {
 }
 
 impl ProposalRules {
-    fn from_scenario(s: &Scenario) -> ProposalRules {
+    fn from_scenario(s: &Params) -> ProposalRules {
         let f = &s.policy.proposal_fund;
         let platform = &s.policy.platform;
         let discount = if platform.enabled { platform.effort_discount } else { 0.0 };

@@ -1,6 +1,6 @@
 //! The model's rules as small pure functions: one per equation in docs/MODEL.md.
 
-use crate::scenario::schema::{Behaviour, Scenario};
+use crate::model::core::params::{Behaviour, Params};
 
 /// The logistic function.
 #[inline]
@@ -178,7 +178,7 @@ pub fn geometric_days(hazard: f64, uniform: f64) -> u32 {
 }
 
 impl Weights {
-    pub fn from_scenario(s: &Scenario) -> Weights {
+    pub fn from_scenario(s: &Params) -> Weights {
         let b = &s.behaviour;
         Weights {
             habit: b.habit_weight as f32,
@@ -191,7 +191,7 @@ impl Weights {
 }
 
 impl VoiceWeights {
-    pub fn from_scenario(s: &Scenario) -> VoiceWeights {
+    pub fn from_scenario(s: &Params) -> VoiceWeights {
         let b = &s.behaviour;
         VoiceWeights {
             trust: b.voice_trust_weight as f32,
@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn utility_rises_with_each_driver() {
-        let w = Weights::from_scenario(&Scenario::default());
+        let w = Weights::from_scenario(&Params::default());
         let base = utility(&w, &neutral());
         assert_eq!(base, 0.0);
         for change in [
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn voice_rises_with_trust() {
-        let w = VoiceWeights::from_scenario(&Scenario::default());
+        let w = VoiceWeights::from_scenario(&Params::default());
         assert!(voice_probability(&w, 0.0, 0.9, 0.5, 0.5) > voice_probability(&w, 0.0, 0.1, 0.5, 0.5));
     }
 

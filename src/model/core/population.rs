@@ -3,11 +3,11 @@
 use rand::{Rng, RngExt};
 
 use super::network::Network;
-use super::rules;
 use super::structure::Structure;
 use super::types::{AgeBand, Cohort};
 use crate::engine::rng::unit_f32;
-use crate::scenario::schema::{CohortParams, Scenario};
+use crate::model::behaviour::rules;
+use crate::model::core::params::{CohortParams, Params};
 
 /// `last_active` of a resident who has never taken part.
 pub const NEVER: i32 = i32::MIN / 2;
@@ -119,25 +119,19 @@ pub struct FreshTraits {
 /// Draws the traits of a resident of `cohort` from the cohort's parameters.
 /// The first member of a household (`head`) is drawn from the adult bands, so no household is
 /// children only.
-pub fn draw_traits(
-    cohort: Cohort,
-    head: bool,
-    scenario: &Scenario,
-    arrival: Arrival,
-    rng: &mut impl Rng,
-) -> FreshTraits {
-    let params = scenario.cohorts.by_cohort()[cohort.index()];
-    let behaviour = &scenario.behaviour;
+pub fn draw_traits(cohort: Cohort, head: bool, params: &Params, arrival: Arrival, rng: &mut impl Rng) -> FreshTraits {
+    let cohort_params = params.cohorts.by_cohort()[cohort.index()];
+    let behaviour = &params.behaviour;
     let spread = behaviour.trait_spread;
-    let community = &scenario.community;
+    let community = &params.community;
     let mean_size = community.residents as f64 / community.households as f64;
     let member = if head { Member::Head } else { Member::Other { mean_size } };
-    let age = draw_age(params, member, unit_f32(rng.next_u32()) as f64);
+    let age = draw_age(cohort_params, member, unit_f32(rng.next_u32()) as f64);
     let senior_bonus = if age == AgeBand::Senior { behaviour.senior_free_time_bonus } else { 0.0 };
     let (move_in_day, tenure_days) = match arrival {
         Arrival::Initial => {
-            let span = params.tenure_max_years - params.tenure_min_years;
-            let years = params.tenure_min_years + span * rng.random::<f64>();
+            let span = cohort_params.tenure_max_years - cohort_params.tenure_min_years;
+            let years = cohort_params.tenure_min_years + span * rng.random::<f64>();
             let days = (years * 365.0).round();
             (-days as i32, days)
         }
@@ -148,13 +142,13 @@ pub fn draw_traits(
     FreshTraits {
         age,
         move_in_day,
-        weekday_free: to_u8(noisy(params.weekday_free + senior_bonus, spread, rng)),
-        weekend_free: to_u8(noisy(params.weekend_free + senior_bonus, spread, rng)),
-        trust: noisy(params.trust, spread, rng) as f32,
-        attachment: noisy(settled(params.attachment, behaviour.attachment_relaxation), spread, rng) as f32,
-        awareness: noisy(settled(params.awareness, behaviour.awareness_relaxation), spread, rng) as f32,
-        intrinsic: noisy(params.intrinsic, spread, rng) as f32,
-        point_value: scenario.policy.time_bank.initial_value as f32,
+        weekday_free: to_u8(noisy(cohort_params.weekday_free + senior_bonus, spread, rng)),
+        weekend_free: to_u8(noisy(cohort_params.weekend_free + senior_bonus, spread, rng)),
+        trust: noisy(cohort_params.trust, spread, rng) as f32,
+        attachment: noisy(settled(cohort_params.attachment, behaviour.attachment_relaxation), spread, rng) as f32,
+        awareness: noisy(settled(cohort_params.awareness, behaviour.awareness_relaxation), spread, rng) as f32,
+        intrinsic: noisy(cohort_params.intrinsic, spread, rng) as f32,
+        point_value: params.policy.time_bank.initial_value as f32,
     }
 }
 
@@ -243,11 +237,11 @@ pub fn add_generated_ties(
     network: &mut Network,
     resident: u32,
     ranges: &TieRanges,
-    scenario: &Scenario,
+    params: &Params,
     factor: u32,
     rng: &mut impl Rng,
 ) {
-    let n = &scenario.network;
+    let n = &params.network;
     for (range, wanted) in [
         (&ranges.stairwell, n.stairwell_ties * factor),
         (&ranges.building, n.building_ties * factor),
@@ -278,11 +272,11 @@ pub fn add_household_ties(network: &mut Network, members: std::ops::Range<u32>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, StreamKey};
+    use crate::engine::rng::StreamKey;
 
     #[test]
     fn ages_follow_cohort_shares() {
-        let params = &Scenario::default().cohorts.original;
+        let params = &Params::default().cohorts.original;
         let n = 100_000;
         let share_of = |band, member| {
             let count = (0..n).filter(|&i| draw_age(params, member, (i as f64 + 0.5) / n as f64) == band).count();
@@ -301,7 +295,9 @@ mod tests {
 
     #[test]
     fn noise_stays_in_range_with_the_right_spread() {
-        let mut rng = StreamKey { seed: 1, replicate: 0, day: 0, agent: 0, purpose: Purpose::Population }.rng();
+        let mut rng =
+            StreamKey { seed: 1, replicate: 0, day: 0, agent: 0, purpose: crate::model::core::purposes::POPULATION }
+                .rng();
         let draws: Vec<f64> = (0..20_000).map(|_| noisy(0.5, 0.1, &mut rng)).collect();
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
         let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();

@@ -2,14 +2,114 @@
 //! alliance (商居联盟) they join or leave by weighing benefit against the cost of donating.
 
 use rand::RngExt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::{Purpose, StreamKey};
-use crate::model::rules::sigmoid;
-use crate::scenario::Scenario;
-use crate::scenario::policy::Merchants as MerchantParams;
+use crate::model::behaviour::rules::sigmoid;
+use crate::model::core::params::Params;
+
+/// Merchants' placement and sectors.
+pub const PLACEMENT: Purpose = Purpose(9);
+/// A merchant's monthly decision to join or stay in the alliance.
+pub const ALLIANCE_REVIEW: Purpose = Purpose(10);
+/// Whether an alliance meeting fixes a merchant's problem.
+pub const ALLIANCE_MEETING: Purpose = Purpose(11);
+/// Which merchant a grievance is about.
+pub const GRIEVANCE: Purpose = Purpose(13);
 
 /// Merchant sectors, in scenario order.
 pub const SECTORS: [&str; 4] = ["catering", "retail", "services", "education"];
+
+/// Merchants (商户): sectors, nuisance that makes grievances, and the alliance (商居联盟).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MerchantParams {
+    /// Number of merchants (0 = none), each placed in a building at random.
+    pub count: u32,
+    /// Shares of merchants by sector; they sum to 1.
+    pub sector_shares: Sectors,
+    /// Nuisance (fumes, night noise, road occupation) of a merchant of each sector (0-1).
+    pub nuisance: Sectors,
+    /// Monthly revenue of a merchant of each sector before any visits the policies bring, in yuan.
+    pub monthly_revenue_yuan: Sectors,
+    /// Grievances per adult resident per year in a building with a merchant of nuisance 1.
+    pub grievances_per_year: f64,
+    /// Merchants in the alliance at the start.
+    pub alliance_initial: u32,
+    /// Catalogue items each alliance member donates per month.
+    pub donation_items_per_month: u32,
+    /// Profit a merchant makes on one resident's visit (a redemption or a fair).
+    pub visit_value_yuan: f64,
+    /// Monthly value to a member of the alliance's publicity (reputation).
+    pub reputation_yuan: f64,
+    /// Cost to a merchant of one grievance against it (disputes, inspections).
+    pub grievance_cost_yuan: f64,
+    /// Logit per yuan of monthly net benefit in joining or staying.
+    pub join_sensitivity: f64,
+    /// Logit offset of joining, for non-members, at zero net benefit.
+    pub join_offset: f64,
+    /// Logit offset of staying for members at zero net benefit (inertia).
+    pub stay_offset: f64,
+    /// Alliance meetings per year; each takes up the grievances against members since the last.
+    pub meetings_per_year: u32,
+    /// Share of problems raised at a meeting that get fixed.
+    pub fix_rate: f64,
+    /// Share of a merchant's nuisance removed by a fix.
+    pub fix_effect: f64,
+    /// Share of a fair's attendees who visit alliance merchants.
+    pub fair_visit_share: f64,
+}
+
+/// Shares or levels by merchant sector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sectors {
+    /// Restaurants and food stalls (cooking fumes).
+    pub catering: f64,
+    /// Shops.
+    pub retail: f64,
+    /// Hairdressers, repairs, housekeeping.
+    pub services: f64,
+    /// Tutoring and training.
+    pub education: f64,
+}
+
+impl Default for MerchantParams {
+    fn default() -> MerchantParams {
+        MerchantParams {
+            count: 0,
+            sector_shares: Sectors { catering: 0.4, retail: 0.3, services: 0.2, education: 0.1 },
+            nuisance: Sectors { catering: 0.8, retail: 0.3, services: 0.3, education: 0.1 },
+            monthly_revenue_yuan: Sectors {
+                catering: 60_000.0,
+                retail: 40_000.0,
+                services: 30_000.0,
+                education: 50_000.0,
+            },
+            grievances_per_year: 0.02,
+            alliance_initial: 0,
+            donation_items_per_month: 10,
+            visit_value_yuan: 12.0,
+            reputation_yuan: 60.0,
+            grievance_cost_yuan: 100.0,
+            join_sensitivity: 0.01,
+            join_offset: -3.0,
+            stay_offset: 1.5,
+            meetings_per_year: 8,
+            fix_rate: 0.826,
+            fix_effect: 0.3,
+            fair_visit_share: 0.3,
+        }
+    }
+}
+
+impl Sectors {
+    /// Values in sector order: catering, retail, services, education.
+    pub fn as_array(&self) -> [f64; 4] {
+        [self.catering, self.retail, self.services, self.education]
+    }
+}
 
 /// Every merchant's state, as a structure of arrays indexed by merchant number.
 #[derive(Clone, Debug, Default)]
@@ -47,11 +147,11 @@ pub struct MerchantTotals {
 
 impl Merchants {
     /// Places `count` merchants in random buildings, with sectors by exact shares.
-    pub fn build(scenario: &Scenario, replicate: u32, n_buildings: usize) -> Merchants {
-        let params = &scenario.merchants;
+    pub fn build(params: &Params, replicate: u32, n_buildings: usize) -> Merchants {
+        let seed = params.seed;
+        let params = &params.merchants;
         let n = params.count as usize;
-        let key =
-            StreamKey { seed: scenario.scenario.seed, replicate, day: 0, agent: u32::MAX, purpose: Purpose::Merchant };
+        let key = StreamKey { seed, replicate, day: 0, agent: u32::MAX, purpose: PLACEMENT };
         let mut rng = key.rng();
         let mut sector = exact_shares(n, &params.sector_shares.as_array());
         // Shuffled, so the initial alliance (the first members by number) mixes sectors.
@@ -252,10 +352,10 @@ mod tests {
     use super::*;
 
     fn merchants(count: u32, alliance: u32) -> Merchants {
-        let mut scenario = Scenario::default();
-        scenario.merchants.count = count;
-        scenario.merchants.alliance_initial = alliance;
-        Merchants::build(&scenario, 0, 101)
+        let mut params = Params::default();
+        params.merchants.count = count;
+        params.merchants.alliance_initial = alliance;
+        Merchants::build(&params, 0, 101)
     }
 
     #[test]
@@ -282,14 +382,14 @@ mod tests {
 
     #[test]
     fn busy_members_stay_and_idle_ones_leave() {
-        let scenario = Scenario::default();
-        let key = StreamKey { seed: 1, replicate: 0, day: 30, agent: 0, purpose: Purpose::AllianceReview };
+        let params = Params::default();
+        let key = StreamKey { seed: 1, replicate: 0, day: 30, agent: 0, purpose: ALLIANCE_REVIEW };
         let mut stays_busy = 0;
         let mut stays_idle = 0;
         for trial in 0..200 {
             let mut m = merchants(2, 2);
             m.visits_month[0] = 40;
-            m.review_alliance(&scenario.merchants, 20.0, StreamKey { day: trial, ..key });
+            m.review_alliance(&params.merchants, 20.0, StreamKey { day: trial, ..key });
             stays_busy += u32::from(m.in_alliance[0]);
             stays_idle += u32::from(m.in_alliance[1]);
         }
@@ -302,9 +402,9 @@ mod tests {
         m.record_grievance(0);
         m.record_grievance(1);
         let before = m.nuisance[0];
-        let mut params = Scenario::default().merchants;
+        let mut params = Params::default().merchants;
         params.fix_rate = 1.0;
-        m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: Purpose::AllianceMeeting });
+        m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: ALLIANCE_MEETING });
         assert!(m.nuisance[0] < before, "member fixed");
         assert_eq!(m.totals[1].problems_raised, 0, "non-members do not attend");
     }
@@ -312,7 +412,7 @@ mod tests {
     #[test]
     fn revenue_is_the_base_plus_the_profit_of_visits() {
         let mut m = merchants(2, 2);
-        let params = Scenario::default().merchants;
+        let params = Params::default().merchants;
         m.visits_month[0] = 10;
         m.book_month(&params);
         let base = |k: usize| params.monthly_revenue_yuan.as_array()[m.sector[k] as usize];

@@ -8,8 +8,9 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::types::Cohort;
-use crate::engine::rng::{Purpose, StreamKey};
-use crate::scenario::schema::Scenario;
+use crate::engine::rng::StreamKey;
+use crate::model::core::params::Params;
+use crate::model::core::purposes;
 
 /// The physical and administrative structure of a community.
 #[derive(Clone, Debug)]
@@ -25,15 +26,9 @@ pub struct Structure {
 
 impl Structure {
     /// Builds the structure of replicate `replicate` from the scenario's counts.
-    pub fn build(scenario: &Scenario, replicate: u32) -> Structure {
-        let c = &scenario.community;
-        let key = StreamKey {
-            seed: scenario.scenario.seed,
-            replicate,
-            day: 0,
-            agent: u32::MAX,
-            purpose: Purpose::Population,
-        };
+    pub fn build(params: &Params, replicate: u32) -> Structure {
+        let c = &params.community;
+        let key = StreamKey { seed: params.seed, replicate, day: 0, agent: u32::MAX, purpose: purposes::POPULATION };
         let mut rng = key.rng();
         let sizes = household_sizes(c.households, c.residents, &mut rng);
         let household_start = std::iter::once(0)
@@ -47,7 +42,7 @@ impl Structure {
             stairwell_building: spread(c.stairwells, c.buildings),
             household_stairwell: spread(c.households, c.stairwells),
             household_grid: spread(c.households, c.micro_grids),
-            household_cohort: household_cohorts(scenario, &mut rng),
+            household_cohort: household_cohorts(params, &mut rng),
             household_start,
         }
     }
@@ -97,9 +92,9 @@ fn household_sizes(n_households: u32, n_residents: u32, rng: &mut impl RngExt) -
 }
 
 /// Exactly round(share x households) households per cohort, shuffled over the buildings.
-fn household_cohorts(scenario: &Scenario, rng: &mut impl RngExt) -> Vec<Cohort> {
-    let n = scenario.community.households as usize;
-    let shares = scenario.cohorts.by_cohort().map(|c| c.share);
+fn household_cohorts(params: &Params, rng: &mut impl RngExt) -> Vec<Cohort> {
+    let n = params.community.households as usize;
+    let shares = params.cohorts.by_cohort().map(|c| c.share);
     let mut cohorts = Vec::with_capacity(n);
     let mut cumulative = 0.0;
     for (cohort, share) in Cohort::ALL.into_iter().zip(shares) {
@@ -119,13 +114,13 @@ mod tests {
     use super::*;
 
     fn structure() -> Structure {
-        Structure::build(&Scenario::default(), 0)
+        Structure::build(&Params::default(), 0)
     }
 
     #[test]
     fn counts_match_the_scenario() {
         let s = structure();
-        let c = Scenario::default().community;
+        let c = Params::default().community;
         assert_eq!(s.n_households(), c.households as usize);
         assert_eq!(s.n_residents(), c.residents as usize);
         assert_eq!(s.stairwell_building.len(), c.stairwells as usize);
@@ -151,11 +146,11 @@ mod tests {
 
     #[test]
     fn cohort_counts_follow_shares() {
-        let mut scenario = Scenario::default();
-        scenario.cohorts.original.share = 0.5;
-        scenario.cohorts.new_family.share = 0.3;
-        scenario.cohorts.transient.share = 0.2;
-        let s = Structure::build(&scenario, 0);
+        let mut params = Params::default();
+        params.cohorts.original.share = 0.5;
+        params.cohorts.new_family.share = 0.3;
+        params.cohorts.transient.share = 0.2;
+        let s = Structure::build(&params, 0);
         let count = |c| s.household_cohort.iter().filter(|&&x| x == c).count();
         assert_eq!(count(Cohort::Original), 1673);
         assert_eq!(count(Cohort::NewFamily), 1004);

@@ -4,7 +4,97 @@ use chrono::{Datelike, Weekday};
 
 use super::types::{AgeBand, Cohort};
 use crate::engine::Day;
-use crate::scenario::schema::{Event, Repeat, WeekdayName};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::date::Date;
+use super::types::{AgeBandName, CohortName};
+
+/// A dated or recurring activity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Name shown in outputs.
+    pub name: String,
+    /// Date of a one-off event, YYYY-MM-DD (leave out for a recurring event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// Recurrence of a repeating event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+    /// Weekday of a weekly event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekday: Option<WeekdayName>,
+    /// Month (1-12) of a yearly event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
+    /// Day of the month of a monthly or yearly event (1-28 for monthly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<u32>,
+    /// Cohorts invited (empty = all).
+    #[serde(default)]
+    pub cohorts: Vec<CohortName>,
+    /// Age bands invited (empty = all).
+    #[serde(default)]
+    pub age_bands: Vec<AgeBandName>,
+    /// Places available; further applicants are turned away.
+    pub capacity: u32,
+    /// Logit offset of attending (how attractive the event is).
+    pub appeal: f64,
+    /// How widely the event is advertised (0-1): everyone invited knows of it at least this well,
+    /// whatever their awareness of the committee's other offers.
+    #[serde(default)]
+    pub publicity: f64,
+    /// A fair (市集): attendees visit alliance merchants (see `merchants.fair_visit_share`).
+    #[serde(default)]
+    pub fair: bool,
+    /// A proposal booth: attendees with an unraised need may file it as a proposal here.
+    #[serde(default)]
+    pub proposal_booth: bool,
+}
+
+impl Event {
+    /// An event with every optional key given, to run every check of an event on it.
+    pub fn probe() -> Event {
+        Event {
+            name: "probe".into(),
+            date: None,
+            repeat: None,
+            weekday: Some(WeekdayName::Monday),
+            month: Some(1),
+            day: Some(1),
+            cohorts: vec![],
+            age_bands: vec![],
+            capacity: 1,
+            appeal: 0.0,
+            publicity: 0.0,
+            fair: false,
+            proposal_booth: false,
+        }
+    }
+}
+
+/// How an event repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Repeat {
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
+/// A day of the week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeekdayName {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
 
 /// An event ready for the daily loop.
 #[derive(Clone, Debug)]
@@ -92,8 +182,8 @@ pub fn schedule(events: &[Event], days: &[Day]) -> Vec<Vec<u16>> {
 mod tests {
     use super::*;
     use crate::engine::Calendar;
-    use crate::scenario::date::Date;
-    use crate::scenario::schema::{AgeBandName, CohortName};
+    use crate::model::core::date::Date;
+    use crate::model::core::types::{AgeBandName, CohortName};
 
     fn event() -> Event {
         Event {
@@ -114,7 +204,7 @@ mod tests {
     }
 
     fn count_in_2024(e: Event) -> usize {
-        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 366, 20);
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 366);
         schedule(&[e], calendar.days()).iter().filter(|d| !d.is_empty()).count()
     }
 

@@ -1,6 +1,7 @@
 //! Identifiers and categories of the model: resident and household ids, cohorts, age bands.
 
-use crate::scenario::schema::{AgeBandName, CohortName};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// Index of a resident in the structure-of-arrays population.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,4 +77,27 @@ impl From<AgeBandName> for AgeBand {
             AgeBandName::Senior => AgeBand::Senior,
         }
     }
+}
+
+/// A cohort's name in scenario files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CohortName {
+    Original,
+    NewFamily,
+    Transient,
+}
+
+/// An age band's name in scenario files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBandName {
+    Child,
+    YoungAdult,
+    Adult,
+    Senior,
+}
+
+impl CohortName {
+    pub const ALL: [CohortName; 3] = [CohortName::Original, CohortName::NewFamily, CohortName::Transient];
 }

@@ -3,9 +3,9 @@
 
 use rand::RngExt;
 
-use super::types::{AgeBand, Cohort};
+use super::{BudgetPeriod, ProposalFund as FundParams};
 use crate::engine::rng::{Purpose, StreamKey};
-use crate::scenario::policy::{BudgetPeriod, ProposalFund as FundParams};
+use crate::model::core::types::{AgeBand, Cohort};
 
 /// Where a proposal is in its life.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,7 +193,7 @@ mod tests {
                 0,
                 Cohort::Original,
                 &params(),
-                fund_key(1, 0, 0, Purpose::ProposalCost),
+                fund_key(1, 0, 0, crate::model::mechanisms::proposal_fund::PROPOSAL_COST),
             );
         }
         book
@@ -202,7 +202,12 @@ mod tests {
     #[test]
     fn the_budget_is_never_overspent() {
         let mut book = book_with(5);
-        let outcomes = book.review(50, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview));
+        let outcomes = book.review(
+            50,
+            20,
+            &params(),
+            fund_key(1, 0, 20, crate::model::mechanisms::proposal_fund::PROPOSAL_REVIEW),
+        );
         let approved = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Approved { .. })).count();
         assert_eq!(approved, 2, "costs of 400-500 yuan: two fit in 1,000");
         assert!(book.spent_yuan <= book.budgeted_yuan);
@@ -212,14 +217,17 @@ mod tests {
     #[test]
     fn no_quorum_no_review() {
         let mut book = book_with(2);
-        assert!(book.review(3, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview)).is_empty());
+        assert!(
+            book.review(3, 20, &params(), fund_key(1, 0, 20, crate::model::mechanisms::proposal_fund::PROPOSAL_REVIEW))
+                .is_empty()
+        );
         assert_eq!(book.open().len(), 2);
     }
 
     #[test]
     fn follow_through_implements_or_stalls() {
         let mut book = book_with(2);
-        book.review(50, 20, &params(), fund_key(1, 0, 20, Purpose::ProposalReview));
+        book.review(50, 20, &params(), fund_key(1, 0, 20, crate::model::mechanisms::proposal_fund::PROPOSAL_REVIEW));
         let outcomes = book.follow_through(&[3, 1], 21, &params());
         assert_eq!(outcomes.len(), 1);
         assert_eq!(outcomes[0].1, Outcome::Implemented);

@@ -1,0 +1,13 @@
+//! The core community: parameters, structure, residents, social network, events, complaints
+//! and the counters a day records.
+
+pub mod complaints;
+pub mod counters;
+pub mod date;
+pub mod events;
+pub mod network;
+pub mod params;
+pub mod population;
+pub mod purposes;
+pub mod structure;
+pub mod types;
