@@ -332,16 +332,16 @@ pub fn metric_value(output: &RunOutput, replicate: usize, group: Group, metric: 
     match metric {
         Metric::MeanActiveRate => mean_over(&|d| of(d).active_rate()),
         Metric::FinalActiveRate => of(&days[range.end - 1]).active_rate(),
-        Metric::VolunteerHours => sum_over(&|c| c.volunteers as f64) * scenario.committee.hours_per_task,
-        Metric::ProposalsImplemented => sum_over(&|c| c.proposals_implemented as f64),
-        Metric::PointsRedeemed => sum_over(&|c| c.points_redeemed as f64),
+        Metric::VolunteerHours => sum_over(&|c| c.core.volunteers as f64) * scenario.committee.hours_per_task,
+        Metric::ProposalsImplemented => sum_over(&|c| c.mechanisms.proposal_fund.proposals_implemented as f64),
+        Metric::PointsRedeemed => sum_over(&|c| c.mechanisms.time_bank.points_redeemed as f64),
         Metric::ShareOfParticipants => mean_over(&|d| {
-            let all = Group::All.of(d).active;
-            if all == 0 { 0.0 } else { of(d).active as f64 / all as f64 }
+            let all = Group::All.of(d).core.active;
+            if all == 0 { 0.0 } else { of(d).core.active as f64 / all as f64 }
         }),
         Metric::CostYuan => {
-            let points_redeemed = sum_over(&|c| c.points_redeemed as f64);
-            cost_yuan(scenario, points_redeemed, sum_over(&|c| c.fund_spent_yuan), range.len())
+            let points_redeemed = sum_over(&|c| c.mechanisms.time_bank.points_redeemed as f64);
+            cost_yuan(scenario, points_redeemed, sum_over(&|c| c.mechanisms.proposal_fund.fund_spent_yuan), range.len())
         }
     }
 }
@@ -358,7 +358,7 @@ fn cost_yuan(scenario: &Scenario, points_redeemed: f64, fund_spent_yuan: f64, da
 fn mean_active_residents(output: &RunOutput, replicate: usize, window_days: usize) -> f64 {
     let days = &output.replicates[replicate].days;
     let range = window(output, window_days);
-    range.clone().map(|d| Group::All.of(&days[d]).active as f64).sum::<f64>() / range.len() as f64
+    range.clone().map(|d| Group::All.of(&days[d]).core.active as f64).sum::<f64>() / range.len() as f64
 }
 
 /// Compares every arm with the first (the baseline). Runs must share their replicate numbers.

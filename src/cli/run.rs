@@ -71,11 +71,11 @@ fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::Path
                 "{:<30} {:>11.0} {:>12.1} {:>14.0} {:>9.0} {:>7.0} {:>9.1}",
                 format!("{} ({} days)", y.year, y.days),
                 y.suggestions.mean,
-                y.proposals_implemented.mean,
-                y.points_issued.mean,
-                y.points_redeemed.mean,
-                y.redemptions_failed.mean,
-                y.alliance_size.mean
+                y.total("proposals_implemented"),
+                y.total("points_issued"),
+                y.total("points_redeemed"),
+                y.total("redemptions_failed"),
+                y.total("alliance_size")
             );
         }
     }

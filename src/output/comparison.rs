@@ -136,7 +136,8 @@ pub fn arms_timeseries_csv(runs: &[ArmRun]) -> anyhow::Result<Vec<u8>> {
         for (day, date) in run.output.dates.iter().enumerate() {
             for group in Group::ALL {
                 let days = run.output.replicates.iter().map(|r| group.of(&r.days[day]));
-                let (rates, active): (Vec<f64>, Vec<f64>) = days.map(|c| (c.active_rate(), c.active as f64)).unzip();
+                let (rates, active): (Vec<f64>, Vec<f64>) =
+                    days.map(|c| (c.active_rate(), c.core.active as f64)).unzip();
                 let rate = estimate(&rates);
                 writer.write_record([
                     csv_text(&run.name),

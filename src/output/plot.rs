@@ -114,12 +114,13 @@ pub fn participation(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<
 /// Writes the points economy: cumulative points issued, redeemed and expired, and outstanding.
 pub fn points_economy(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
     let flows: [Flow; 3] = [
-        ("issued (cumulative)", |c| c.points_issued as f64),
-        ("redeemed (cumulative)", |c| c.points_redeemed as f64),
-        ("expired (cumulative)", |c| c.points_expired as f64),
+        ("issued (cumulative)", |c| c.mechanisms.time_bank.points_issued as f64),
+        ("redeemed (cumulative)", |c| c.mechanisms.time_bank.points_redeemed as f64),
+        ("expired (cumulative)", |c| c.mechanisms.time_bank.points_expired as f64),
     ];
     let mut series = cumulative_series(run, &flows);
-    let (outstanding, _, _) = daily_estimates(run, |d| d.iter().map(|c| c.points_outstanding as f64).sum());
+    let (outstanding, _, _) =
+        daily_estimates(run, |d| d.iter().map(|c| c.mechanisms.time_bank.points_outstanding as f64).sum());
     series.push(Series { label: "outstanding (held)".into(), colour: PALETTE[3], mean: outstanding, band: None });
     let title =
         format!("{}: the time bank's points (mean of {} replicates)", run.scenario.scenario.name, run.replicates.len());
@@ -129,11 +130,11 @@ pub fn points_economy(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result
 /// Writes the proposal pipeline: cumulative proposals submitted, approved, implemented, stalled, rejected.
 pub fn proposal_pipeline(run: &RunOutput, png: &Path, svg: &Path) -> anyhow::Result<()> {
     let stages: [Flow; 5] = [
-        ("submitted", |c| c.proposals_submitted as f64),
-        ("approved", |c| c.proposals_approved as f64),
-        ("implemented", |c| c.proposals_implemented as f64),
-        ("stalled", |c| c.proposals_stalled as f64),
-        ("rejected", |c| c.proposals_rejected as f64),
+        ("submitted", |c| c.mechanisms.proposal_fund.proposals_submitted as f64),
+        ("approved", |c| c.mechanisms.proposal_fund.proposals_approved as f64),
+        ("implemented", |c| c.mechanisms.proposal_fund.proposals_implemented as f64),
+        ("stalled", |c| c.mechanisms.proposal_fund.proposals_stalled as f64),
+        ("rejected", |c| c.mechanisms.proposal_fund.proposals_rejected as f64),
     ];
     let series = cumulative_series(run, &stages);
     let title =

@@ -1,9 +1,12 @@
 //! `summary.json`: version, resolved scenario, seeds, runtime and per-cohort estimates.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 
 use super::Provenance;
+use crate::model::core::counters::Kind;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 use crate::stats::{Estimate, estimate};
@@ -41,14 +44,15 @@ pub fn cohort_summaries(run: &RunOutput) -> Vec<CohortSummary> {
 pub fn overall_active_rate(days: &[[CohortDay; 3]]) -> Vec<f64> {
     days.iter()
         .map(|d| {
-            let residents: u32 = d.iter().map(|c| c.residents).sum();
-            let active: u32 = d.iter().map(|c| c.active).sum();
+            let residents: u32 = d.iter().map(|c| c.core.residents).sum();
+            let active: u32 = d.iter().map(|c| c.core.active).sum();
             active as f64 / residents.max(1) as f64
         })
         .collect()
 }
 
-/// Calendar-year totals of the policy flows, each an estimate across replicates.
+/// Calendar-year totals, each an estimate across replicates: every counter marked yearly in
+/// the counter table (flows summed over the year; community-level stocks on its last day).
 #[derive(Clone, Debug, Serialize)]
 pub struct YearTotals {
     pub year: i32,
@@ -56,51 +60,66 @@ pub struct YearTotals {
     pub days: usize,
     /// Complaints plus proposals (what the documents call suggestions, 意见建议).
     pub suggestions: Estimate,
-    pub complaints: Estimate,
-    pub proposals_submitted: Estimate,
-    pub proposals_approved: Estimate,
-    pub proposals_implemented: Estimate,
-    pub proposals_stalled: Estimate,
-    pub fund_spent_yuan: Estimate,
-    pub points_issued: Estimate,
-    pub points_redeemed: Estimate,
-    pub redemptions_failed: Estimate,
-    pub merchant_grievances: Estimate,
-    /// Merchants in the alliance on the last day of the year.
-    pub alliance_size: Estimate,
+    #[serde(flatten)]
+    pub totals: BTreeMap<&'static str, Estimate>,
+}
+
+impl YearTotals {
+    /// The total of the counter called `name` (zero if no counter has that name).
+    pub fn total(&self, name: &str) -> f64 {
+        self.totals.get(name).map_or(0.0, |e| e.mean)
+    }
 }
 
 /// Totals per calendar year.
 pub fn yearly_totals(run: &RunOutput) -> Vec<YearTotals> {
     use chrono::Datelike;
+    let columns = CohortDay::counter_columns();
+    let position = |name: &str| columns.iter().position(|c| c.name == name);
+    let suggestion_columns: Vec<usize> =
+        ["complaints", "proposals_submitted"].into_iter().filter_map(position).collect();
     let mut years: Vec<i32> = run.dates.iter().map(|d| d.year()).collect();
     years.dedup();
     years
         .into_iter()
         .map(|year| {
             let days: Vec<usize> = (0..run.dates.len()).filter(|&d| run.dates[d].year() == year).collect();
-            let sum = |f: fn(&CohortDay) -> f64| -> Estimate {
-                let totals: Vec<f64> =
-                    run.replicates.iter().map(|r| days.iter().flat_map(|&d| r.days[d].iter()).map(f).sum()).collect();
-                estimate(&totals)
-            };
             let last_day = *days.last().expect("a year has days");
-            let alliance: Vec<f64> = run.replicates.iter().map(|r| r.days[last_day][0].alliance_size as f64).collect();
+            // Per replicate: each counter's year value.
+            let per_replicate: Vec<Vec<f64>> = run
+                .replicates
+                .iter()
+                .map(|r| {
+                    let mut sums = vec![0.0; columns.len()];
+                    for &d in &days {
+                        for cohort in &r.days[d] {
+                            for (sum, value) in sums.iter_mut().zip(cohort.counter_values()) {
+                                *sum += value;
+                            }
+                        }
+                    }
+                    let last = r.days[last_day][0].counter_values();
+                    for (k, column) in columns.iter().enumerate() {
+                        if column.kind == Kind::Community {
+                            sums[k] = last[k];
+                        }
+                    }
+                    sums
+                })
+                .collect();
+            let across = |k: usize| estimate(&per_replicate.iter().map(|sums| sums[k]).collect::<Vec<_>>());
+            let suggestions: Vec<f64> =
+                per_replicate.iter().map(|sums| suggestion_columns.iter().map(|&k| sums[k]).sum()).collect();
             YearTotals {
                 year,
                 days: days.len(),
-                suggestions: sum(|c| (c.complaints + c.proposals_submitted) as f64),
-                complaints: sum(|c| c.complaints as f64),
-                proposals_submitted: sum(|c| c.proposals_submitted as f64),
-                proposals_approved: sum(|c| c.proposals_approved as f64),
-                proposals_implemented: sum(|c| c.proposals_implemented as f64),
-                proposals_stalled: sum(|c| c.proposals_stalled as f64),
-                fund_spent_yuan: sum(|c| c.fund_spent_yuan),
-                points_issued: sum(|c| c.points_issued as f64),
-                points_redeemed: sum(|c| c.points_redeemed as f64),
-                redemptions_failed: sum(|c| c.redemptions_failed as f64),
-                merchant_grievances: sum(|c| c.merchant_grievances as f64),
-                alliance_size: estimate(&alliance),
+                suggestions: estimate(&suggestions),
+                totals: columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.yearly)
+                    .map(|(k, c)| (c.name, across(k)))
+                    .collect(),
             }
         })
         .collect()

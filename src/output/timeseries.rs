@@ -6,47 +6,28 @@ use crate::model::mechanisms::merchants::SECTORS;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
 
-/// Columns of `timeseries.csv`. Flows are the day's; stocks (`points_outstanding`, means) are
+/// The first columns of every `timeseries.csv` row.
+const ROW_KEYS: [&str; 4] = ["replicate", "day", "date", "cohort"];
+
+/// Columns of `timeseries.csv`: the row's keys, then every cohort column of the counter table
+/// (`CohortDay::row_columns`). Flows are the day's; stocks (`points_outstanding`, means) are
 /// the end of the day's. Every column is the cohort's own, so summing over cohorts gives the
 /// community's total; community-level series are in `community.csv`.
-pub const COLUMNS: [&str; 24] = [
-    "replicate",
-    "day",
-    "date",
-    "cohort",
-    "residents",
-    "active_rate",
-    "volunteer_rate",
-    "attendance_rate",
-    "complaints",
-    "silent_needs",
-    "mean_trust",
-    "mean_attachment",
-    "points_issued",
-    "points_redeemed",
-    "points_expired",
-    "points_outstanding",
-    "redemptions_failed",
-    "proposals_submitted",
-    "proposals_approved",
-    "proposals_rejected",
-    "proposals_implemented",
-    "proposals_stalled",
-    "fund_spent_yuan",
-    "merchant_grievances",
-];
+pub fn columns() -> Vec<&'static str> {
+    ROW_KEYS.into_iter().chain(CohortDay::row_columns()).collect()
+}
 
 /// The CSV bytes; floats are printed with fixed decimals so output is stable across platforms.
 pub fn to_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.replicates.len() * run.dates.len() * 3 * 120));
-    writer.write_record(COLUMNS)?;
+    writer.write_record(columns())?;
     for replicate in &run.replicates {
         for (day, (record, date)) in replicate.days.iter().zip(&run.dates).enumerate() {
             let date = date.format("%Y-%m-%d").to_string();
             for cohort in Cohort::ALL {
                 let mut row =
                     vec![replicate.replicate.to_string(), day.to_string(), date.clone(), cohort.name().to_string()];
-                row.extend(cohort_fields(&record[cohort.index()]));
+                row.extend(record[cohort.index()].row_fields());
                 writer.write_record(&row)?;
             }
         }
@@ -54,47 +35,22 @@ pub fn to_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-fn cohort_fields(c: &CohortDay) -> [String; 20] {
-    [
-        c.residents.to_string(),
-        format!("{:.6}", c.active_rate()),
-        format!("{:.6}", c.volunteer_rate()),
-        format!("{:.6}", c.attendance_rate()),
-        c.complaints.to_string(),
-        c.silent_needs.to_string(),
-        format!("{:.6}", c.mean_trust()),
-        format!("{:.6}", c.mean_attachment()),
-        c.points_issued.to_string(),
-        c.points_redeemed.to_string(),
-        c.points_expired.to_string(),
-        c.points_outstanding.to_string(),
-        c.redemptions_failed.to_string(),
-        c.proposals_submitted.to_string(),
-        c.proposals_approved.to_string(),
-        c.proposals_rejected.to_string(),
-        c.proposals_implemented.to_string(),
-        c.proposals_stalled.to_string(),
-        format!("{:.2}", c.fund_spent_yuan),
-        c.merchant_grievances.to_string(),
-    ]
+/// Columns of `community.csv`: the day's keys, then the counter table's community-level
+/// series (end-of-day stocks that belong to the whole community, not to a cohort).
+pub fn community_columns() -> Vec<&'static str> {
+    let series = CohortDay::default().community_fields().into_iter().map(|(name, _)| name);
+    ["replicate", "day", "date"].into_iter().chain(series).collect()
 }
-
-/// Columns of `community.csv`: series that belong to the whole community, not to a cohort
-/// (end-of-day stocks).
-pub const COMMUNITY_COLUMNS: [&str; 4] = ["replicate", "day", "date", "alliance_size"];
 
 /// `community.csv`: one row per replicate and day.
 pub fn community_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(run.replicates.len() * run.dates.len() * 24));
-    writer.write_record(COMMUNITY_COLUMNS)?;
+    writer.write_record(community_columns())?;
     for replicate in &run.replicates {
         for (day, (record, date)) in replicate.days.iter().zip(&run.dates).enumerate() {
-            writer.write_record([
-                replicate.replicate.to_string(),
-                day.to_string(),
-                date.format("%Y-%m-%d").to_string(),
-                record[0].alliance_size.to_string(),
-            ])?;
+            let keys = [replicate.replicate.to_string(), day.to_string(), date.format("%Y-%m-%d").to_string()];
+            let series = record[0].community_fields().into_iter().map(|(_, value)| value);
+            writer.write_record(keys.into_iter().chain(series))?;
         }
     }
     Ok(writer.into_inner()?)

@@ -5,13 +5,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::mechanisms::Policy;
-pub use crate::model::mechanisms::integration::Integration;
+pub use crate::model::mechanisms::integration::IntegrationParams as Integration;
 pub use crate::model::mechanisms::merchants::{MerchantParams as Merchants, Sectors};
 pub use crate::model::mechanisms::outreach::{GridWorkers, Riders};
-pub use crate::model::mechanisms::platform::Platform;
-pub use crate::model::mechanisms::proposal_fund::{BudgetPeriod, ProposalFund};
-pub use crate::model::mechanisms::time_bank::TimeBank;
-pub use crate::model::mechanisms::transient_seat::TransientSeat;
+pub use crate::model::mechanisms::platform::PlatformParams as Platform;
+pub use crate::model::mechanisms::proposal_fund::{BudgetPeriod, FundParams as ProposalFund};
+pub use crate::model::mechanisms::time_bank::TimeBankParams as TimeBank;
+pub use crate::model::mechanisms::transient_seat::TransientSeatParams as TransientSeat;
 
 /// Fixed yearly costs of running each programme (staff, printing, the mini-program), charged
 /// while the programme is on; comparisons add redeemed points and fund spending to them.

@@ -39,8 +39,8 @@ pub fn mean_over(run: &RunOutput, f: impl Fn(&linli::model::DayRecord) -> f64) -
 /// Share of all residents active, averaged over days and replicates.
 pub fn mean_active_all(run: &RunOutput) -> f64 {
     mean_over(run, |day| {
-        let active: u32 = day.iter().map(|c| c.active).sum();
-        let residents: u32 = day.iter().map(|c| c.residents).sum();
+        let active: u32 = day.iter().map(|c| c.core.active).sum();
+        let residents: u32 = day.iter().map(|c| c.core.residents).sum();
         active as f64 / residents as f64
     })
 }

@@ -43,7 +43,13 @@ fn mean_total(output: &RunOutput, days: std::ops::Range<usize>, f: impl Fn(&linl
 }
 
 fn outstanding_at_end(output: &RunOutput, replicate: usize) -> f64 {
-    output.replicates[replicate].days.last().unwrap().iter().map(|c| c.points_outstanding as f64).sum()
+    output.replicates[replicate]
+        .days
+        .last()
+        .unwrap()
+        .iter()
+        .map(|c| c.mechanisms.time_bank.points_outstanding as f64)
+        .sum()
 }
 
 #[test]
@@ -53,9 +59,9 @@ fn points_are_conserved_through_redemption_expiry_and_moving_out() {
     s.cohorts.transient.move_out_rate = 0.8;
     let output = run(&s);
     for k in 0..2 {
-        let issued = total(&output, k, |c| c.points_issued as f64);
-        let redeemed = total(&output, k, |c| c.points_redeemed as f64);
-        let expired = total(&output, k, |c| c.points_expired as f64);
+        let issued = total(&output, k, |c| c.mechanisms.time_bank.points_issued as f64);
+        let redeemed = total(&output, k, |c| c.mechanisms.time_bank.points_redeemed as f64);
+        let expired = total(&output, k, |c| c.mechanisms.time_bank.points_expired as f64);
         assert!(issued > 0.0 && redeemed > 0.0 && expired > 0.0, "every flow happens: {issued} {redeemed} {expired}");
         assert_eq!(issued, redeemed + expired + outstanding_at_end(&output, k), "replicate {k}");
     }
@@ -76,12 +82,12 @@ fn points_are_conserved_when_balances_pass_two_to_the_32() {
         (cohort.awareness, cohort.weekday_free, cohort.weekend_free, cohort.move_out_rate) = (1.0, 1.0, 1.0, 0.0);
     }
     let (world, _) = step_world(&s, |_, _| {});
-    let richest = world.residents().points.iter().copied().max().unwrap();
+    let richest = world.time_bank().points.iter().copied().max().unwrap();
     assert!(richest > u64::from(u32::MAX), "the extreme is reached: {richest}");
     let output = run(&s);
-    let issued = total(&output, 0, |c| c.points_issued as f64);
-    let redeemed = total(&output, 0, |c| c.points_redeemed as f64);
-    let expired = total(&output, 0, |c| c.points_expired as f64);
+    let issued = total(&output, 0, |c| c.mechanisms.time_bank.points_issued as f64);
+    let redeemed = total(&output, 0, |c| c.mechanisms.time_bank.points_redeemed as f64);
+    let expired = total(&output, 0, |c| c.mechanisms.time_bank.points_expired as f64);
     assert_eq!(issued, redeemed + expired + outstanding_at_end(&output, 0));
 }
 
@@ -97,9 +103,9 @@ fn the_fund_never_spends_more_than_its_budget() {
     let output = run(&s);
     for k in 0..2 {
         // 400 days from 2024-01-01 span 14 monthly budgets.
-        let spent = total(&output, k, |c| c.fund_spent_yuan);
+        let spent = total(&output, k, |c| c.mechanisms.proposal_fund.fund_spent_yuan);
         assert!(spent <= 14.0 * 1_500.0 + 1e-6, "replicate {k}: {spent}");
-        let rejected = total(&output, k, |c| c.proposals_rejected as f64);
+        let rejected = total(&output, k, |c| c.mechanisms.proposal_fund.proposals_rejected as f64);
         assert!(rejected > 0.0, "a tight budget turns proposals away");
     }
 }
@@ -116,7 +122,7 @@ fn too_few_merchants_break_the_time_bank_and_enough_keep_it_working() {
     plenty.merchants.stay_offset = 20.0; // nobody leaves
     let (scarce, plenty) = (run(&scarce), run(&plenty));
     let late = 360..540;
-    let failed = |o: &RunOutput| mean_total(o, late.clone(), |c| c.redemptions_failed as f64);
+    let failed = |o: &RunOutput| mean_total(o, late.clone(), |c| c.mechanisms.time_bank.redemptions_failed as f64);
     assert!(
         failed(&scarce) > 10.0 * failed(&plenty).max(1.0),
         "存取不平衡: {} vs {}",
@@ -125,13 +131,14 @@ fn too_few_merchants_break_the_time_bank_and_enough_keep_it_working() {
     );
     // Points pile up: far more of what is issued is still held, unspendable.
     let unspent_share = |o: &RunOutput| {
-        let shares: Vec<f64> =
-            (0..2).map(|k| outstanding_at_end(o, k) / total(o, k, |c| c.points_issued as f64)).collect();
+        let shares: Vec<f64> = (0..2)
+            .map(|k| outstanding_at_end(o, k) / total(o, k, |c| c.mechanisms.time_bank.points_issued as f64))
+            .collect();
         shares.iter().sum::<f64>() / 2.0
     };
     let (scarce_share, plenty_share) = (unspent_share(&scarce), unspent_share(&plenty));
     assert!(scarce_share > 1.5 * plenty_share, "points pile up: {scarce_share} vs {plenty_share}");
-    let volunteers = |o: &RunOutput| mean_total(o, late.clone(), |c| c.volunteers as f64);
+    let volunteers = |o: &RunOutput| mean_total(o, late.clone(), |c| c.core.volunteers as f64);
     assert!(volunteers(&plenty) > volunteers(&scarce), "worthless points stop drawing volunteers");
 }
 
@@ -144,7 +151,7 @@ fn online_redemption_drains_idle_balances() {
     let mut online = offline.clone();
     online.policy.platform.enabled = true;
     let (offline, online) = (run(&offline), run(&online));
-    let redeemed = |o: &RunOutput| mean_total(o, 0..365, |c| c.points_redeemed as f64);
+    let redeemed = |o: &RunOutput| mean_total(o, 0..365, |c| c.mechanisms.time_bank.points_redeemed as f64);
     assert!(redeemed(&online) > 1.3 * redeemed(&offline), "{} vs {}", redeemed(&online), redeemed(&offline));
 }
 
@@ -157,8 +164,8 @@ fn small_payment_framed_rewards_crowd_out_and_recognition_crowds_in() {
         s.policy.time_bank.crowd_out_rate = 0.05;
         s.policy.time_bank.crowd_in_rate = 0.05;
         let (world, _) = step_world(&s, |_, _| {});
-        let r = world.residents();
-        let volunteers: Vec<usize> = (0..r.len()).filter(|&i| r.points[i] > 0 || r.last_earned[i] > 0).collect();
+        let (r, bank) = (world.residents(), world.time_bank());
+        let volunteers: Vec<usize> = (0..r.len()).filter(|&i| bank.points[i] > 0 || bank.last_earned[i] > 0).collect();
         volunteers.iter().map(|&i| r.intrinsic[i] as f64).sum::<f64>() / volunteers.len() as f64
     };
     let neutral = intrinsic_after(0.0, 0.0);
@@ -174,7 +181,7 @@ fn report_back_raises_later_proposals() {
     let mut without = with.clone();
     without.policy.proposal_fund.report_back = false;
     let (with, without) = (run(&with), run(&without));
-    let later = |o: &RunOutput| mean_total(o, 365..730, |c| c.proposals_submitted as f64);
+    let later = |o: &RunOutput| mean_total(o, 365..730, |c| c.mechanisms.proposal_fund.proposals_submitted as f64);
     assert!(later(&with) > 1.05 * later(&without), "{} vs {}", later(&with), later(&without));
     let trust = |o: &RunOutput| mean_over(o, |d| d[Cohort::Original.index()].mean_trust());
     assert!(trust(&with) > trust(&without));
@@ -221,7 +228,7 @@ fn alliance_meetings_fix_nuisance_and_cut_grievances() {
     let mut silent = meeting.clone();
     silent.merchants.meetings_per_year = 0;
     let (meeting, silent) = (run(&meeting), run(&silent));
-    let grievances = |o: &RunOutput| mean_total(o, 365..730, |c| c.merchant_grievances as f64);
+    let grievances = |o: &RunOutput| mean_total(o, 365..730, |c| c.mechanisms.merchants.merchant_grievances as f64);
     assert!(grievances(&meeting) < 0.7 * grievances(&silent), "{} vs {}", grievances(&meeting), grievances(&silent));
     let fixed: u32 = meeting.replicates[0].merchants.totals.iter().map(|t| t.problems_fixed).sum();
     assert!(fixed > 0);
@@ -232,12 +239,12 @@ fn a_reserved_seat_brings_transients_to_deliberation() {
     let base = economy(6_000, 240, 2);
     let mut seat = base.clone();
     seat.policy.transient_seat.seats = 10;
-    let attendance = |o: &RunOutput| mean_total(o, 0..240, |c| c.attendees as f64);
+    let attendance = |o: &RunOutput| mean_total(o, 0..240, |c| c.core.attendees as f64);
     let transient_attendance = |o: &RunOutput| {
         let sums: Vec<f64> = o
             .replicates
             .iter()
-            .map(|r| r.days.iter().map(|d| d[Cohort::Transient.index()].attendees as f64).sum())
+            .map(|r| r.days.iter().map(|d| d[Cohort::Transient.index()].core.attendees as f64).sum())
             .collect();
         sums.iter().sum::<f64>()
     };
@@ -261,8 +268,8 @@ fn grid_workers_and_riders_collect_silent_needs() {
     let mut riders = base.clone();
     riders.policy.riders.enabled = true;
     let (base, grid, riders) = (run(&base), run(&grid), run(&riders));
-    let silent = |o: &RunOutput| mean_total(o, 0..365, |c| c.silent_needs as f64);
-    let complaints = |o: &RunOutput| mean_total(o, 0..365, |c| c.complaints as f64);
+    let silent = |o: &RunOutput| mean_total(o, 0..365, |c| c.core.silent_needs as f64);
+    let complaints = |o: &RunOutput| mean_total(o, 0..365, |c| c.core.complaints as f64);
     assert!(silent(&grid) < 0.8 * silent(&base) && complaints(&grid) > complaints(&base), "grid workers");
     assert!(silent(&riders) < silent(&base) && complaints(&riders) > complaints(&base), "riders");
     let awareness = |o: &RunOutput| mean_over(o, |d| d[Cohort::Transient.index()].active_rate());
@@ -296,6 +303,6 @@ fn fairs_bring_visits_and_booths_bring_proposals() {
     let (fair, plain) = (run(&s), run(&plain));
     let fair_visits: u32 = fair.replicates[0].merchants.totals.iter().map(|t| t.fair_visits).sum();
     assert!(fair_visits > 0);
-    let proposals = |o: &RunOutput| mean_total(o, 0..240, |c| c.proposals_submitted as f64);
+    let proposals = |o: &RunOutput| mean_total(o, 0..240, |c| c.mechanisms.proposal_fund.proposals_submitted as f64);
     assert!(proposals(&fair) > proposals(&plain), "{} vs {}", proposals(&fair), proposals(&plain));
 }

@@ -66,7 +66,7 @@ fn capacity_limits_are_never_exceeded() {
     let output = run(&scenario);
     let tasks = scenario.committee.volunteer_tasks_per_weekend_day.max(scenario.committee.volunteer_tasks_per_day);
     for day in &output.replicates[0].days {
-        let volunteers: u32 = day.iter().map(|c| c.volunteers).sum();
+        let volunteers: u32 = day.iter().map(|c| c.core.volunteers).sum();
         assert!(volunteers <= tasks);
     }
 }
@@ -77,7 +77,7 @@ fn deliberation_attendance_happens_on_the_20th_only_without_events() {
     scenario.events.clear();
     let output = run(&scenario);
     for (day, date) in output.replicates[0].days.iter().zip(&output.dates) {
-        let attendees: u32 = day.iter().map(|c| c.attendees).sum();
+        let attendees: u32 = day.iter().map(|c| c.core.attendees).sum();
         let is_20th = chrono::Datelike::day(date) == 20;
         assert!(is_20th || attendees == 0, "attendance on {date}");
         if is_20th {
@@ -126,7 +126,7 @@ fn transients_move_out_at_the_configured_rate_and_the_population_stays_fixed() {
         .filter(|&i| residents.cohort[i] == Cohort::Original && residents.move_in_day[i] >= 0)
         .count();
     assert!(originals_replaced < moved_in / 5);
-    let total: u32 = last.iter().map(|c| c.residents).sum();
+    let total: u32 = last.iter().map(|c| c.core.residents).sum();
     assert_eq!(total, 6_000);
 }
 

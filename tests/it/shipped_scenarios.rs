@@ -18,7 +18,7 @@ fn every_shipped_scenario_runs() {
         scenario.scenario.replicates = 2;
         scenario.scenario.seed = 7;
         let output = linli::simulate(&scenario, &|| {});
-        let residents: u32 = output.replicates[0].days[29].iter().map(|c| c.residents).sum();
+        let residents: u32 = output.replicates[0].days[29].iter().map(|c| c.core.residents).sum();
         assert_eq!(residents, scenario.community.residents, "{}", path.display());
     }
 }

@@ -1,3 +1,10 @@
-//! How residents behave: the equations of the decision rule and of the slow dynamics.
+//! How residents behave, one phase of the day per file: the decision rule and the decide pass,
+//! allocation and taking part, churn, needs and complaints, and the slow drift of the end of
+//! day; `rules.rs` has every equation as a small pure function.
 
+pub mod allocate;
+pub mod churn;
+pub mod decide;
+pub mod drift;
+pub mod needs;
 pub mod rules;

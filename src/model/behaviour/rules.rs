@@ -1,6 +1,6 @@
 //! The model's rules as small pure functions: one per equation in docs/MODEL.md.
 
-use crate::model::core::params::{Behaviour, Params};
+use crate::model::core::params::Behaviour;
 
 /// The logistic function.
 #[inline]
@@ -178,8 +178,7 @@ pub fn geometric_days(hazard: f64, uniform: f64) -> u32 {
 }
 
 impl Weights {
-    pub fn from_scenario(s: &Params) -> Weights {
-        let b = &s.behaviour;
+    pub fn from_behaviour(b: &Behaviour) -> Weights {
         Weights {
             habit: b.habit_weight as f32,
             social: b.social_weight as f32,
@@ -191,8 +190,7 @@ impl Weights {
 }
 
 impl VoiceWeights {
-    pub fn from_scenario(s: &Params) -> VoiceWeights {
-        let b = &s.behaviour;
+    pub fn from_behaviour(b: &Behaviour) -> VoiceWeights {
         VoiceWeights {
             trust: b.voice_trust_weight as f32,
             attachment: b.voice_attachment_weight as f32,
@@ -215,7 +213,7 @@ mod tests {
 
     #[test]
     fn utility_rises_with_each_driver() {
-        let w = Weights::from_scenario(&Params::default());
+        let w = Weights::from_behaviour(&Behaviour::default());
         let base = utility(&w, &neutral());
         assert_eq!(base, 0.0);
         for change in [
@@ -240,7 +238,7 @@ mod tests {
 
     #[test]
     fn voice_rises_with_trust() {
-        let w = VoiceWeights::from_scenario(&Params::default());
+        let w = VoiceWeights::from_behaviour(&Behaviour::default());
         assert!(voice_probability(&w, 0.0, 0.9, 0.5, 0.5) > voice_probability(&w, 0.0, 0.1, 0.5, 0.5));
     }
 

@@ -1,97 +1,319 @@
-//! What one day of one replicate records, per cohort.
+//! What one day of one replicate records, per cohort: the core's counters and every
+//! mechanism's, each declared once in a table that generates the output columns, the yearly
+//! totals and the counters a comparison can total.
 
 use super::types::N_COHORTS;
+use crate::model::mechanisms::MechanismCounters;
 
-/// End-of-day stocks and the day's flows for one cohort.
+/// How a counter combines across chunks and cohorts, and where it is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The day's flow: summed over cohorts and over days.
+    Flow,
+    /// An end-of-day stock held by the cohort: summed over cohorts, not over days.
+    Stock,
+    /// A community-level end-of-day stock, the same in every cohort: combined by maximum and
+    /// reported once per day in `community.csv`.
+    Community,
+}
+
+/// One counter's column: its name, kind and the reports it enters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Summed per calendar year in `summary.json`.
+    pub yearly: bool,
+    /// Offered as a window total in comparisons and studies, at this position among the
+    /// counters offered (comparison outcomes keep a stable order).
+    pub compare: Option<u8>,
+}
+
+impl Column {
+    pub const fn flow(name: &'static str) -> Column {
+        Column { name, kind: Kind::Flow, yearly: false, compare: None }
+    }
+
+    pub const fn stock(name: &'static str) -> Column {
+        Column { kind: Kind::Stock, ..Column::flow(name) }
+    }
+
+    pub const fn community(name: &'static str) -> Column {
+        Column { kind: Kind::Community, ..Column::flow(name) }
+    }
+
+    pub const fn yearly(self) -> Column {
+        Column { yearly: true, ..self }
+    }
+
+    pub const fn compare(self, position: u8) -> Column {
+        Column { compare: Some(position), ..self }
+    }
+}
+
+/// A number a counter holds.
+pub trait CounterValue: Copy {
+    fn combine(&mut self, other: Self, kind: Kind);
+    fn as_f64(self) -> f64;
+    /// The CSV text: integers as they are, money with two decimals.
+    fn csv(self) -> String;
+}
+
+macro_rules! integer_counter {
+    ($($ty:ty),*) => {$(
+        impl CounterValue for $ty {
+            #[inline]
+            fn combine(&mut self, other: Self, kind: Kind) {
+                if kind == Kind::Community { *self = (*self).max(other) } else { *self += other }
+            }
+            fn as_f64(self) -> f64 {
+                self as f64
+            }
+            fn csv(self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+integer_counter!(u32, u64);
+
+impl CounterValue for f64 {
+    #[inline]
+    fn combine(&mut self, other: Self, kind: Kind) {
+        if kind == Kind::Community { *self = self.max(other) } else { *self += other }
+    }
+    fn as_f64(self) -> f64 {
+        self
+    }
+    fn csv(self) -> String {
+        format!("{self:.2}")
+    }
+}
+
+/// A group of counters: the core's, one mechanism's, or all mechanisms' together.
+pub trait CounterSet: Copy + Default + std::fmt::Debug + PartialEq + Send + Sync {
+    /// The columns, in output order.
+    fn columns(out: &mut Vec<Column>);
+    /// Adds another partial tally (chunks and cohorts combine in order).
+    fn add(&mut self, other: &Self);
+    /// The values as numbers, in column order.
+    fn values(&self, out: &mut Vec<f64>);
+    /// The values as CSV text, in column order.
+    fn csv(&self, out: &mut Vec<String>);
+}
+
+impl CounterSet for () {
+    fn columns(_: &mut Vec<Column>) {}
+    fn add(&mut self, _: &Self) {}
+    fn values(&self, _: &mut Vec<f64>) {}
+    fn csv(&self, _: &mut Vec<String>) {}
+}
+
+/// Declares a counter group: a struct with one public field per counter and its
+/// [`CounterSet`] impl. Each field is `name: type = Column` (built with [`Column`]'s methods);
+/// its doc comment says what it counts.
+#[macro_export]
+macro_rules! counters {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[doc = $doc:expr])* $field:ident: $ty:ty = $column:expr,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        pub struct $name {
+            $($(#[doc = $doc])* pub $field: $ty,)+
+        }
+
+        impl $name {
+            /// The group's columns, in field order.
+            pub const COLUMNS: &'static [$crate::model::core::counters::Column] = &[$($column,)+];
+        }
+
+        impl $crate::model::core::counters::CounterSet for $name {
+            fn columns(out: &mut Vec<$crate::model::core::counters::Column>) {
+                out.extend_from_slice(Self::COLUMNS);
+            }
+
+            #[inline]
+            fn add(&mut self, other: &Self) {
+                let mut kinds = Self::COLUMNS.iter().map(|c| c.kind);
+                $($crate::model::core::counters::CounterValue::combine(
+                    &mut self.$field,
+                    other.$field,
+                    kinds.next().expect("a column per field"),
+                );)+
+            }
+
+            fn values(&self, out: &mut Vec<f64>) {
+                $(out.push($crate::model::core::counters::CounterValue::as_f64(self.$field));)+
+            }
+
+            fn csv(&self, out: &mut Vec<String>) {
+                $(out.push($crate::model::core::counters::CounterValue::csv(self.$field));)+
+            }
+        }
+    };
+}
+
+counters! {
+    /// The core's end-of-day stocks and the day's flows for one cohort.
+    pub struct CoreCounters {
+        residents: u32 = Column::stock("residents"),
+        /// Took part in anything within the active window.
+        active: u32 = Column::stock("active"),
+        /// Took a volunteer task today.
+        volunteers: u32 = Column::flow("volunteers"),
+        /// Attended an event or the deliberation day today.
+        attendees: u32 = Column::flow("attendees"),
+        /// Needs raised as complaints today.
+        complaints: u32 = Column::flow("complaints").yearly(),
+        /// Needs that arose today and were not raised.
+        silent_needs: u32 = Column::flow("silent_needs"),
+        trust_sum: f64 = Column::stock("trust_sum"),
+        attachment_sum: f64 = Column::stock("attachment_sum"),
+    }
+}
+
+/// End-of-day stocks and the day's flows for one cohort: the core's and each mechanism's.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CohortDay {
-    pub residents: u32,
-    /// Took part in anything within the active window.
-    pub active: u32,
-    /// Took a volunteer task today.
-    pub volunteers: u32,
-    /// Attended an event or the deliberation day today.
-    pub attendees: u32,
-    /// Needs raised as complaints today.
-    pub complaints: u32,
-    /// Needs that arose today and were not raised.
-    pub silent_needs: u32,
-    pub trust_sum: f64,
-    pub attachment_sum: f64,
-    /// Time-bank points paid to the cohort today.
-    pub points_issued: u64,
-    /// Points the cohort spent on catalogue items today.
-    pub points_redeemed: u64,
-    /// Points that lapsed today (unused too long, or held by residents who moved out).
-    pub points_expired: u64,
-    /// Points the cohort holds at the end of the day.
-    pub points_outstanding: u64,
-    /// Redemptions tried today that found the catalogue empty.
-    pub redemptions_failed: u32,
-    pub proposals_submitted: u32,
-    pub proposals_approved: u32,
-    pub proposals_rejected: u32,
-    pub proposals_implemented: u32,
-    pub proposals_stalled: u32,
-    /// Proposal-fund money committed today to the cohort's proposals.
-    pub fund_spent_yuan: f64,
-    /// Grievances against merchants raised today (by the cohort, or collected from it).
-    pub merchant_grievances: u32,
-    /// Merchants in the alliance at the end of the day: the community's, the same in every
-    /// cohort (so adding cohorts keeps it rather than summing it).
-    pub alliance_size: u32,
+    pub core: CoreCounters,
+    pub mechanisms: MechanismCounters,
 }
 
 /// One day of one replicate: a [`CohortDay`] per cohort.
 pub type DayRecord = [CohortDay; N_COHORTS];
 
+/// The columns of a cohort's row: the core's shares and means (derived from its counts), then
+/// every mechanism's counters of the cohort (community-level counters are reported apart).
+pub const CORE_COLUMNS: [&str; 8] = [
+    "residents",
+    "active_rate",
+    "volunteer_rate",
+    "attendance_rate",
+    "complaints",
+    "silent_needs",
+    "mean_trust",
+    "mean_attachment",
+];
+
 impl CohortDay {
     fn share(&self, count: u32) -> f64 {
-        if self.residents == 0 { 0.0 } else { count as f64 / self.residents as f64 }
+        let residents = self.core.residents;
+        if residents == 0 { 0.0 } else { count as f64 / residents as f64 }
     }
 
     pub fn active_rate(&self) -> f64 {
-        self.share(self.active)
+        self.share(self.core.active)
     }
 
     pub fn volunteer_rate(&self) -> f64 {
-        self.share(self.volunteers)
+        self.share(self.core.volunteers)
     }
 
     pub fn attendance_rate(&self) -> f64 {
-        self.share(self.attendees)
+        self.share(self.core.attendees)
     }
 
     pub fn mean_trust(&self) -> f64 {
-        if self.residents == 0 { 0.0 } else { self.trust_sum / self.residents as f64 }
+        let residents = self.core.residents;
+        if residents == 0 { 0.0 } else { self.core.trust_sum / residents as f64 }
     }
 
     pub fn mean_attachment(&self) -> f64 {
-        if self.residents == 0 { 0.0 } else { self.attachment_sum / self.residents as f64 }
+        let residents = self.core.residents;
+        if residents == 0 { 0.0 } else { self.core.attachment_sum / residents as f64 }
     }
 
     /// Adds another partial tally (used to combine chunks in order).
+    #[inline]
     pub fn add(&mut self, other: &CohortDay) {
-        self.residents += other.residents;
-        self.active += other.active;
-        self.volunteers += other.volunteers;
-        self.attendees += other.attendees;
-        self.complaints += other.complaints;
-        self.silent_needs += other.silent_needs;
-        self.trust_sum += other.trust_sum;
-        self.attachment_sum += other.attachment_sum;
-        self.points_issued += other.points_issued;
-        self.points_redeemed += other.points_redeemed;
-        self.points_expired += other.points_expired;
-        self.points_outstanding += other.points_outstanding;
-        self.redemptions_failed += other.redemptions_failed;
-        self.proposals_submitted += other.proposals_submitted;
-        self.proposals_approved += other.proposals_approved;
-        self.proposals_rejected += other.proposals_rejected;
-        self.proposals_implemented += other.proposals_implemented;
-        self.proposals_stalled += other.proposals_stalled;
-        self.fund_spent_yuan += other.fund_spent_yuan;
-        self.merchant_grievances += other.merchant_grievances;
-        self.alliance_size = self.alliance_size.max(other.alliance_size);
+        self.core.add(&other.core);
+        self.mechanisms.add(&other.mechanisms);
+    }
+
+    /// Every counter's column (the core's then each mechanism's, in registry order).
+    pub fn counter_columns() -> Vec<Column> {
+        let mut columns = Vec::new();
+        CoreCounters::columns(&mut columns);
+        MechanismCounters::columns(&mut columns);
+        columns
+    }
+
+    /// Every counter's value, in [`CohortDay::counter_columns`] order.
+    pub fn counter_values(&self) -> Vec<f64> {
+        let mut values = Vec::new();
+        self.core.values(&mut values);
+        self.mechanisms.values(&mut values);
+        values
+    }
+
+    /// The value of the counter called `name`, if there is one.
+    pub fn counter(&self, name: &str) -> Option<f64> {
+        let position = Self::counter_columns().iter().position(|c| c.name == name)?;
+        Some(self.counter_values()[position])
+    }
+
+    /// The names of a cohort row's columns: [`CORE_COLUMNS`], then the mechanisms' counters
+    /// that are not community-level.
+    pub fn row_columns() -> Vec<&'static str> {
+        let mut columns = Vec::new();
+        MechanismCounters::columns(&mut columns);
+        let mechanisms = columns.into_iter().filter(|c| c.kind != Kind::Community).map(|c| c.name);
+        CORE_COLUMNS.into_iter().chain(mechanisms).collect()
+    }
+
+    /// A cohort row's fields, in [`CohortDay::row_columns`] order.
+    pub fn row_fields(&self) -> Vec<String> {
+        let c = &self.core;
+        let mut fields = vec![
+            c.residents.to_string(),
+            format!("{:.6}", self.active_rate()),
+            format!("{:.6}", self.volunteer_rate()),
+            format!("{:.6}", self.attendance_rate()),
+            c.complaints.to_string(),
+            c.silent_needs.to_string(),
+            format!("{:.6}", self.mean_trust()),
+            format!("{:.6}", self.mean_attachment()),
+        ];
+        let mut columns = Vec::new();
+        MechanismCounters::columns(&mut columns);
+        let mut texts = Vec::new();
+        self.mechanisms.csv(&mut texts);
+        fields.extend(texts.into_iter().zip(&columns).filter(|(_, c)| c.kind != Kind::Community).map(|(t, _)| t));
+        fields
+    }
+
+    /// Community-level counters (names and values), reported once per day.
+    pub fn community_fields(&self) -> Vec<(&'static str, String)> {
+        let mut columns = Vec::new();
+        MechanismCounters::columns(&mut columns);
+        let mut texts = Vec::new();
+        self.mechanisms.csv(&mut texts);
+        columns.into_iter().zip(texts).filter(|(c, _)| c.kind == Kind::Community).map(|(c, t)| (c.name, t)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_counter_name_is_distinct_and_every_row_column_is_known() {
+        let columns = CohortDay::counter_columns();
+        let mut names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), columns.len(), "a counter name is declared twice");
+        assert_eq!(CohortDay::row_columns().len(), CohortDay::default().row_fields().len());
+    }
+
+    #[test]
+    fn community_counters_combine_by_maximum_and_others_by_sum() {
+        let mut a = CohortDay::default();
+        a.core.complaints = 2;
+        a.mechanisms.merchants.alliance_size = 7;
+        let mut b = a;
+        b.core.complaints = 3;
+        a.add(&b);
+        assert_eq!(a.core.complaints, 5);
+        assert_eq!(a.mechanisms.merchants.alliance_size, 7);
     }
 }

@@ -33,12 +33,6 @@ pub struct Residents {
     pub last_active: Vec<i32>,
     /// Number of ties who are active (took part within the window).
     pub active_ties: Vec<u16>,
-    /// Time-bank points held.
-    pub points: Vec<u64>,
-    /// Day index of the last time-bank earning (points expire counted from it).
-    pub last_earned: Vec<i32>,
-    /// Perceived worth of a point, relative to its face value (0-1).
-    pub point_value: Vec<f32>,
 }
 
 impl Residents {
@@ -66,9 +60,6 @@ impl Residents {
             awareness: vec![0.0; n],
             last_active: vec![NEVER; n],
             active_ties: vec![0; n],
-            points: vec![0; n],
-            last_earned: vec![NEVER; n],
-            point_value: vec![0.0; n],
         }
     }
 
@@ -86,10 +77,10 @@ impl Residents {
         day - self.last_active[resident] < window
     }
 
-    /// Heap bytes held by the resident arrays, in field order (`points` is the u64).
+    /// Heap bytes held by the resident arrays, in field order.
     pub fn heap_bytes(&self) -> usize {
         let n = self.household.capacity();
-        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2 + 8 + 4 + 4)
+        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2)
     }
 }
 
@@ -113,7 +104,6 @@ pub struct FreshTraits {
     pub attachment: f32,
     pub awareness: f32,
     pub intrinsic: f32,
-    pub point_value: f32,
 }
 
 /// Draws the traits of a resident of `cohort` from the cohort's parameters.
@@ -148,7 +138,6 @@ pub fn draw_traits(cohort: Cohort, head: bool, params: &Params, arrival: Arrival
         attachment: noisy(settled(cohort_params.attachment, behaviour.attachment_relaxation), spread, rng) as f32,
         awareness: noisy(settled(cohort_params.awareness, behaviour.awareness_relaxation), spread, rng) as f32,
         intrinsic: noisy(cohort_params.intrinsic, spread, rng) as f32,
-        point_value: params.policy.time_bank.initial_value as f32,
     }
 }
 
@@ -166,9 +155,6 @@ impl Residents {
         self.habit[i] = 0.0;
         self.last_active[i] = NEVER;
         self.active_ties[i] = 0;
-        self.points[i] = 0;
-        self.last_earned[i] = NEVER;
-        self.point_value[i] = traits.point_value;
     }
 }
 

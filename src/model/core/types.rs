@@ -32,6 +32,9 @@ pub enum AgeBand {
 
 pub const N_COHORTS: usize = 3;
 
+/// Number of age bands.
+pub const N_AGE_BANDS: usize = 4;
+
 impl Cohort {
     pub const ALL: [Cohort; N_COHORTS] = [Cohort::Original, Cohort::NewFamily, Cohort::Transient];
 
@@ -60,7 +63,7 @@ impl From<CohortName> for Cohort {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 4] = [AgeBand::Child, AgeBand::YoungAdult, AgeBand::Adult, AgeBand::Senior];
+    pub const ALL: [AgeBand; N_AGE_BANDS] = [AgeBand::Child, AgeBand::YoungAdult, AgeBand::Adult, AgeBand::Senior];
 
     /// Children attend events but do not volunteer, deliberate or complain.
     pub fn is_adult(self) -> bool {

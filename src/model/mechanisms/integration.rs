@@ -1,12 +1,20 @@
 //! Integration workshops for newcomers (新居民融入): a monthly activity that raises attachment and awareness.
 
+use chrono::Datelike;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::{Ctx, Mechanism};
+use crate::model::behaviour::decide::{Decisions, Draws};
+use crate::model::behaviour::rules;
+use crate::model::core::day::{Activity, FIRST_MECHANISM_ACTIVITY, Granted, Today};
+use crate::model::core::params::Params;
+use crate::model::core::state::Core;
 
 /// Integration workshops for newcomers (新居民融入).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct Integration {
+pub struct IntegrationParams {
     /// Turns the workshops on.
     pub enabled: bool,
     /// Day of the month of the workshop (1-28).
@@ -23,9 +31,9 @@ pub struct Integration {
     pub awareness_gain: f64,
 }
 
-impl Default for Integration {
-    fn default() -> Integration {
-        Integration {
+impl Default for IntegrationParams {
+    fn default() -> IntegrationParams {
+        IntegrationParams {
             enabled: false,
             day: 25,
             newcomer_days: 365,
@@ -33,6 +41,54 @@ impl Default for Integration {
             appeal: 0.5,
             attachment_gain: 0.15,
             awareness_gain: 0.3,
+        }
+    }
+}
+
+/// The workshop's activity code.
+pub const WORKSHOP: Activity = FIRST_MECHANISM_ACTIVITY;
+
+/// Integration workshops: on the workshop day each month, newcomers (moved in within
+/// `newcomer_days`) may attend; attending raises attachment and awareness.
+pub struct Integration {
+    params: IntegrationParams,
+}
+
+impl Mechanism for Integration {
+    type Counters = ();
+    type Wishes = ();
+
+    fn build(params: &Params, _core: &Core) -> Integration {
+        Integration { params: params.policy.integration.clone() }
+    }
+
+    /// The workshop's draw is the first after the resident's fixed draws.
+    #[inline]
+    fn offer(
+        &self,
+        core: &Core,
+        i: usize,
+        today: &Today,
+        draws: &Draws,
+        apply: &mut impl FnMut(Activity, f32, u64, f32),
+    ) {
+        let p = &self.params;
+        if p.enabled && today.date.day() == p.day && today.day - core.residents.move_in_day[i] < p.newcomer_days as i32
+        {
+            apply(WORKSHOP, p.appeal as f32, draws.spare(0), 0.0);
+        }
+    }
+
+    fn capacity(&self, activity: Activity) -> Option<u32> {
+        (activity == WORKSHOP).then_some(self.params.capacity)
+    }
+
+    fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
+        let r = &mut ctx.core.residents;
+        for &i in &granted[WORKSHOP as usize] {
+            let i = i as usize;
+            r.attachment[i] = rules::gain(r.attachment[i], self.params.attachment_gain as f32);
+            r.awareness[i] = rules::gain(r.awareness[i], self.params.awareness_gain as f32);
         }
     }
 }

@@ -1,9 +1,16 @@
 //! Merchants: where they are, the nuisance they cause, the catalogue they stock, and the
 //! alliance (商居联盟) they join or leave by weighing benefit against the cost of donating.
 
+use chrono::Datelike;
 use rand::RngExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::{Ctx, Mechanism};
+use crate::model::behaviour::decide::{Decisions, Need, NeedKind, Voice};
+use crate::model::core::counters::{Column, DayRecord};
+use crate::model::core::day::{FIRST_EVENT, Granted, Today};
+use crate::model::core::state::Core;
 
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::model::behaviour::rules::sigmoid;
@@ -127,6 +134,8 @@ pub struct Merchants {
     /// Items left in the catalogue from this merchant this month.
     pub stock: Vec<u32>,
     pub totals: Vec<MerchantTotals>,
+    /// Sum of merchants' nuisance per building, kept current as meetings fix problems.
+    building_nuisance: Vec<f32>,
 }
 
 /// What a merchant did over the whole run (for `merchants.csv`).
@@ -159,7 +168,7 @@ impl Merchants {
             sector.swap(k, rng.random_range(0..=k));
         }
         let nuisance_by_sector = params.nuisance.as_array();
-        Merchants {
+        let mut merchants = Merchants {
             building: (0..n).map(|_| rng.random_range(0..n_buildings as u32)).collect(),
             nuisance: sector.iter().map(|&s| nuisance_by_sector[s as usize] as f32).collect(),
             in_alliance: (0..n).map(|m| m < params.alliance_initial as usize).collect(),
@@ -169,7 +178,16 @@ impl Merchants {
             stock: vec![0; n],
             totals: vec![MerchantTotals::default(); n],
             sector,
-        }
+            building_nuisance: Vec::new(),
+        };
+        merchants.building_nuisance = merchants.nuisance_by_building(n_buildings);
+        merchants
+    }
+
+    /// Sum of merchants' nuisance in building `b` (0 in a building without merchants).
+    #[inline]
+    pub fn nuisance_of_building(&self, b: u32) -> f32 {
+        self.building_nuisance[b as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -195,7 +213,7 @@ impl Merchants {
     }
 
     /// Sum of merchants' nuisance per building (drives grievances of the building's residents).
-    pub fn nuisance_by_building(&self, n_buildings: usize) -> Vec<f32> {
+    fn nuisance_by_building(&self, n_buildings: usize) -> Vec<f32> {
         let mut total = vec![0.0; n_buildings];
         for (m, &b) in self.building.iter().enumerate() {
             total[b as usize] += self.nuisance[m];
@@ -330,8 +348,105 @@ impl Merchants {
             }
             self.grievances_open[m] = 0;
         }
+        if changed {
+            self.building_nuisance = self.nuisance_by_building(self.building_nuisance.len());
+        }
         changed
     }
+}
+
+crate::counters! {
+    /// The merchants' counters of one cohort and day.
+    pub struct MerchantCounters {
+        /// Grievances against merchants raised today (by the cohort, or collected from it).
+        merchant_grievances: u32 = Column::flow("merchant_grievances").yearly(),
+        /// Merchants in the alliance at the end of the day: the community's, the same in every
+        /// cohort.
+        alliance_size: u32 = Column::community("alliance_size").yearly(),
+    }
+}
+
+/// The merchants as a mechanism: grievances laid at them every day; while the programme runs,
+/// the monthly cycle (book the month, review membership, restock the catalogue), fair visits
+/// and alliance meetings. Their state is [`Merchants`], which the world keeps because other
+/// mechanisms trade with it (the time bank redeems its catalogue).
+pub struct Alliance {
+    params: MerchantParams,
+    /// What a catalogue item is worth to its donor: the time bank's item value (a read-only
+    /// coupling).
+    item_value_yuan: f64,
+}
+
+impl Mechanism for Alliance {
+    type Counters = MerchantCounters;
+    type Wishes = ();
+
+    fn build(params: &Params, _core: &Core) -> Alliance {
+        Alliance { params: params.merchants.clone(), item_value_yuan: params.policy.time_bank.item_value_yuan }
+    }
+
+    /// The first of a month: merchants decide on the alliance (on last month's visits and
+    /// grievances) and members stock the catalogue.
+    fn month_start(&mut self, ctx: &mut Ctx) {
+        let d = ctx.today.day;
+        if d == ctx.core.burn_in_days {
+            ctx.merchants.reset_counters(); // the burn-in's grievances are not the programme's
+        } else {
+            ctx.merchants.book_month(&self.params);
+            let key = ctx.core.key(d, 0, ALLIANCE_REVIEW);
+            ctx.merchants.review_alliance(&self.params, self.item_value_yuan, key);
+        }
+        ctx.merchants.restock(self.params.donation_items_per_month);
+    }
+
+    /// Fair attendees visit alliance merchants.
+    fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
+        for (e, event) in ctx.core.event_params.iter().enumerate() {
+            let attendees = granted[FIRST_EVENT as usize + e].len() as f64;
+            if event.fair && attendees > 0.0 {
+                let visitors = (attendees * self.params.fair_visit_share).round() as u32;
+                ctx.merchants.fair_visits(visitors);
+            }
+        }
+    }
+
+    /// A merchant grievance is laid at a merchant of the resident's building, by nuisance.
+    fn on_need_voiced(&mut self, ctx: &mut Ctx, need: &Need, _voice: Voice) {
+        if need.kind != NeedKind::Merchant {
+            return;
+        }
+        let i = need.resident;
+        let building = ctx.core.building_of(i);
+        let uniform = ctx.core.key(ctx.today.day, i, GRIEVANCE).rng().random::<f64>();
+        if let Some(m) = ctx.merchants.culprit(building, uniform) {
+            ctx.merchants.record_grievance(m);
+        }
+        let cohort = ctx.core.residents.cohort[i as usize];
+        ctx.cohort(cohort).mechanisms.merchants.merchant_grievances += 1;
+    }
+
+    /// Alliance meetings fall on the 25th of months spread evenly over the year.
+    fn after_needs(&mut self, ctx: &mut Ctx, _granted: &Granted) {
+        let date = ctx.today.date;
+        let per_year = self.params.meetings_per_year;
+        if ctx.merchants.is_empty() || date.day() != 25 || !is_meeting_month(date.month0(), per_year) {
+            return;
+        }
+        let key = ctx.core.key(ctx.today.day, 0, ALLIANCE_MEETING);
+        ctx.merchants.meeting(&self.params, key);
+    }
+
+    fn end_of_day(&mut self, _core: &Core, merchants: &Merchants, _today: &Today, record: &mut DayRecord) {
+        let alliance_size = merchants.alliance_size();
+        for cohort in record {
+            cohort.mechanisms.merchants.alliance_size = alliance_size;
+        }
+    }
+}
+
+/// Whether month `month0` (0-11) holds one of `per_year` meetings spread evenly over the year.
+fn is_meeting_month(month0: u32, per_year: u32) -> bool {
+    (month0 * per_year) / 12 != ((month0 + 1) * per_year) / 12
 }
 
 /// Exactly round(share x n) items per category, in category order (for merchants' sectors).
@@ -350,6 +465,14 @@ fn exact_shares(n: usize, shares: &[f64; 4]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meetings_spread_over_the_year() {
+        for per_year in 0..=12 {
+            assert_eq!((0..12).filter(|&m| is_meeting_month(m, per_year)).count() as u32, per_year);
+        }
+        assert!(is_meeting_month(11, 1), "a single meeting falls in December");
+    }
 
     fn merchants(count: u32, alliance: u32) -> Merchants {
         let mut params = Params::default();

@@ -1,33 +1,305 @@
-//! Mechanisms: the policies and the local economy, each with its own parameters, state and
-//! counters, acting on the day's phases.
+//! Mechanisms: the policies and the local economy, each in its own file with its parameters,
+//! state, counters and random-stream purposes, acting on the day's phases through the
+//! [`Mechanism`] hooks. The registry at the end of this file lists them in the order their
+//! hooks run; docs/adding-a-mechanism.md walks through adding one.
 
 pub mod integration;
 pub mod merchants;
 pub mod outreach;
 pub mod platform;
 pub mod proposal_fund;
+#[cfg(test)]
+pub mod story_vouchers;
 pub mod time_bank;
 pub mod transient_seat;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use integration::Integration;
+use crate::model::behaviour::decide::{Decisions, Draws, Need, Voice};
+use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
+use crate::model::core::day::{Activity, Granted, Reservation, Today};
+use crate::model::core::params::Params;
+use crate::model::core::state::Core;
+use crate::model::core::types::Cohort;
+use integration::IntegrationParams;
+use merchants::Merchants;
 use outreach::{GridWorkers, Riders};
-use platform::Platform;
-use proposal_fund::ProposalFund;
-use time_bank::TimeBank;
-use transient_seat::TransientSeat;
+use platform::PlatformParams;
+use proposal_fund::FundParams;
+use time_bank::TimeBankParams;
+use transient_seat::TransientSeatParams;
 
 /// Incentive policies and outreach; each is off unless the scenario turns it on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    pub time_bank: TimeBank,
-    pub proposal_fund: ProposalFund,
-    pub platform: Platform,
+    pub time_bank: TimeBankParams,
+    pub proposal_fund: FundParams,
+    pub platform: PlatformParams,
     pub grid_workers: GridWorkers,
     pub riders: Riders,
-    pub integration: Integration,
-    pub transient_seat: TransientSeat,
+    pub integration: IntegrationParams,
+    pub transient_seat: TransientSeatParams,
+}
+
+/// What the sequential hooks of a day may read and change: the core, the merchants (the
+/// local economy several mechanisms trade with), today and the day's tally.
+pub struct Ctx<'a> {
+    pub core: &'a mut Core,
+    pub merchants: &'a mut Merchants,
+    pub today: &'a Today,
+    pub tally: &'a mut DayRecord,
+}
+
+impl Ctx<'_> {
+    /// The tally of `cohort`.
+    pub fn cohort(&mut self, cohort: Cohort) -> &mut CohortDay {
+        &mut self.tally[cohort.index()]
+    }
+}
+
+/// A mechanism: hooks on the phases of a day, each a no-op unless the mechanism needs it.
+/// Hooks marked "while running" are called only from the start date on (after the burn-in);
+/// the others every day. Per-resident hooks sit in the parallel decide pass and are statically
+/// dispatched (the registry calls each mechanism's method directly).
+pub trait Mechanism: Sized + Send + Sync {
+    /// The counters this mechanism adds to every cohort's daily record (`()` for none).
+    type Counters: CounterSet;
+    /// What one chunk of the decide pass asks of this mechanism (`()` for nothing).
+    type Wishes: Default + Send;
+
+    /// Builds the mechanism for one replicate, once the core's residents and ties exist.
+    fn build(params: &Params, core: &Core) -> Self;
+
+    /// Heap bytes of state that grows with the population.
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+
+    /// Resident `i` is new (a newcomer took the place of a resident who moved out).
+    fn on_move_in(&mut self, _i: usize) {}
+
+    /// Resident `i` moves out today (before `on_move_in` of their successor).
+    fn on_move_out(&mut self, _i: usize, _day: &mut CohortDay) {}
+
+    /// While running: the first day of a month, or the day the mechanisms start.
+    fn month_start(&mut self, _ctx: &mut Ctx) {}
+
+    /// While running: a logit bonus on every activity today.
+    fn utility_bonus(&self, _today: &Today) -> f32 {
+        0.0
+    }
+
+    /// While running: a logit offset of `activity` for resident `i`, added to the activity's own.
+    #[inline]
+    fn activity_offset(&self, _core: &Core, _i: usize, _activity: Activity, _today: &Today) -> f32 {
+        0.0
+    }
+
+    /// While running: activities this mechanism offers an adult resident today, each as
+    /// `apply(activity, offset, draw, known)`.
+    #[inline]
+    fn offer(
+        &self,
+        _core: &Core,
+        _i: usize,
+        _today: &Today,
+        _draws: &Draws,
+        _apply: &mut impl FnMut(Activity, f32, u64, f32),
+    ) {
+    }
+
+    /// The places of one of this mechanism's activities.
+    fn capacity(&self, _activity: Activity) -> Option<u32> {
+        None
+    }
+
+    /// While running: places of an activity reserved for one cohort today.
+    fn reservation(&self, _today: &Today) -> Option<Reservation> {
+        None
+    }
+
+    /// While running: resident `i`'s own decisions about this mechanism (in the decide pass).
+    #[inline]
+    fn decide(&self, _core: &Core, _i: usize, _today: &Today, _draws: &Draws, _wishes: &mut Self::Wishes) {}
+
+    /// While running: how resident `i` voices a need they raise (`None`: as a complaint).
+    #[inline]
+    fn voice(&self, _core: &Core, _i: usize, _today: &Today, _draws: &Draws) -> Option<Voice> {
+        None
+    }
+
+    /// While running: whether this mechanism collects a need the resident kept silent.
+    fn collects(&self, _core: &Core, _need: &Need, _today: &Today) -> bool {
+        false
+    }
+
+    /// While running: after places are allocated and taken, in registry order.
+    fn after_allocation(&mut self, _ctx: &mut Ctx, _decisions: &[Decisions], _granted: &Granted) {}
+
+    /// A need was raised (as a complaint or a proposal) today.
+    fn on_need_voiced(&mut self, _ctx: &mut Ctx, _need: &Need, _voice: Voice) {}
+
+    /// While running: after needs are raised.
+    fn after_needs(&mut self, _ctx: &mut Ctx, _granted: &Granted) {}
+
+    /// The end of every day, after the core's drift, before the record is final.
+    fn end_of_day(&mut self, _core: &Core, _merchants: &Merchants, _today: &Today, _record: &mut DayRecord) {}
+}
+
+/// Declares the registry: the `Mechanisms` struct (one field per mechanism, in hook order),
+/// the counters and decide-pass wishes of all mechanisms, and the dispatch of every hook.
+macro_rules! registry {
+    ($($(#[$attr:meta])* $field:ident: $ty:ty,)+) => {
+        /// Every mechanism of a replicate, in the order their hooks run.
+        pub struct Mechanisms {
+            $($(#[$attr])* pub $field: $ty,)+
+        }
+
+        /// Every mechanism's counters of one cohort and day.
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        pub struct MechanismCounters {
+            $($(#[$attr])* pub $field: <$ty as Mechanism>::Counters,)+
+        }
+
+        /// What one chunk of the decide pass asks of each mechanism.
+        #[derive(Default)]
+        pub struct MechanismWishes {
+            $($(#[$attr])* pub $field: <$ty as Mechanism>::Wishes,)+
+        }
+
+        impl CounterSet for MechanismCounters {
+            fn columns(out: &mut Vec<Column>) {
+                $($(#[$attr])* { <<$ty as Mechanism>::Counters as CounterSet>::columns(out); })+
+            }
+
+            #[inline]
+            fn add(&mut self, other: &Self) {
+                $($(#[$attr])* { self.$field.add(&other.$field); })+
+            }
+
+            fn values(&self, out: &mut Vec<f64>) {
+                $($(#[$attr])* { self.$field.values(out); })+
+            }
+
+            fn csv(&self, out: &mut Vec<String>) {
+                $($(#[$attr])* { self.$field.csv(out); })+
+            }
+        }
+
+        impl Mechanisms {
+            pub fn build(params: &Params, core: &Core) -> Mechanisms {
+                Mechanisms { $($(#[$attr])* $field: <$ty as Mechanism>::build(params, core),)+ }
+            }
+
+            pub fn heap_bytes(&self) -> usize {
+                let mut bytes = 0;
+                $($(#[$attr])* { bytes += self.$field.heap_bytes(); })+
+                bytes
+            }
+
+            pub fn on_move_in(&mut self, i: usize) {
+                $($(#[$attr])* { self.$field.on_move_in(i); })+
+            }
+
+            pub fn on_move_out(&mut self, i: usize, day: &mut CohortDay) {
+                $($(#[$attr])* { self.$field.on_move_out(i, day); })+
+            }
+
+            pub fn month_start(&mut self, ctx: &mut Ctx) {
+                $($(#[$attr])* { self.$field.month_start(ctx); })+
+            }
+
+            pub fn utility_bonus(&self, today: &Today) -> f32 {
+                let mut bonus = 0.0;
+                if today.policies_on {
+                    $($(#[$attr])* { bonus += self.$field.utility_bonus(today); })+
+                }
+                bonus
+            }
+
+            #[inline]
+            pub fn activity_offset(&self, core: &Core, i: usize, activity: Activity, today: &Today) -> f32 {
+                let mut offset = 0.0;
+                if today.policies_on {
+                    $($(#[$attr])* { offset += self.$field.activity_offset(core, i, activity, today); })+
+                }
+                offset
+            }
+
+            #[inline]
+            pub fn offer(&self, core: &Core, i: usize, today: &Today, draws: &Draws, apply: &mut impl FnMut(Activity, f32, u64, f32)) {
+                if today.policies_on {
+                    $($(#[$attr])* { self.$field.offer(core, i, today, draws, apply); })+
+                }
+            }
+
+            pub fn capacity(&self, activity: Activity) -> u32 {
+                $($(#[$attr])* { if let Some(places) = self.$field.capacity(activity) { return places; } })+
+                0
+            }
+
+            pub fn reservation(&self, today: &Today) -> Option<Reservation> {
+                if today.policies_on {
+                    $($(#[$attr])* { if let Some(r) = self.$field.reservation(today) { return Some(r); } })+
+                }
+                None
+            }
+
+            #[inline]
+            pub fn decide(&self, core: &Core, i: usize, today: &Today, draws: &Draws, wishes: &mut MechanismWishes) {
+                if today.policies_on {
+                    $($(#[$attr])* { self.$field.decide(core, i, today, draws, &mut wishes.$field); })+
+                }
+            }
+
+            #[inline]
+            pub fn voice(&self, core: &Core, i: usize, today: &Today, draws: &Draws) -> Voice {
+                if today.policies_on {
+                    $($(#[$attr])* { if let Some(voice) = self.$field.voice(core, i, today, draws) { return voice; } })+
+                }
+                Voice::Complaint
+            }
+
+            pub fn collects(&self, core: &Core, need: &Need, today: &Today) -> bool {
+                // Every mechanism is asked (none may skip another's draw); any one collects it.
+                let mut collected = false;
+                if today.policies_on {
+                    $($(#[$attr])* { collected |= self.$field.collects(core, need, today); })+
+                }
+                collected
+            }
+
+            pub fn after_allocation(&mut self, ctx: &mut Ctx, decisions: &[Decisions], granted: &Granted) {
+                $($(#[$attr])* { self.$field.after_allocation(ctx, decisions, granted); })+
+            }
+
+            pub fn on_need_voiced(&mut self, ctx: &mut Ctx, need: &Need, voice: Voice) {
+                $($(#[$attr])* { self.$field.on_need_voiced(ctx, need, voice); })+
+            }
+
+            pub fn after_needs(&mut self, ctx: &mut Ctx, granted: &Granted) {
+                $($(#[$attr])* { self.$field.after_needs(ctx, granted); })+
+            }
+
+            pub fn end_of_day(&mut self, core: &Core, merchants: &Merchants, today: &Today, record: &mut DayRecord) {
+                $($(#[$attr])* { self.$field.end_of_day(core, merchants, today, record); })+
+            }
+        }
+    };
+}
+
+// The registry: one line per mechanism, in the order their hooks run each day. The order of
+// the first three is also the order of their columns in timeseries.csv.
+registry! {
+    time_bank: time_bank::TimeBank,
+    proposal_fund: proposal_fund::ProposalFund,
+    merchants: merchants::Alliance,
+    integration: integration::Integration,
+    outreach: outreach::Outreach,
+    transient_seat: transient_seat::TransientSeat,
+    platform: platform::Platform,
+    #[cfg(test)]
+    story_vouchers: story_vouchers::StoryVouchers,
 }

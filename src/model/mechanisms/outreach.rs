@@ -3,7 +3,15 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::Purpose;
+use std::ops::Range;
+
+use super::{Ctx, Mechanism};
+use crate::engine::rng::{Purpose, unit_f32};
+use crate::model::behaviour::decide::{Decisions, Need, NeedKind};
+use crate::model::behaviour::rules;
+use crate::model::core::day::{Granted, Today};
+use crate::model::core::params::Params;
+use crate::model::core::state::Core;
 
 /// Whether outreach (a grid worker's visit, riders) collects a need kept silent.
 pub const COLLECT: Purpose = Purpose(12);
@@ -52,4 +60,86 @@ impl Default for Riders {
     fn default() -> Riders {
         Riders { enabled: false, count: 100, report_chance_per_rider: 0.005 }
     }
+}
+
+/// Outreach: grid workers walk their micro-grid's households in turn on weekdays (a visit
+/// raises the household's awareness, and the worker hears of needs for a while after it);
+/// riders report building and merchant problems.
+pub struct Outreach {
+    grid_workers: GridWorkers,
+    riders: Riders,
+    /// Households of each micro-grid (contiguous, as grids are spread over households).
+    grid_households: Vec<Range<u32>>,
+    /// The household each grid worker visits next.
+    grid_cursor: Vec<u32>,
+    /// Day of each household's last visit.
+    household_last_visit: Vec<i32>,
+}
+
+impl Mechanism for Outreach {
+    type Counters = ();
+    type Wishes = ();
+
+    fn build(params: &Params, core: &Core) -> Outreach {
+        let grid_households = grid_households(&core.structure.household_grid, params.community.micro_grids as usize);
+        Outreach {
+            grid_workers: params.policy.grid_workers.clone(),
+            riders: params.policy.riders.clone(),
+            grid_cursor: grid_households.iter().map(|r| r.start).collect(),
+            grid_households,
+            household_last_visit: vec![i32::MIN / 2; core.structure.n_households()],
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.household_last_visit.capacity() * 4
+    }
+
+    /// Whether outreach collects a need the resident kept silent: a grid worker who visited the
+    /// household recently asks about it; riders see building and merchant problems.
+    fn collects(&self, core: &Core, need: &Need, today: &Today) -> bool {
+        let d = today.day;
+        let household = core.residents.household[need.resident as usize] as usize;
+        let workers = &self.grid_workers;
+        let mut missed = 1.0;
+        if workers.enabled && d - self.household_last_visit[household] < workers.collect_window_days as i32 {
+            missed *= 1.0 - workers.collect_chance;
+        }
+        if self.riders.enabled && need.kind != NeedKind::Personal {
+            missed *= (1.0 - self.riders.report_chance_per_rider).powf(self.riders.count as f64);
+        }
+        missed < 1.0 && unit_f32(rand::Rng::next_u32(&mut core.key(d, need.resident, COLLECT).rng())) as f64 >= missed
+    }
+
+    /// On weekdays each grid worker visits the next households of the micro-grid in turn.
+    fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], _granted: &Granted) {
+        let workers = &self.grid_workers;
+        if !workers.enabled || ctx.today.is_weekend {
+            return;
+        }
+        let gain = workers.awareness_gain as f32;
+        for g in 0..self.grid_households.len() {
+            let range = self.grid_households[g].clone();
+            for _ in 0..workers.visits_per_day.min(range.len() as u32) {
+                let h = self.grid_cursor[g];
+                self.grid_cursor[g] = if h + 1 >= range.end { range.start } else { h + 1 };
+                self.household_last_visit[h as usize] = ctx.today.day;
+                for i in ctx.core.structure.household_residents(h as usize) {
+                    let awareness = &mut ctx.core.residents.awareness[i as usize];
+                    *awareness = rules::gain(*awareness, gain);
+                }
+            }
+        }
+    }
+}
+
+/// The household range of each micro-grid.
+fn grid_households(household_grid: &[u32], n_grids: usize) -> Vec<Range<u32>> {
+    let mut ranges = vec![Range { start: u32::MAX, end: 0 }; n_grids]; // empty until the first household
+    for (h, &g) in household_grid.iter().enumerate() {
+        let range = &mut ranges[g as usize];
+        range.start = range.start.min(h as u32);
+        range.end = range.end.max(h as u32 + 1);
+    }
+    ranges
 }

@@ -1,12 +1,26 @@
 //! The time bank (时间银行): volunteer check-ins earn points that merchants and the committee redeem.
 
+use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::merchants::Merchants;
+use super::platform::PlatformParams;
+use super::{Ctx, Mechanism};
+use crate::engine::parallel::{CHUNK, Split};
+use crate::model::behaviour::decide::{Decisions, Draws, split_draw};
+use crate::model::behaviour::rules;
+use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
+use crate::model::core::day::{Activity, Granted, Today, VOLUNTEER};
+use crate::model::core::params::Params;
+use crate::model::core::population::NEVER;
+use crate::model::core::state::Core;
+use crate::model::core::types::N_COHORTS;
 
 /// Time bank (时间银行): volunteer check-ins earn points, redeemed for donated goods and services.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct TimeBank {
+pub struct TimeBankParams {
     /// Turns the time bank on.
     pub enabled: bool,
     /// Points paid per volunteer check-in.
@@ -45,9 +59,9 @@ pub struct TimeBank {
     pub crowd_in_rate: f64,
 }
 
-impl Default for TimeBank {
-    fn default() -> TimeBank {
-        TimeBank {
+impl Default for TimeBankParams {
+    fn default() -> TimeBankParams {
+        TimeBankParams {
             enabled: false,
             points_per_checkin: 50,
             item_cost_points: 300,
@@ -66,6 +80,240 @@ impl Default for TimeBank {
             adequate_reward_yuan: 10.0,
             recognition: 0.0,
             crowd_in_rate: 0.01,
+        }
+    }
+}
+
+crate::counters! {
+    /// The time bank's counters of one cohort and day.
+    pub struct TimeBankCounters {
+        /// Time-bank points paid to the cohort today.
+        points_issued: u64 = Column::flow("points_issued").yearly(),
+        /// Points the cohort spent on catalogue items today.
+        points_redeemed: u64 = Column::flow("points_redeemed").yearly().compare(2),
+        /// Points that lapsed today (unused too long, or held by residents who moved out).
+        points_expired: u64 = Column::flow("points_expired"),
+        /// Points the cohort holds at the end of the day.
+        points_outstanding: u64 = Column::stock("points_outstanding"),
+        /// Redemptions tried today that found the catalogue empty.
+        redemptions_failed: u32 = Column::flow("redemptions_failed").yearly(),
+    }
+}
+
+/// The time bank per check-in and per day, compiled from its parameters (and the platform's,
+/// which moves redemption online).
+#[derive(Clone, Copy, Debug)]
+struct Rules {
+    /// Points are u64 as balances are: 10^7 points a check-in pass 2^32 in 430 check-ins.
+    points_per_checkin: u64,
+    item_cost: u64,
+    /// Logit pull of the reward at full perceived value: w_r x R / (R + R_half).
+    reward_pull: f32,
+    /// Share of intrinsic motivation lost per paid check-in: c_out x framing x max(0, 1 - R / R_adequate).
+    crowd_out: f32,
+    /// Share of the gap to 1 gained per recognised check-in: c_in x recognition.
+    crowd_in: f32,
+    redeem_chance: f32,
+    value_gain: f32,
+    value_loss: f32,
+    idle_decay: f32,
+    /// Days without earning after which a balance lapses (0 = never).
+    expiry_days: i32,
+    shop_items_per_month: u32,
+    initial_value: f32,
+}
+
+impl Rules {
+    fn new(t: &TimeBankParams, platform: &PlatformParams) -> Rules {
+        let reward = rules::reward_yuan(t.points_per_checkin, t.item_cost_points, t.item_value_yuan);
+        Rules {
+            points_per_checkin: u64::from(t.points_per_checkin),
+            item_cost: u64::from(t.item_cost_points),
+            reward_pull: rules::reward_pull(t.reward_weight, reward, t.reward_half_yuan) as f32,
+            crowd_out: rules::crowd_out_per_checkin(t.crowd_out_rate, t.payment_framing, reward, t.adequate_reward_yuan)
+                as f32,
+            crowd_in: (t.crowd_in_rate * t.recognition) as f32,
+            redeem_chance: if platform.enabled { platform.online_redeem_chance } else { t.redeem_chance } as f32,
+            value_gain: t.value_gain as f32,
+            value_loss: t.value_loss as f32,
+            idle_decay: t.idle_decay as f32,
+            expiry_days: t.expiry_days as i32,
+            shop_items_per_month: t.shop_items_per_month,
+            initial_value: t.initial_value as f32,
+        }
+    }
+}
+
+/// The time bank: every resident's balance and the worth they see in points, and the
+/// committee's own shop. Redemptions take the shop's items first, then merchants' donations.
+pub struct TimeBank {
+    /// `None` when the scenario leaves the time bank off.
+    rules: Option<Rules>,
+    /// Points held, per resident.
+    pub points: Vec<u64>,
+    /// Day index of the last earning (balances expire counted from it), per resident.
+    pub last_earned: Vec<i32>,
+    /// Perceived worth of a point relative to its face value (0-1), per resident.
+    pub point_value: Vec<f32>,
+    /// Items left this month in the committee's own shop.
+    shop_items: u32,
+}
+
+/// A resident trying to redeem points, with their priority for the catalogue.
+pub type Redemptions = Vec<(u32, u32)>;
+
+impl Mechanism for TimeBank {
+    type Counters = TimeBankCounters;
+    type Wishes = Redemptions;
+
+    fn build(params: &Params, core: &Core) -> TimeBank {
+        let t = &params.policy.time_bank;
+        let n = core.residents.len();
+        TimeBank {
+            rules: t.enabled.then(|| Rules::new(t, &params.policy.platform)),
+            points: vec![0; n],
+            last_earned: vec![NEVER; n],
+            point_value: vec![t.initial_value as f32; n],
+            shop_items: 0,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.points.capacity() * (8 + 4 + 4)
+    }
+
+    fn on_move_in(&mut self, i: usize) {
+        self.points[i] = 0;
+        self.last_earned[i] = NEVER;
+        self.point_value[i] = self.rules.map_or(self.point_value[i], |t| t.initial_value);
+    }
+
+    /// Points leave with their holder: they count as expired.
+    fn on_move_out(&mut self, i: usize, day: &mut CohortDay) {
+        day.mechanisms.time_bank.points_expired += self.points[i];
+    }
+
+    fn month_start(&mut self, _ctx: &mut Ctx) {
+        if let Some(t) = self.rules {
+            self.shop_items = t.shop_items_per_month;
+        }
+    }
+
+    #[inline]
+    fn activity_offset(&self, _core: &Core, i: usize, activity: Activity, _today: &Today) -> f32 {
+        match self.rules {
+            Some(t) if activity == VOLUNTEER => t.reward_pull * self.point_value[i],
+            _ => 0.0,
+        }
+    }
+
+    #[inline]
+    fn decide(&self, _core: &Core, i: usize, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
+        if let Some(t) = self.rules {
+            let (u, priority) = split_draw(draws.redeem);
+            if self.points[i] >= t.item_cost && u < t.redeem_chance {
+                wishes.push((priority, i as u32));
+            }
+        }
+    }
+
+    fn after_allocation(&mut self, ctx: &mut Ctx, decisions: &[Decisions], granted: &Granted) {
+        if let Some(t) = self.rules {
+            self.pay_volunteers(t, ctx, &granted[VOLUNTEER as usize]);
+            self.redeem(t, ctx, decisions);
+        }
+    }
+
+    fn end_of_day(&mut self, core: &Core, _merchants: &Merchants, today: &Today, record: &mut DayRecord) {
+        if let Some(t) = self.rules.filter(|_| today.policies_on) {
+            self.lapse_and_decay(t, core, today.day, record);
+        }
+    }
+}
+
+impl TimeBank {
+    /// Volunteers who checked in are paid points; payment may crowd out intrinsic motivation and
+    /// recognition may crowd it in.
+    fn pay_volunteers(&mut self, t: Rules, ctx: &mut Ctx, volunteers: &[u32]) {
+        for &i in volunteers {
+            let i = i as usize;
+            self.points[i] += t.points_per_checkin;
+            self.last_earned[i] = ctx.today.day;
+            let r = &mut ctx.core.residents;
+            r.intrinsic[i] = rules::gain(r.intrinsic[i] * (1.0 - t.crowd_out), t.crowd_in);
+            let cohort = r.cohort[i];
+            ctx.cohort(cohort).mechanisms.time_bank.points_issued += t.points_per_checkin;
+        }
+    }
+
+    /// Redemption attempts, by priority: each takes an item while the catalogue lasts; those who
+    /// find it empty fail, and the worth they see in points falls.
+    fn redeem(&mut self, t: Rules, ctx: &mut Ctx, decisions: &[Decisions]) {
+        let mut attempts: Vec<(u32, u32)> = decisions.iter().flat_map(|c| c.wishes.time_bank.iter().copied()).collect();
+        attempts.sort_unstable();
+        for (_, i) in attempts {
+            let i = i as usize;
+            let cohort = ctx.core.residents.cohort[i];
+            let item = if self.shop_items > 0 {
+                self.shop_items -= 1;
+                true
+            } else {
+                ctx.merchants.take_item().is_some()
+            };
+            let counters = &mut ctx.cohort(cohort).mechanisms.time_bank;
+            if item {
+                self.points[i] -= t.item_cost;
+                self.point_value[i] = rules::gain(self.point_value[i], t.value_gain);
+                counters.points_redeemed += t.item_cost;
+            } else {
+                self.point_value[i] *= 1.0 - t.value_loss;
+                counters.redemptions_failed += 1;
+            }
+        }
+    }
+
+    /// Balances idle too long lapse; a balance that could buy an item but is not spent loses
+    /// perceived worth; the cohort's outstanding balance is recorded.
+    fn lapse_and_decay(&mut self, t: Rules, core: &Core, d: i32, record: &mut DayRecord) {
+        let cohort = &core.residents.cohort;
+        let last_earned = &self.last_earned;
+        let lapse_chunk = |(chunk, (points, point_value)): (usize, (&mut [u64], &mut [f32]))| {
+            let base = chunk * CHUNK;
+            let mut partial = [TimeBankCounters::default(); N_COHORTS];
+            for j in 0..points.len() {
+                let i = base + j;
+                let stats = &mut partial[cohort[i].index()];
+                if points[j] > 0 && t.expiry_days > 0 && d - last_earned[i] >= t.expiry_days {
+                    stats.points_expired += points[j];
+                    points[j] = 0;
+                }
+                if points[j] >= t.item_cost {
+                    point_value[j] *= 1.0 - t.idle_decay;
+                }
+                stats.points_outstanding += points[j];
+            }
+            partial
+        };
+        let partials: Vec<[TimeBankCounters; N_COHORTS]> = match core.split {
+            Split::Parallel => self
+                .points
+                .par_chunks_mut(CHUNK)
+                .zip(self.point_value.par_chunks_mut(CHUNK))
+                .enumerate()
+                .map(lapse_chunk)
+                .collect(),
+            Split::Sequential => self
+                .points
+                .chunks_mut(CHUNK)
+                .zip(self.point_value.chunks_mut(CHUNK))
+                .enumerate()
+                .map(lapse_chunk)
+                .collect(),
+        };
+        for partial in &partials {
+            for (total, part) in record.iter_mut().zip(partial) {
+                total.mechanisms.time_bank.add(part);
+            }
         }
     }
 }

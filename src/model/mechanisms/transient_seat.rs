@@ -3,18 +3,56 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Mechanism;
+use crate::model::core::day::{Activity, DELIBERATION, Reservation, Today};
+use crate::model::core::params::Params;
+use crate::model::core::state::Core;
+use crate::model::core::types::Cohort;
+
 /// Seats at the deliberation day reserved for transient residents (流动人口席位).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct TransientSeat {
+pub struct TransientSeatParams {
     /// Reserved seats (0 = none); transient applicants fill them first.
     pub seats: u32,
     /// Logit bonus on transients' attending while seats are reserved (a seat kept for you is an invitation).
     pub invitation_bonus: f64,
 }
 
-impl Default for TransientSeat {
-    fn default() -> TransientSeat {
-        TransientSeat { seats: 0, invitation_bonus: 1.0 }
+impl Default for TransientSeatParams {
+    fn default() -> TransientSeatParams {
+        TransientSeatParams { seats: 0, invitation_bonus: 1.0 }
+    }
+}
+
+/// Reserved seats: transient applicants to the deliberation day get the first `seats` places,
+/// and an invitation raises their wish to come.
+pub struct TransientSeat {
+    seats: u32,
+    /// Logit bonus of transients at the deliberation day (0 without seats).
+    invitation: f32,
+}
+
+impl Mechanism for TransientSeat {
+    type Counters = ();
+    type Wishes = ();
+
+    fn build(params: &Params, _core: &Core) -> TransientSeat {
+        let p = &params.policy.transient_seat;
+        TransientSeat { seats: p.seats, invitation: if p.seats > 0 { p.invitation_bonus as f32 } else { 0.0 } }
+    }
+
+    #[inline]
+    fn activity_offset(&self, core: &Core, i: usize, activity: Activity, _today: &Today) -> f32 {
+        let invited = activity == DELIBERATION && core.residents.cohort[i] == Cohort::Transient;
+        if invited { self.invitation } else { 0.0 }
+    }
+
+    fn reservation(&self, _today: &Today) -> Option<Reservation> {
+        (self.seats > 0).then_some(Reservation {
+            activity: DELIBERATION,
+            cohort: Cohort::Transient,
+            places: self.seats,
+        })
     }
 }

@@ -3,7 +3,7 @@
 
 use rand::RngExt;
 
-use super::{BudgetPeriod, ProposalFund as FundParams};
+use super::{BudgetPeriod, FundParams};
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::model::core::types::{AgeBand, Cohort};
 

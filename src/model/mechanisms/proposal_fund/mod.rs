@@ -1,9 +1,22 @@
 //! The proposal fund (小红花提案基金): residents propose micro-projects, reviewed on the deliberation day.
 
+pub mod book;
+
+use chrono::Datelike;
+use rand::RngExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::Purpose;
+use super::{Ctx, Mechanism};
+use crate::engine::rng::{Purpose, unit_f32};
+use crate::model::behaviour::decide::{self, Draws, Need, Voice};
+use crate::model::behaviour::rules::{self, sigmoid};
+use crate::model::core::counters::Column;
+use crate::model::core::day::{DELIBERATION, FIRST_EVENT, Granted, Today};
+use crate::model::core::params::Params;
+use crate::model::core::state::Core;
+use crate::model::core::types::AgeBand;
+use book::{Outcome, Proposal, ProposalBook, Stage, fund_key};
 
 /// A proposal's cost, drawn when it is filed.
 pub const PROPOSAL_COST: Purpose = Purpose(14);
@@ -25,7 +38,7 @@ pub enum BudgetPeriod {
 /// Proposal fund (小红花提案基金): residents propose micro-projects, reviewed on deliberation day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct ProposalFund {
+pub struct FundParams {
     /// Turns the proposal fund on.
     pub enabled: bool,
     /// Most a single proposal is funded, in yuan.
@@ -74,9 +87,9 @@ pub struct ProposalFund {
     pub reject_loss: f64,
 }
 
-impl Default for ProposalFund {
-    fn default() -> ProposalFund {
-        ProposalFund {
+impl Default for FundParams {
+    fn default() -> FundParams {
+        FundParams {
             enabled: false,
             cap_yuan: 500.0,
             budget_yuan: 6_000.0,
@@ -104,4 +117,234 @@ impl Default for ProposalFund {
     }
 }
 
-pub mod book;
+crate::counters! {
+    /// The proposal fund's counters of one cohort and day.
+    pub struct FundCounters {
+        proposals_submitted: u32 = Column::flow("proposals_submitted").yearly(),
+        proposals_approved: u32 = Column::flow("proposals_approved").yearly(),
+        proposals_rejected: u32 = Column::flow("proposals_rejected"),
+        proposals_implemented: u32 = Column::flow("proposals_implemented").yearly().compare(1),
+        proposals_stalled: u32 = Column::flow("proposals_stalled").yearly(),
+        /// Proposal-fund money committed today to the cohort's proposals.
+        fund_spent_yuan: f64 = Column::flow("fund_spent_yuan").yearly(),
+    }
+}
+
+/// The choice between proposing and complaining, compiled from the fund's parameters and the
+/// platform's, which makes a proposal less effort.
+#[derive(Clone, Copy, Debug)]
+struct ProposeRule {
+    /// Logit of proposing at neutral trust and attachment: offset - effort x (1 - platform discount).
+    intercept: f32,
+    trust_weight: f32,
+    attachment_weight: f32,
+}
+
+/// The proposal fund: its book of proposals and budget, the choice to propose rather than
+/// complain, proposal booths at events, review on the deliberation day, follow-through and
+/// report-back (晒事).
+pub struct ProposalFund {
+    params: FundParams,
+    rule: ProposeRule,
+    pub book: ProposalBook,
+}
+
+impl Mechanism for ProposalFund {
+    type Counters = FundCounters;
+    type Wishes = ();
+
+    fn build(params: &Params, _core: &Core) -> ProposalFund {
+        let f = &params.policy.proposal_fund;
+        let platform = &params.policy.platform;
+        let discount = if platform.enabled { platform.effort_discount } else { 0.0 };
+        ProposalFund {
+            params: f.clone(),
+            rule: ProposeRule {
+                intercept: (f.propose_offset - f.proposal_effort * (1.0 - discount)) as f32,
+                trust_weight: f.trust_weight as f32,
+                attachment_weight: f.attachment_weight as f32,
+            },
+            book: ProposalBook::default(),
+        }
+    }
+
+    fn month_start(&mut self, ctx: &mut Ctx) {
+        if self.params.enabled {
+            let date = ctx.today.date;
+            self.book.renew_budget(date.year(), date.month(), &self.params);
+        }
+    }
+
+    #[inline]
+    fn voice(&self, core: &Core, i: usize, _today: &Today, draws: &Draws) -> Option<Voice> {
+        if !self.params.enabled {
+            return None;
+        }
+        let (r, p) = (&core.residents, &self.rule);
+        let proposes = decide::proposes(
+            p.intercept,
+            p.trust_weight,
+            p.attachment_weight,
+            r.trust[i],
+            r.attachment[i],
+            draws.propose,
+        );
+        Some(if proposes { Voice::Proposal } else { Voice::Complaint })
+    }
+
+    fn on_need_voiced(&mut self, ctx: &mut Ctx, need: &Need, voice: Voice) {
+        if voice == Voice::Proposal {
+            self.file(ctx, need.resident);
+        }
+    }
+
+    fn after_needs(&mut self, ctx: &mut Ctx, granted: &Granted) {
+        if self.params.enabled {
+            self.booths(ctx, granted);
+            self.fund_day(ctx, granted);
+        }
+    }
+}
+
+impl ProposalFund {
+    /// A proposal enters the queue for the next deliberation day.
+    fn file(&mut self, ctx: &mut Ctx, i: u32) {
+        let r = &ctx.core.residents;
+        let (cohort, move_in, age) = (r.cohort[i as usize], r.move_in_day[i as usize], r.age[i as usize]);
+        let key = fund_key(ctx.core.seed, ctx.core.replicate, ctx.today.day, PROPOSAL_COST);
+        self.book.file((i, age), move_in, cohort, &self.params, key);
+        ctx.cohort(cohort).mechanisms.proposal_fund.proposals_submitted += 1;
+    }
+
+    /// Adult visitors of a proposal booth may file a proposal there.
+    fn booths(&mut self, ctx: &mut Ctx, granted: &Granted) {
+        let chance = self.params.booth_chance;
+        let booths: Vec<usize> =
+            (0..ctx.core.event_params.len()).filter(|&e| ctx.core.event_params[e].proposal_booth).collect();
+        for e in booths {
+            for &i in &granted[FIRST_EVENT as usize + e] {
+                let mut booth = ctx.core.key(ctx.today.day, i, BOOTH).rng();
+                booth.advance(e as u128); // one draw per booth event
+                if ctx.core.age_of(i).is_adult() && booth.random::<f64>() < chance {
+                    self.file(ctx, i);
+                }
+            }
+        }
+    }
+
+    /// The fund's day: review on deliberation day, follow-through every day, and the trust
+    /// that outcomes move.
+    fn fund_day(&mut self, ctx: &mut Ctx, granted: &Granted) {
+        let d = ctx.today.day;
+        let key = fund_key(ctx.core.seed, ctx.core.replicate, d, PROPOSAL_REVIEW);
+        let mut outcomes = Vec::new();
+        if ctx.today.deliberation {
+            let attendees = granted[DELIBERATION as usize].len() as u32;
+            outcomes.extend(self.book.review(attendees, d, &self.params, key));
+        }
+        let done = self.follow_through_days(ctx.core, d, ctx.today.is_weekend);
+        outcomes.extend(self.book.follow_through(&done, d, &self.params));
+        for (proposal, outcome) in outcomes {
+            self.record_outcome(ctx, &proposal, outcome);
+        }
+    }
+
+    /// Follow-through days each open proposal gets today: the proposer and up to `helpers` of
+    /// their ties each work with a probability built like volunteering's, lower for young adults.
+    fn follow_through_days(&self, core: &mut Core, d: i32, is_weekend: bool) -> Vec<u32> {
+        let mut done = Vec::with_capacity(self.book.open().len());
+        let mut workers = Vec::new();
+        for proposal in self.book.open() {
+            if !matches!(proposal.stage, Stage::Approved { .. }) || !same_proposer(core, proposal) {
+                done.push(0);
+                continue;
+            }
+            let team = std::iter::once(proposal.proposer)
+                .chain(core.network.ties(proposal.proposer).iter().copied().take(self.params.helpers as usize));
+            let mut days = 0;
+            for (k, member) in team.enumerate() {
+                let mut rng = core.key(d, proposal.serial, FOLLOW_THROUGH).rng();
+                rng.advance(1 + k as u128);
+                let u = unit_f32(rand::Rng::next_u32(&mut rng));
+                if core.age_of(member).is_adult() && u < self.follow_through_chance(core, member, is_weekend) {
+                    days += 1;
+                    workers.push(member);
+                }
+            }
+            done.push(days);
+        }
+        for member in workers {
+            core.mark_taking_part(member as usize, d);
+        }
+        done
+    }
+
+    fn follow_through_chance(&self, core: &Core, i: u32, is_weekend: bool) -> f32 {
+        let i = i as usize;
+        let free = core.free_time(i, is_weekend);
+        let young = if core.residents.age[i] == AgeBand::YoungAdult {
+            self.params.young_followthrough_penalty as f32
+        } else {
+            0.0
+        };
+        free * sigmoid(core.utility(i) + self.params.followthrough_offset as f32 - young)
+    }
+
+    /// Counts an outcome and moves trust: implemented and reported back raises the proposer's,
+    /// their ties' and their building's; stalled and rejected lower the proposer's.
+    fn record_outcome(&mut self, ctx: &mut Ctx, proposal: &Proposal, outcome: Outcome) {
+        let stats = &mut ctx.tally[proposal.cohort.index()].mechanisms.proposal_fund;
+        let age = proposal.age as usize;
+        let by_age = &mut ctx.core.by_age;
+        match outcome {
+            Outcome::Approved { spent_yuan } => {
+                stats.proposals_approved += 1;
+                stats.fund_spent_yuan += spent_yuan;
+                by_age.proposals_approved[age] += 1;
+            }
+            Outcome::Rejected => stats.proposals_rejected += 1,
+            Outcome::Implemented => {
+                stats.proposals_implemented += 1;
+                by_age.proposals_implemented[age] += 1;
+            }
+            Outcome::Stalled => stats.proposals_stalled += 1,
+        }
+        if !same_proposer(ctx.core, proposal) {
+            return; // the proposer has moved out: nobody here to feel it
+        }
+        let p = proposal.proposer as usize;
+        let params = &self.params;
+        let trust = &mut ctx.core.residents.trust;
+        match outcome {
+            Outcome::Implemented => {
+                trust[p] = rules::gain(trust[p], params.report_gain_proposer as f32);
+                if params.report_back {
+                    self.report_back(ctx.core, proposal.proposer);
+                }
+            }
+            Outcome::Stalled => trust[p] *= 1.0 - params.stall_loss as f32,
+            Outcome::Rejected => trust[p] *= 1.0 - params.reject_loss as f32,
+            Outcome::Approved { .. } => {}
+        }
+    }
+
+    /// 晒事: the result is shown publicly, to the proposer's ties and building.
+    fn report_back(&self, core: &mut Core, proposer: u32) {
+        let (to_building, to_ties) = (self.params.report_gain_building as f32, self.params.report_gain_ties as f32);
+        let building = core.building_of(proposer) as usize;
+        for i in core.building_ranges[building].clone() {
+            let t = &mut core.residents.trust[i as usize];
+            *t = rules::gain(*t, to_building);
+        }
+        for k in 0..core.network.degree(proposer) {
+            let j = core.network.ties(proposer)[k] as usize;
+            let t = &mut core.residents.trust[j];
+            *t = rules::gain(*t, to_ties);
+        }
+    }
+}
+
+/// Whether the proposer still lives here (not a newcomer in the same slot).
+fn same_proposer(core: &Core, proposal: &Proposal) -> bool {
+    core.residents.move_in_day[proposal.proposer as usize] == proposal.proposer_move_in
+}

@@ -1,0 +1,163 @@
+//! The core state of one replicate: structure, residents, ties, events and complaints, and the
+//! helpers every phase of a day uses (random streams, a resident's disposition, taking part).
+
+use std::ops::Range;
+
+use super::compiled::CoreRules;
+use super::complaints::ComplaintQueue;
+use super::events::{Event, EventPlan, schedule};
+use super::network::Network;
+use super::params::Params;
+use super::population::{Residents, TieRanges};
+use super::structure::Structure;
+use super::types::{AgeBand, N_AGE_BANDS};
+use crate::engine::Calendar;
+use crate::engine::parallel::Split;
+use crate::engine::rng::{DayStreams, Purpose, StreamKey};
+use crate::model::behaviour::rules::{self, Disposition};
+
+/// Counts by the proposer's or attendee's age band, for the follow-through gap (重活动、轻持续).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AgeBandCounts {
+    /// Attendances at special (yearly or one-off) events, such as the festival.
+    pub special_event_attendances: [u64; N_AGE_BANDS],
+    pub proposals_approved: [u32; N_AGE_BANDS],
+    pub proposals_implemented: [u32; N_AGE_BANDS],
+}
+
+/// The community one replicate simulates, without its mechanisms.
+pub struct Core {
+    pub seed: u64,
+    pub replicate: u32,
+    /// Mechanisms act from this day on (the burn-in before it is the status quo).
+    pub burn_in_days: i32,
+    pub deliberation_day: u32,
+    pub rules: CoreRules,
+    pub structure: Structure,
+    pub household_building: Vec<u32>,
+    pub stairwell_ranges: Vec<Range<u32>>,
+    pub building_ranges: Vec<Range<u32>>,
+    pub residents: Residents,
+    pub network: Network,
+    pub complaints: ComplaintQueue,
+    /// The events as written (mechanisms read their flags: fairs, proposal booths).
+    pub event_params: Vec<Event>,
+    pub events: Vec<EventPlan>,
+    pub events_by_day: Vec<Vec<u16>>,
+    /// Day on which each household moves out next.
+    pub move_out_day: Vec<u32>,
+    pub by_age: AgeBandCounts,
+    pub split: Split,
+}
+
+impl Core {
+    /// The structure and empty residents of replicate `replicate` (traits and ties are drawn by
+    /// `behaviour::churn::populate`).
+    pub fn new(params: &Params, replicate: u32, calendar: &Calendar) -> Core {
+        let structure = Structure::build(params, replicate);
+        let household_building = structure.household_building();
+        let n_buildings = structure.building_compound.len();
+        let stairwell_ranges =
+            structure.unit_ranges(&structure.household_stairwell, structure.stairwell_building.len());
+        let building_ranges = structure.unit_ranges(&household_building, n_buildings);
+        Core {
+            seed: params.seed,
+            replicate,
+            burn_in_days: params.burn_in_days as i32,
+            deliberation_day: params.committee.deliberation_day,
+            rules: CoreRules::from_params(params),
+            residents: Residents::with_households(&structure),
+            network: Network::new(structure.n_residents(), params.network.max_degree as usize),
+            move_out_day: vec![u32::MAX; structure.n_households()],
+            complaints: ComplaintQueue::new(params.committee.resolve_days_max),
+            event_params: params.events.clone(),
+            events: params.events.iter().map(EventPlan::from_event).collect(),
+            events_by_day: schedule(&params.events, calendar.days()),
+            by_age: AgeBandCounts::default(),
+            split: Split::Parallel,
+            structure,
+            household_building,
+            stairwell_ranges,
+            building_ranges,
+        }
+    }
+
+    /// The stream of `agent` for `purpose` on day `day` of this replicate.
+    pub fn key(&self, day: i32, agent: u32, purpose: Purpose) -> StreamKey {
+        StreamKey { seed: self.seed, replicate: self.replicate, day: day as u32, agent, purpose }
+    }
+
+    /// The streams of every agent for `purpose` on day `day`.
+    pub fn day_streams(&self, day: i32, purpose: Purpose) -> DayStreams {
+        DayStreams::new(self.seed, self.replicate, day as u32, purpose)
+    }
+
+    /// The households, stairwell unit, building and community a resident's new ties come from.
+    pub fn tie_ranges(&self, resident: u32) -> TieRanges {
+        let household = self.residents.household[resident as usize] as usize;
+        TieRanges {
+            household: self.structure.household_residents(household),
+            stairwell: self.stairwell_ranges[self.structure.household_stairwell[household] as usize].clone(),
+            building: self.building_ranges[self.household_building[household] as usize].clone(),
+            everyone: 0..self.residents.len() as u32,
+        }
+    }
+
+    /// The building a resident lives in.
+    pub fn building_of(&self, i: u32) -> u32 {
+        self.household_building[self.residents.household[i as usize] as usize]
+    }
+
+    pub fn age_of(&self, i: u32) -> AgeBand {
+        self.residents.age[i as usize]
+    }
+
+    /// The state of resident `i` that enters the participation utility.
+    pub fn disposition(&self, i: usize) -> Disposition {
+        let r = &self.residents;
+        let degree = self.network.degree(i as u32).max(1) as f32;
+        Disposition {
+            propensity: self.rules.propensity[r.cohort[i].index()],
+            habit: r.habit[i],
+            social: r.active_ties[i] as f32 / degree,
+            trust: r.trust[i],
+            attachment: r.attachment[i],
+            intrinsic: r.intrinsic[i],
+        }
+    }
+
+    /// The participation utility of resident `i` (before activity offsets).
+    pub fn utility(&self, i: usize) -> f32 {
+        rules::utility(&self.rules.weights, &self.disposition(i))
+    }
+
+    /// Share of the day resident `i` has free.
+    pub fn free_time(&self, i: usize, is_weekend: bool) -> f32 {
+        let r = &self.residents;
+        (if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] }) as f32 / 255.0
+    }
+
+    /// Taking part: neighbours learn of it (if newly active), habit, attachment and awareness grow.
+    pub fn mark_taking_part(&mut self, i: usize, d: i32) {
+        let r = &mut self.residents;
+        if r.last_active[i] == d {
+            return;
+        }
+        if !r.is_active(i, d, self.rules.window) {
+            for &j in self.network.ties(i as u32) {
+                r.active_ties[j as usize] += 1;
+            }
+        }
+        r.last_active[i] = d;
+        let rates = &self.rules.rates;
+        r.habit[i] = rules::gain(r.habit[i], rates.habit_gain);
+        r.attachment[i] = rules::gain(r.attachment[i], rates.attachment_participation);
+        r.awareness[i] = rules::gain(r.awareness[i], rates.awareness_participation);
+    }
+
+    /// Heap bytes of the state that grows with the population.
+    pub fn heap_bytes(&self) -> usize {
+        let households = self.structure.n_households() * (4 * 5 + 1 + 4);
+        self.residents.heap_bytes() + self.network.heap_bytes() + households
+    }
+}

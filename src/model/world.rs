@@ -1,0 +1,167 @@
+//! A simulated community of one replicate: the core state, the merchants (the local economy)
+//! and the mechanisms, and `World::step`, the fixed order of a day's phases.
+
+use chrono::Datelike;
+
+use crate::engine::parallel::{Split, map_chunks};
+use crate::engine::{Calendar, Day};
+use crate::model::behaviour::{allocate, churn, decide, drift, needs};
+use crate::model::core::counters::DayRecord;
+use crate::model::core::day::Today;
+use crate::model::core::network::Network;
+use crate::model::core::params::Params;
+use crate::model::core::population::Residents;
+use crate::model::core::state::Core;
+use crate::model::core::structure::Structure;
+use crate::model::core::types::Cohort;
+use crate::model::mechanisms::merchants::Merchants;
+use crate::model::mechanisms::proposal_fund::book::ProposalBook;
+use crate::model::mechanisms::time_bank::TimeBank;
+use crate::model::mechanisms::{Ctx, Mechanisms};
+
+pub use crate::model::core::state::AgeBandCounts;
+
+/// One replicate's community.
+pub struct World {
+    params: Params,
+    core: Core,
+    merchants: Merchants,
+    mechanisms: Mechanisms,
+}
+
+impl World {
+    /// Builds replicate `replicate` of the model for the given calendar.
+    pub fn new(params: &Params, replicate: u32, calendar: &Calendar) -> World {
+        let mut core = Core::new(params, replicate, calendar);
+        churn::populate(&mut core, params);
+        let merchants = Merchants::build(params, replicate, core.building_ranges.len());
+        let mechanisms = Mechanisms::build(params, &core);
+        World { params: params.clone(), core, merchants, mechanisms }
+    }
+
+    /// Simulates one day and returns its record. The phases run in this fixed order.
+    pub fn step(&mut self, day: &Day) -> DayRecord {
+        let d = day.index as i32;
+        let mut tally = DayRecord::default();
+        churn::churn(&mut self.core, &mut self.mechanisms, &self.params, d, &mut tally);
+        let today = self.today(day);
+        let World { core, merchants, mechanisms, .. } = self;
+        if today.month_starts {
+            mechanisms.month_start(&mut Ctx { core, merchants, today: &today, tally: &mut tally });
+        }
+        let decisions = map_chunks(core.split, core.residents.len(), |range| {
+            decide::decide(core, merchants, mechanisms, range, &today)
+        });
+        allocate::expire(core, &decisions, d);
+        let granted = allocate::allocate(core, mechanisms, &decisions, &today);
+        allocate::take_part(core, &granted, d, &mut tally);
+        allocate::form_ties(core, &granted, d);
+        let mut ctx = Ctx { core, merchants, today: &today, tally: &mut tally };
+        if today.policies_on {
+            mechanisms.after_allocation(&mut ctx, &decisions, &granted);
+        }
+        needs::raise_needs(&mut ctx, mechanisms, &decisions);
+        if today.policies_on {
+            mechanisms.after_needs(&mut ctx, &granted);
+        }
+        needs::settle_complaints(core, d);
+        drift::end_of_day(core, d, &mut tally);
+        mechanisms.end_of_day(core, merchants, &today, &mut tally);
+        tally
+    }
+
+    fn today(&self, day: &Day) -> Today {
+        let d = day.index as i32;
+        let core = &self.core;
+        let policies_on = d >= core.burn_in_days;
+        let mut today = Today {
+            day: d,
+            date: day.date,
+            is_weekend: day.is_weekend,
+            policies_on,
+            month_starts: policies_on && (day.date.day() == 1 || d == core.burn_in_days),
+            tasks: if day.is_weekend { core.rules.tasks_weekend } else { core.rules.tasks_weekday },
+            deliberation: day.date.day() == core.deliberation_day,
+            events: core.events_by_day[day.index as usize].clone(),
+            burst_stairwells: needs::pipe_bursts(core, d),
+            utility_bonus: 0.0,
+        };
+        today.utility_bonus = self.mechanisms.utility_bonus(&today);
+        today
+    }
+
+    /// Sets whether the daily passes split this replicate across threads (results are the same).
+    pub fn set_split(&mut self, split: Split) {
+        self.core.split = split;
+    }
+
+    pub fn residents(&self) -> &Residents {
+        &self.core.residents
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.core.network
+    }
+
+    pub fn structure(&self) -> &Structure {
+        &self.core.structure
+    }
+
+    pub fn merchants(&self) -> &Merchants {
+        &self.merchants
+    }
+
+    pub fn proposals(&self) -> &ProposalBook {
+        &self.mechanisms.proposal_fund.book
+    }
+
+    /// The time bank's balances and perceived point values.
+    pub fn time_bank(&self) -> &TimeBank {
+        &self.mechanisms.time_bank
+    }
+
+    /// Every mechanism, for tests that inspect their state.
+    pub fn mechanisms(&self) -> &Mechanisms {
+        &self.mechanisms
+    }
+
+    /// Attendance and proposal outcomes by age band, accumulated since the start.
+    pub fn by_age(&self) -> &AgeBandCounts {
+        &self.core.by_age
+    }
+
+    /// The cohort of every resident (for tests and reports).
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.core.residents.cohort
+    }
+
+    /// Heap bytes of the state that grows with the population.
+    pub fn heap_bytes(&self) -> usize {
+        self.core.heap_bytes() + self.mechanisms.heap_bytes()
+    }
+
+    /// Recounts every resident's active ties; for tests of the incremental bookkeeping.
+    pub fn recount_active_ties(&self, d: i32) -> Vec<u16> {
+        let core = &self.core;
+        (0..core.residents.len() as u32)
+            .map(|i| {
+                let ties = core.network.ties(i);
+                ties.iter().filter(|&&j| core.residents.is_active(j as usize, d, core.rules.window)).count() as u16
+            })
+            .collect()
+    }
+}
+
+impl crate::engine::ensemble::Model for World {
+    type Record = DayRecord;
+    type Final = Merchants;
+
+    fn step(&mut self, day: &Day) -> DayRecord {
+        World::step(self, day)
+    }
+
+    /// The merchants are kept for `merchants.csv`.
+    fn finish(self) -> Merchants {
+        self.merchants
+    }
+}
