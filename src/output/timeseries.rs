@@ -104,3 +104,29 @@ pub fn merchants_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     }
     Ok(writer.into_inner()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The toy mechanism registered for tests (`model::mechanisms::story_vouchers`) reaches the
+    /// files through the counter table alone: its cohort columns are in `timeseries.csv`.
+    #[test]
+    fn a_registered_mechanism_has_its_counters_in_timeseries_csv() {
+        let mut scenario = crate::scenario::default_scenario().scaled_to(1500);
+        (scenario.scenario.days, scenario.scenario.burn_in_days, scenario.scenario.replicates) = (120, 0, 1);
+        let run = crate::simulate::simulate(&scenario, &|| {});
+        let csv = String::from_utf8(to_csv(&run).unwrap()).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header, columns());
+        let paid = header.iter().position(|&c| c == "vouchers_paid").expect("the toy's column");
+        let total: u64 = lines.map(|line| line.split(',').nth(paid).unwrap().parse::<u64>().unwrap()).sum();
+        let counted: u64 = run.replicates[0]
+            .days
+            .iter()
+            .flat_map(|day| day.iter().map(|c| c.mechanisms.story_vouchers.vouchers_paid))
+            .sum();
+        assert!(total > 0 && total == counted, "{total} vouchers in the file, {counted} counted");
+    }
+}

@@ -380,6 +380,7 @@ pub struct Alliance {
 impl Mechanism for Alliance {
     type Counters = MerchantCounters;
     type Wishes = ();
+    const PURPOSES: &'static [Purpose] = &[PLACEMENT, ALLIANCE_REVIEW, ALLIANCE_MEETING, GRIEVANCE];
 
     fn build(params: &Params, _core: &Core) -> Alliance {
         Alliance { params: params.merchants.clone(), item_value_yuan: params.policy.time_bank.item_value_yuan }

@@ -16,6 +16,7 @@ pub mod transient_seat;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::rng::Purpose;
 use crate::model::behaviour::decide::{Decisions, Draws, Need, Voice};
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Reservation, Today};
@@ -68,6 +69,8 @@ pub trait Mechanism: Sized + Send + Sync {
     type Counters: CounterSet;
     /// What one chunk of the decide pass asks of this mechanism (`()` for nothing).
     type Wishes: Default + Send;
+    /// The random-stream purposes this mechanism draws from (distinct across the model).
+    const PURPOSES: &'static [Purpose] = &[];
 
     /// Builds the mechanism for one replicate, once the core's residents and ties exist.
     fn build(params: &Params, core: &Core) -> Self;
@@ -193,6 +196,13 @@ macro_rules! registry {
                 Mechanisms { $($(#[$attr])* $field: <$ty as Mechanism>::build(params, core),)+ }
             }
 
+            /// Every purpose the mechanisms draw from, in registry order.
+            pub fn purposes() -> Vec<Purpose> {
+                let mut purposes = Vec::new();
+                $($(#[$attr])* { purposes.extend_from_slice(<$ty as Mechanism>::PURPOSES); })+
+                purposes
+            }
+
             pub fn heap_bytes(&self) -> usize {
                 let mut bytes = 0;
                 $($(#[$attr])* { bytes += self.$field.heap_bytes(); })+
@@ -302,4 +312,24 @@ registry! {
     platform: platform::Platform,
     #[cfg(test)]
     story_vouchers: story_vouchers::StoryVouchers,
+}
+
+/// Every purpose the model draws from: the core's, then the mechanisms'.
+pub fn all_purposes() -> Vec<Purpose> {
+    crate::model::core::purposes::ALL.into_iter().chain(Mechanisms::purposes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_purpose_in_the_model_is_distinct() {
+        let mut purposes = all_purposes();
+        let declared = purposes.len();
+        purposes.sort_unstable();
+        purposes.dedup();
+        assert_eq!(purposes.len(), declared, "two streams share a purpose number");
+        assert!(declared >= 16, "every mechanism declares its purposes: {declared}");
+    }
 }

@@ -79,6 +79,7 @@ pub struct Outreach {
 impl Mechanism for Outreach {
     type Counters = ();
     type Wishes = ();
+    const PURPOSES: &'static [Purpose] = &[COLLECT];
 
     fn build(params: &Params, core: &Core) -> Outreach {
         let grid_households = grid_households(&core.structure.household_grid, params.community.micro_grids as usize);

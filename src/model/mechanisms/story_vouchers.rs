@@ -79,3 +79,61 @@ impl Mechanism for StoryVouchers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Calendar;
+    use crate::model::World;
+    use crate::model::core::events::{Event, Repeat};
+
+    /// A small community whose only activity with attendees is a weekly story day (no
+    /// deliberation seats), so the day's attendees are the story day's.
+    fn params() -> Params {
+        let mut params = Params::default();
+        let c = &mut params.community;
+        (c.compounds, c.buildings, c.stairwells, c.households, c.residents, c.micro_grids) = (1, 10, 30, 400, 1200, 4);
+        params.committee.deliberation_seats = 0;
+        params.behaviour.volunteer_offset = -50.0;
+        params.events = vec![Event {
+            name: "Elders' story day".into(),
+            repeat: Some(Repeat::Weekly),
+            capacity: 80,
+            appeal: 1.0,
+            publicity: 1.0,
+            ..Event::probe()
+        }];
+        params
+    }
+
+    #[test]
+    fn vouchers_are_paid_per_story_day_attendance_conserved_and_recorded() {
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 200);
+        let mut world = World::new(&params(), 0, &calendar);
+        let (mut attendances, mut paid, mut spent, mut lost, mut held) = (0, 0, 0, 0, 0);
+        for day in calendar.days() {
+            let record = world.step(day);
+            for cohort in &record {
+                let v = &cohort.mechanisms.story_vouchers;
+                attendances += u64::from(cohort.core.attendees);
+                (paid, spent, lost) = (paid + v.vouchers_paid, spent + v.vouchers_spent, lost + v.vouchers_lost);
+            }
+            held = record.iter().map(|c| c.mechanisms.story_vouchers.vouchers_held).sum();
+        }
+        assert!(attendances > 100, "the story day is attended: {attendances}");
+        assert_eq!(paid, 2 * attendances, "two vouchers per attendance");
+        assert!(spent > 0 && lost > 0, "vouchers are spent and leave with movers: {spent}, {lost}");
+        assert_eq!(paid, spent + lost + held, "every voucher paid is spent, lost or held");
+        assert_eq!(held, world.mechanisms().story_vouchers.held.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn the_vouchers_columns_are_in_every_cohort_row() {
+        let columns = CohortDay::row_columns();
+        let at = columns.iter().position(|&c| c == "vouchers_paid").expect("a vouchers_paid column");
+        let mut day = CohortDay::default();
+        day.mechanisms.story_vouchers.vouchers_paid = 14;
+        assert_eq!(day.row_fields()[at], "14");
+        assert!(CohortDay::counter_columns().iter().any(|c| c.name == "vouchers_paid" && c.yearly));
+    }
+}

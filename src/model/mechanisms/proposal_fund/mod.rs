@@ -152,6 +152,7 @@ pub struct ProposalFund {
 impl Mechanism for ProposalFund {
     type Counters = FundCounters;
     type Wishes = ();
+    const PURPOSES: &'static [Purpose] = &[PROPOSAL_COST, PROPOSAL_REVIEW, FOLLOW_THROUGH, BOOTH];
 
     fn build(params: &Params, _core: &Core) -> ProposalFund {
         let f = &params.policy.proposal_fund;
