@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::args::RunArgs;
+use linli::experiment::{self, Plan};
 use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
 
 /// Everything a run needs, checked.
@@ -17,7 +18,7 @@ pub(crate) struct RunPlan {
 impl RunPlan {
     pub fn from_args(args: &RunArgs) -> anyhow::Result<RunPlan> {
         let (mut scenario, source) = match &args.scenario {
-            Some(path) => (load_scenario(path)?, path.display().to_string()),
+            Some(path) => (load_plan(path)?.scenario, path.display().to_string()),
             None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
         };
         override_run(&mut scenario, args.replicates, args.exec.seed);
@@ -27,17 +28,17 @@ impl RunPlan {
     }
 }
 
-/// Reads and validates a scenario file; errors name the file, line, column and key.
-pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    Ok(load_scenario_and_text(path)?.0)
+/// Reads and checks a whole scenario file; errors name the file, line, column and key.
+pub(crate) fn load_plan(path: &Path) -> anyhow::Result<Plan> {
+    Ok(load_plan_and_text(path)?.0)
 }
 
-/// As [`load_scenario`], keeping the text that was read (reports quote it; a second read could
+/// As [`load_plan`], keeping the text that was read (reports quote it; a second read could
 /// find the file moved or changed).
-pub(crate) fn load_scenario_and_text(path: &Path) -> anyhow::Result<(Scenario, String)> {
+pub(crate) fn load_plan_and_text(path: &Path) -> anyhow::Result<(Plan, String)> {
     let text = linli::output::input::read_scenario_text(path)?;
-    let scenario = scenario::parse(&text, path)?;
-    Ok((scenario, text))
+    let plan = experiment::parse(&text, path)?;
+    Ok((plan, text))
 }
 
 /// Applies `--replicates` and `--seed` when given.

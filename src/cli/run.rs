@@ -4,11 +4,11 @@ use std::fmt::Write;
 
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
+use linli::experiment::stats::Estimate;
 use linli::output::progress::Progress;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
 use linli::simulate::{RunOutput, days_per_replicate, simulate};
-use linli::stats::Estimate;
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.

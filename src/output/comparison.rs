@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::bottom_line::BottomLine;
-use crate::compare::{ArmRun, Comparison, CostEffect, Group, Outcome};
-use crate::stats::{PairedDifference, estimate};
+use crate::experiment::compare::{ArmRun, Comparison, CostEffect, Group, Outcome};
+use crate::experiment::stats::{PairedDifference, estimate};
 
 pub const COLUMNS: [&str; 17] = [
     "arm",

@@ -79,7 +79,7 @@ pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance)
 /// Writes a comparison's outputs through `staging`: CSV, JSON, plots and the HTML report.
 pub fn write_comparison(
     mut staging: Staging,
-    comparison: &crate::compare::Comparison,
+    comparison: &crate::experiment::compare::Comparison,
     context: &comparison::ComparisonContext<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;

@@ -4,9 +4,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Provenance;
+use crate::experiment::stats::{Estimate, estimate};
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
-use crate::stats::{Estimate, estimate};
 
 /// Per-cohort estimates across replicates.
 #[derive(Clone, Debug, Serialize)]

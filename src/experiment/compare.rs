@@ -6,12 +6,13 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
+use super::arms::{Arm, base_value, flatten};
+use super::plan::{ArmSpec, ComparisonSettings};
+use super::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 use crate::engine::rng::mix64;
 use crate::model::{Cohort, CohortDay, DayRecord};
 use crate::scenario::Scenario;
-use crate::scenario::arms::{Arm, base_value, flatten};
 use crate::simulate::{RunOutput, simulate_replicates};
-use crate::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 
 /// Who a metric is about: one cohort or every resident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,8 +267,9 @@ pub struct Comparison {
 }
 
 /// Which arms of a file run, which is the baseline, and whether the file's own design (its
-/// settings without any override) is one of them: people assume it is the baseline.
-pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
+/// settings without any override) is one of them: people assume it is the baseline. `specs`
+/// are the arms as written, resolved into `arms`.
+pub fn arms_statement(base: &Scenario, specs: &[ArmSpec], arms: &[Arm]) -> String {
     let Some(baseline) = arms.first() else { return "The file declares no [[arm]]: it runs as one design.".into() };
     let names: Vec<String> = arms
         .iter()
@@ -276,7 +278,7 @@ pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
         .collect();
     let own = base_value(base);
     let own_arm = arms.iter().find(|a| base_value(&a.scenario) == own);
-    let changes = || overrides_of(base, &baseline.name);
+    let changes = || overrides_of(specs, &baseline.name);
     let tail = match own_arm {
         Some(a) if a.name == baseline.name => {
             format!("The baseline «{}» is the file's own design (its settings without overrides).", a.name)
@@ -297,8 +299,8 @@ pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
 }
 
 /// An arm's overrides as `key = value`, joined.
-fn overrides_of(base: &Scenario, arm: &str) -> String {
-    let Some(spec) = base.arms.iter().find(|a| a.name == arm) else { return String::new() };
+fn overrides_of(specs: &[ArmSpec], arm: &str) -> String {
+    let Some(spec) = specs.iter().find(|a| a.name == arm) else { return String::new() };
     let items: Vec<String> = flatten(&spec.overrides).iter().map(|(k, v)| format!("{k} = {v}")).collect();
     items.join(", ")
 }
@@ -361,11 +363,12 @@ fn mean_active_residents(output: &RunOutput, replicate: usize, window_days: usiz
     range.clone().map(|d| Group::All.of(&days[d]).active as f64).sum::<f64>() / range.len() as f64
 }
 
-/// Compares every arm with the first (the baseline). Runs must share their replicate numbers.
-pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
+/// Compares every arm with the first (the baseline), as `settings` say. Runs must share their
+/// replicate numbers.
+pub fn compare(runs: &[ArmRun], window_days: usize, settings: &ComparisonSettings) -> Comparison {
     let baseline = &runs[0];
     let n = baseline.output.replicates.len();
-    let smallest_difference = baseline.output.scenario.comparison.smallest_difference_pp / 100.0;
+    let smallest_difference = settings.smallest_difference_pp / 100.0;
     let values = |run: &ArmRun, group, metric| -> Vec<f64> {
         (0..n).map(|k| metric_value(&run.output, k, group, metric, window_days)).collect()
     };
