@@ -10,11 +10,11 @@ use anyhow::bail;
 use super::args::CompareArgs;
 use super::plan::{load_plan_and_text, override_run};
 use linli::engine::parallel::thread_pool;
-use linli::experiment::ComparisonSettings;
 use linli::experiment::arms::{Arm, resolve};
 use linli::experiment::compare::{
     ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
 };
+use linli::experiment::plan::Sections;
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
@@ -23,7 +23,7 @@ use linli::output::wording::{self, p_value, pp, pp_interval, yuan};
 use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
-    let Loaded { arms, sources, texts, statement, settings } = load_arms(&args.files, args.replicates, args.exec.seed)?;
+    let Loaded { arms, sources, texts, statement, question } = load_arms(&args.files, args.replicates, args.exec.seed)?;
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
@@ -35,7 +35,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let max = args.max_replicates.max(replicates);
     let progress = Progress::new("comparing", 0);
     let mut runs = pool.install(|| run_batch(&arms, 0..replicates, &progress));
-    let mut comparison = compare(&runs, args.window_days as usize, &settings);
+    let mut comparison = compare(&runs, args.window_days as usize);
     if let Some(width) = args.until_ci {
         while widest_headline_interval(&comparison) > width && replicates < max {
             let more = replicates.min(max - replicates);
@@ -44,11 +44,11 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
                 run.output.replicates.extend(extra.output.replicates);
             }
             replicates += more;
-            comparison = compare(&runs, args.window_days as usize, &settings);
+            comparison = compare(&runs, args.window_days as usize);
         }
     }
     progress.finish();
-    let line = bottom_line(&comparison, &settings.question);
+    let line = bottom_line(&comparison, &question);
     let context = ComparisonContext {
         runs: &runs,
         sources: &sources,
@@ -81,8 +81,8 @@ struct Loaded {
     texts: Vec<String>,
     /// Which arms run and which is the baseline, in words.
     statement: String,
-    /// `[comparison]` of the (first) file.
-    settings: ComparisonSettings,
+    /// `[comparison] question` of the (first) file.
+    question: String,
 }
 
 /// Arms from one file's `[[arm]]` tables, or one arm per file (the files must describe the
@@ -90,10 +90,10 @@ struct Loaded {
 fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> anyhow::Result<Loaded> {
     let sources: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut texts = Vec::new();
-    let (mut arms, statement, settings) = if files.len() == 1 {
+    let (mut arms, statement) = if files.len() == 1 {
         let (plan, text) = load_plan_and_text(&files[0])?;
         texts.push(text);
-        let arms = resolve(&plan.scenario, &plan.arms).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
+        let arms = resolve(&plan).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
         if arms.len() < 2 {
             bail!(
                 "{} declares {} [[arm]]: a comparison needs at least two arms, or several scenario files",
@@ -101,13 +101,14 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
                 arms.len()
             );
         }
-        let statement = arms_statement(&plan.scenario, &plan.arms, &arms);
-        (arms, statement, plan.comparison)
+        let statement = arms_statement(&plan, &arms);
+        (arms, statement)
     } else {
-        let (arms, settings) = files_as_arms(files, &mut texts)?;
+        let arms = files_as_arms(files, &mut texts)?;
         let statement = files_statement(&arms, &sources);
-        (arms, statement, settings)
+        (arms, statement)
     };
+    let question = arms[0].sections.comparison.question.clone();
     for arm in &mut arms {
         override_run(&mut arm.scenario, replicates, seed);
     }
@@ -119,7 +120,7 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
             arms[0].scenario.scenario.replicates
         );
     }
-    Ok(Loaded { arms, sources, texts, statement, settings })
+    Ok(Loaded { arms, sources, texts, statement, question })
 }
 
 /// With several files, each file's own design is an arm and the first is the baseline.
@@ -150,14 +151,13 @@ fn bottom_line_screen(line: &BottomLine) -> String {
     s
 }
 
-/// The files as arms, and the first file's `[comparison]`.
-fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<(Vec<Arm>, ComparisonSettings)> {
+fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<Vec<Arm>> {
     let mut arms = Vec::new();
-    let mut settings = None;
     for file in files {
         let (plan, text) = load_plan_and_text(file)?;
         texts.push(text);
-        settings.get_or_insert(plan.comparison);
+        // The file's own sections go with it, but not its arms: the file is one arm.
+        let sections = Sections { arms: Vec::new(), ..plan.sections() };
         let mut scenario = plan.scenario;
         if let Some(first) = arms.first().map(|a: &Arm| &a.scenario) {
             if scenario.community != first.community {
@@ -175,10 +175,10 @@ fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<(
         }
         let name = scenario.scenario.name.clone();
         let description = scenario.scenario.description.clone();
-        arms.push(Arm { name, description, scenario });
+        arms.push(Arm { name, description, scenario, sections });
     }
     check_unique_names(&arms, files)?;
-    Ok((arms, settings.unwrap_or_default()))
+    Ok(arms)
 }
 
 /// Each file's `scenario.name` names its arm, so two files with one name are refused.

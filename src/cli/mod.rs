@@ -38,9 +38,8 @@ fn check(path: &std::path::Path) -> anyhow::Result<()> {
     let arms = if plan.arms.is_empty() {
         String::new()
     } else {
-        let resolved =
-            linli::experiment::arms::resolve(scenario, &plan.arms).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
-        format!("{}\n", linli::experiment::compare::arms_statement(scenario, &plan.arms, &resolved))
+        let resolved = linli::experiment::arms::resolve(&plan).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
+        format!("{}\n", linli::experiment::compare::arms_statement(&plan, &resolved))
     };
     print(&format!(
         "ok: {} is a valid scenario ({}: {} residents, {} days from {}, {} replicates, {} events)\n{arms}",

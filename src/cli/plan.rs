@@ -3,12 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use super::args::RunArgs;
+use linli::experiment::plan::Sections;
 use linli::experiment::{self, Plan};
-use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
+use linli::scenario::{DEFAULT_SCENARIO_NAME, Scenario};
 
 /// Everything a run needs, checked.
 pub(crate) struct RunPlan {
     pub scenario: Scenario,
+    /// The file's experiment sections (a run ignores them; its summary records them).
+    pub sections: Sections,
     /// The scenario file, or the embedded default's name.
     pub source: String,
     pub out_dir: PathBuf,
@@ -17,14 +20,16 @@ pub(crate) struct RunPlan {
 
 impl RunPlan {
     pub fn from_args(args: &RunArgs) -> anyhow::Result<RunPlan> {
-        let (mut scenario, source) = match &args.scenario {
-            Some(path) => (load_plan(path)?.scenario, path.display().to_string()),
-            None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
+        let (plan, source) = match &args.scenario {
+            Some(path) => (load_plan(path)?, path.display().to_string()),
+            None => (experiment::default_plan(), DEFAULT_SCENARIO_NAME.to_string()),
         };
+        let sections = plan.sections();
+        let mut scenario = plan.scenario;
         override_run(&mut scenario, args.replicates, args.exec.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.exec.threads();
-        Ok(RunPlan { scenario, source, out_dir, threads })
+        Ok(RunPlan { scenario, sections, source, out_dir, threads })
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let pool = thread_pool(plan.threads)?;
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
     progress.finish();
-    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads };
+    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
     let written = write_all(staging, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())

@@ -3,7 +3,7 @@
 
 use toml::Value;
 
-use super::plan::ArmSpec;
+use super::plan::{ArmSpec, ComparisonSettings, Plan, Sections};
 use crate::scenario::load::closest_key;
 use crate::scenario::validate::{Problem, validate};
 use crate::scenario::{ErrorKind, Scenario};
@@ -14,6 +14,9 @@ pub struct Arm {
     pub name: String,
     pub description: String,
     pub scenario: Scenario,
+    /// The experiment's sections recorded with the arm in outputs: its file's `[comparison]`
+    /// (shared by every arm of a file) and, for a file run as an arm, its studies; never arms.
+    pub sections: Sections,
 }
 
 /// A problem with arm `index`, at `key` (a dotted path inside the arm, or empty for the arm).
@@ -23,18 +26,24 @@ pub struct ArmProblem {
     pub problem: Problem,
 }
 
-/// The arms `specs` of `base`, baseline first; no specs, no arms. The first problem, if any.
-pub fn resolve(base: &Scenario, specs: &[ArmSpec]) -> Result<Vec<Arm>, ArmProblem> {
-    let (arms, problems) = resolve_all(base, specs, &[]);
+/// The arms of `plan`, baseline first; no `[[arm]]`, no arms. The first problem, if any.
+pub fn resolve(plan: &Plan) -> Result<Vec<Arm>, ArmProblem> {
+    let (arms, problems) = resolve_all(&plan.scenario, &plan.arms, &plan.comparison, &[]);
     match problems.into_iter().next() {
         Some(problem) => Err(problem),
         None => Ok(arms),
     }
 }
 
-/// The arms that resolve, baseline first, and every problem (in arm order; at most one per arm
-/// for its overrides). `known` are problems of `base` itself: an arm is not blamed for them.
-pub fn resolve_all(base: &Scenario, specs: &[ArmSpec], known: &[Problem]) -> (Vec<Arm>, Vec<ArmProblem>) {
+/// The arms `specs` of `base` that resolve, baseline first, sharing `comparison`, and every
+/// problem (in arm order; at most one per arm for its overrides). `known` are problems of `base`
+/// itself: an arm is not blamed for them.
+pub fn resolve_all(
+    base: &Scenario,
+    specs: &[ArmSpec],
+    comparison: &ComparisonSettings,
+    known: &[Problem],
+) -> (Vec<Arm>, Vec<ArmProblem>) {
     if specs.is_empty() {
         return (Vec::new(), Vec::new());
     }
@@ -50,7 +59,7 @@ pub fn resolve_all(base: &Scenario, specs: &[ArmSpec], known: &[Problem]) -> (Ve
     let base_value = base_value(base);
     let mut arms = Vec::new();
     for index in std::iter::once(first).chain((0..specs.len()).filter(|&i| i != first)) {
-        match resolve_one(&base_value, &specs[index], known) {
+        match resolve_one(&base_value, &specs[index], comparison, known) {
             Ok(arm) => arms.push(arm),
             Err(problem) => problems.push(ArmProblem { index, problem }),
         }
@@ -75,7 +84,12 @@ fn duplicate_names(arms: &[ArmSpec]) -> Vec<ArmProblem> {
 /// Sections every arm shares with the base: an arm may not override them.
 pub const SHARED_SECTIONS: [&str; 2] = ["scenario", "comparison"];
 
-fn resolve_one(base: &Value, spec: &ArmSpec, known: &[Problem]) -> Result<Arm, Problem> {
+fn resolve_one(
+    base: &Value,
+    spec: &ArmSpec,
+    comparison: &ComparisonSettings,
+    known: &[Problem],
+) -> Result<Arm, Problem> {
     let overrides = flatten(&spec.overrides);
     let shared = |path: &str| SHARED_SECTIONS.iter().any(|s| path == *s || path.starts_with(&format!("{s}.")));
     if let Some((path, _)) = overrides.iter().find(|(path, _)| shared(path)) {
@@ -84,7 +98,8 @@ fn resolve_one(base: &Value, spec: &ArmSpec, known: &[Problem]) -> Result<Arm, P
         return Err(Problem::new(ErrorKind::InvalidValue, path, expected, path));
     }
     let scenario = apply_overrides_beside(base, &overrides, known)?;
-    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
+    let sections = Sections { comparison: comparison.clone(), ..Sections::default() };
+    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario, sections })
 }
 
 /// The scenario `base` (a serialised scenario) with `overrides` applied, typed and validated.
@@ -180,16 +195,15 @@ mod tests {
     use super::*;
 
     /// The scenario and its arms as written, before `parse` would check the arms.
-    fn unchecked(text: &str) -> (Scenario, Vec<ArmSpec>) {
+    fn unchecked(text: &str) -> Plan {
         let table: toml::Table = toml::from_str(text).unwrap();
         let (arms, scenario): (toml::Table, toml::Table) = table.into_iter().partition(|(key, _)| key == "arm");
         let specs = arms.get("arm").map_or(Vec::new(), |arms| arms.clone().try_into().unwrap());
-        (scenario.try_into().unwrap(), specs)
+        Plan { arms: specs, ..Plan::of(scenario.try_into().unwrap()) }
     }
 
     fn resolve_text(text: &str) -> Result<Vec<Arm>, ArmProblem> {
-        let (base, specs) = unchecked(text);
-        resolve(&base, &specs)
+        resolve(&unchecked(text))
     }
 
     const ARMS: &str = r#"
@@ -213,8 +227,9 @@ enabled = true
 
     #[test]
     fn arms_resolve_to_complete_scenarios() {
-        let (base, specs) = unchecked(ARMS);
-        let arms = resolve(&base, &specs).unwrap();
+        let plan = unchecked(ARMS);
+        let base = &plan.scenario;
+        let arms = resolve(&plan).unwrap();
         assert_eq!(arms.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["none", "time bank", "fund"]);
         assert!(!arms[0].scenario.policy.time_bank.enabled);
         assert!(arms[1].scenario.policy.time_bank.enabled);

@@ -114,7 +114,7 @@ fn comparison_problems(settings: &ComparisonSettings) -> Option<Problem> {
 /// The problems of the arms, keyed inside the file (`arm[1].policy...`); `known` are the base
 /// scenario's own, which are not repeated for every arm.
 fn arm_problems(base: &Scenario, specs: &[ArmSpec], known: &[Problem]) -> Vec<Problem> {
-    let (_, problems) = arms::resolve_all(base, specs, known);
+    let (_, problems) = arms::resolve_all(base, specs, &ComparisonSettings::default(), known);
     problems
         .into_iter()
         .map(|ArmProblem { index, mut problem }| {
@@ -123,6 +123,17 @@ fn arm_problems(base: &Scenario, specs: &[ArmSpec], known: &[Problem]) -> Vec<Pr
             problem
         })
         .collect()
+}
+
+/// `scenario` with the experiment's `sections` as one JSON object: the file as outputs record
+/// it (`summary.json`, `comparison.json`).
+pub fn file_json(scenario: &Scenario, sections: &Sections) -> serde_json::Value {
+    let mut file = serde_json::to_value(scenario).expect("a scenario serialises");
+    let sections = serde_json::to_value(sections).expect("the sections serialise");
+    if let (Some(file), serde_json::Value::Object(sections)) = (file.as_object_mut(), sections) {
+        file.extend(sections);
+    }
+    file
 }
 
 /// The embedded default scenario as a plan (no arms, no studies).

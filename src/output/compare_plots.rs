@@ -369,6 +369,7 @@ mod tests {
             .map(|(name, scenario)| ArmRun {
                 name: name.into(),
                 description: String::new(),
+                sections: Default::default(),
                 output: crate::simulate::simulate_replicates(&scenario, &replicates, &|| {}),
             })
             .collect()

@@ -12,7 +12,7 @@ use linli::experiment::stats::{estimate, paired_difference};
 use crate::common::small;
 
 fn arm(name: &str, scenario: linli::Scenario) -> Arm {
-    Arm { name: name.into(), description: String::new(), scenario }
+    Arm { name: name.into(), description: String::new(), scenario, sections: Default::default() }
 }
 
 fn base() -> linli::Scenario {
@@ -45,7 +45,7 @@ fn common_random_numbers_make_paired_differences_less_noisy() {
 fn identical_arms_differ_by_nothing() {
     let replicates: Vec<u32> = (0..4).collect();
     let runs = run_arms(&[arm("a", base()), arm("b", base())], &replicates, &|| {});
-    let comparison = compare(&runs, 365, &Default::default());
+    let comparison = compare(&runs, 365);
     for row in comparison.rows.iter().filter(|r| r.arm == "b") {
         let d = row.difference.expect("compared with the baseline");
         assert!(d.includes_zero(), "{:?} {:?}", row.group, row.metric);
@@ -59,7 +59,7 @@ fn the_comparison_has_every_arm_group_and_metric() {
     let mut treated = base();
     treated.policy.proposal_fund.enabled = true;
     let runs = run_arms(&[arm("base", base()), arm("fund", treated)], &[0, 1, 2], &|| {});
-    let comparison = compare(&runs, 90, &Default::default());
+    let comparison = compare(&runs, 90);
     assert_eq!(comparison.baseline, "base");
     let headline: Vec<_> = comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate).collect();
     assert_eq!(headline.len(), 8, "two arms x four groups");
@@ -72,7 +72,7 @@ fn the_comparison_has_every_arm_group_and_metric() {
 #[test]
 fn a_failed_chart_write_names_the_file_without_a_debug_dump() {
     let runs = run_arms(&[arm("a", base()), arm("b", base())], &[0, 1], &|| {});
-    let comparison = compare(&runs, 90, &Default::default());
+    let comparison = compare(&runs, 90);
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("missing-folder").join("effects.png");
     let svg = dir.path().join("effects.svg");
