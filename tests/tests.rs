@@ -1,5 +1,7 @@
-//! Integration tests, built as one binary: determinism, mechanisms, shipped scenarios, the CLI.
+//! Integration tests, built as one binary: layering, determinism, mechanisms, shipped scenarios, the CLI.
 
+#[path = "it/architecture.rs"]
+mod architecture;
 #[path = "it/bad_scenarios.rs"]
 mod bad_scenarios;
 #[path = "it/cli.rs"]

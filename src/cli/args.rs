@@ -96,7 +96,7 @@ pub(crate) struct StudyArgs {
     /// Run only shard K of N (1-based): the points whose number leaves remainder K-1 when
     /// divided by N. Join the shards' folders with `linli merge`.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<linli::explore::Shard>,
+    pub shard: Option<linli::experiment::explore::Shard>,
     /// Continue an interrupted run in --out: run only the points not yet saved.
     #[arg(long, conflicts_with = "restart")]
     pub resume: bool,

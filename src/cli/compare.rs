@@ -8,17 +8,18 @@ use std::time::Instant;
 use anyhow::bail;
 
 use super::args::CompareArgs;
-use super::plan::{load_scenario_and_text, override_run};
-use linli::compare::{
+use super::plan::{load_plan_and_text, override_run};
+use linli::engine::parallel::thread_pool;
+use linli::experiment::arms::{Arm, resolve};
+use linli::experiment::compare::{
     ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
 };
-use linli::engine::parallel::thread_pool;
+use linli::experiment::plan::Sections;
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
 use linli::output::progress::Progress;
 use linli::output::wording::{self, p_value, pp, pp_interval, yuan};
-use linli::scenario::arms::{Arm, resolve};
 use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
@@ -90,9 +91,9 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
     let sources: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut texts = Vec::new();
     let (mut arms, statement) = if files.len() == 1 {
-        let (scenario, text) = load_scenario_and_text(&files[0])?;
+        let (plan, text) = load_plan_and_text(&files[0])?;
         texts.push(text);
-        let arms = resolve(&scenario).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
+        let arms = resolve(&plan).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
         if arms.len() < 2 {
             bail!(
                 "{} declares {} [[arm]]: a comparison needs at least two arms, or several scenario files",
@@ -100,14 +101,14 @@ fn load_arms(files: &[PathBuf], replicates: Option<u32>, seed: Option<u64>) -> a
                 arms.len()
             );
         }
-        let statement = arms_statement(&scenario, &arms);
+        let statement = arms_statement(&plan, &arms);
         (arms, statement)
     } else {
         let arms = files_as_arms(files, &mut texts)?;
         let statement = files_statement(&arms, &sources);
         (arms, statement)
     };
-    let question = arms[0].scenario.comparison.question.clone();
+    let question = arms[0].sections.comparison.question.clone();
     for arm in &mut arms {
         override_run(&mut arm.scenario, replicates, seed);
     }
@@ -153,8 +154,11 @@ fn bottom_line_screen(line: &BottomLine) -> String {
 fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<Vec<Arm>> {
     let mut arms = Vec::new();
     for file in files {
-        let (mut scenario, text) = load_scenario_and_text(file)?;
+        let (plan, text) = load_plan_and_text(file)?;
         texts.push(text);
+        // The file's own sections go with it, but not its arms: the file is one arm.
+        let sections = Sections { arms: Vec::new(), ..plan.sections() };
+        let mut scenario = plan.scenario;
         if let Some(first) = arms.first().map(|a: &Arm| &a.scenario) {
             if scenario.community != first.community {
                 bail!(
@@ -169,10 +173,9 @@ fn files_as_arms(files: &[PathBuf], texts: &mut Vec<String>) -> anyhow::Result<V
             scenario.scenario.days = first.scenario.days;
             scenario.scenario.burn_in_days = first.scenario.burn_in_days;
         }
-        scenario.arms.clear();
         let name = scenario.scenario.name.clone();
         let description = scenario.scenario.description.clone();
-        arms.push(Arm { name, description, scenario });
+        arms.push(Arm { name, description, scenario, sections });
     }
     check_unique_names(&arms, files)?;
     Ok(arms)

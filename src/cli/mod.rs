@@ -20,9 +20,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
     match args.command {
         Command::Run(run_args) => run::run(plan::RunPlan::from_args(&run_args)?),
         Command::Check { scenario } => check(&scenario),
-        Command::Init { blank: false } => print(&linli::scenario::template::default_template()),
-        Command::Init { blank: true } => print(&linli::scenario::template::blank_template()),
-        Command::Schema => print(&(linli::scenario::json_schema() + "\n")),
+        Command::Init { blank: false } => print(&linli::experiment::template::default_template()),
+        Command::Init { blank: true } => print(&linli::experiment::template::blank_template()),
+        Command::Schema => print(&(linli::experiment::json_schema() + "\n")),
         Command::Compare(compare_args) => compare::run(&compare_args),
         Command::Sweep(study_args) => study::sweep(&study_args),
         Command::Sensitivity(args) => study::sensitivity(&args),
@@ -32,13 +32,14 @@ pub(crate) fn run() -> anyhow::Result<()> {
 }
 
 fn check(path: &std::path::Path) -> anyhow::Result<()> {
-    let scenario = plan::load_scenario(path)?;
+    let plan = plan::load_plan(path)?;
+    let scenario = &plan.scenario;
     let meta = &scenario.scenario;
-    let arms = if scenario.arms.is_empty() {
+    let arms = if plan.arms.is_empty() {
         String::new()
     } else {
-        let resolved = linli::scenario::arms::resolve(&scenario).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
-        format!("{}\n", linli::compare::arms_statement(&scenario, &resolved))
+        let resolved = linli::experiment::arms::resolve(&plan).map_err(|e| anyhow::anyhow!("{:?}", e.problem))?;
+        format!("{}\n", linli::experiment::compare::arms_statement(&plan, &resolved))
     };
     print(&format!(
         "ok: {} is a valid scenario ({}: {} residents, {} days from {}, {} replicates, {} events)\n{arms}",

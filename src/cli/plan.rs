@@ -3,11 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use super::args::RunArgs;
-use linli::scenario::{self, DEFAULT_SCENARIO_NAME, Scenario};
+use linli::experiment::plan::Sections;
+use linli::experiment::{self, Plan};
+use linli::scenario::{DEFAULT_SCENARIO_NAME, Scenario};
 
 /// Everything a run needs, checked.
 pub(crate) struct RunPlan {
     pub scenario: Scenario,
+    /// The file's experiment sections (a run ignores them; its summary records them).
+    pub sections: Sections,
     /// The scenario file, or the embedded default's name.
     pub source: String,
     pub out_dir: PathBuf,
@@ -16,28 +20,30 @@ pub(crate) struct RunPlan {
 
 impl RunPlan {
     pub fn from_args(args: &RunArgs) -> anyhow::Result<RunPlan> {
-        let (mut scenario, source) = match &args.scenario {
-            Some(path) => (load_scenario(path)?, path.display().to_string()),
-            None => (scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
+        let (plan, source) = match &args.scenario {
+            Some(path) => (load_plan(path)?, path.display().to_string()),
+            None => (experiment::default_plan(), DEFAULT_SCENARIO_NAME.to_string()),
         };
+        let sections = plan.sections();
+        let mut scenario = plan.scenario;
         override_run(&mut scenario, args.replicates, args.exec.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.exec.threads();
-        Ok(RunPlan { scenario, source, out_dir, threads })
+        Ok(RunPlan { scenario, sections, source, out_dir, threads })
     }
 }
 
-/// Reads and validates a scenario file; errors name the file, line, column and key.
-pub(crate) fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    Ok(load_scenario_and_text(path)?.0)
+/// Reads and checks a whole scenario file; errors name the file, line, column and key.
+pub(crate) fn load_plan(path: &Path) -> anyhow::Result<Plan> {
+    Ok(load_plan_and_text(path)?.0)
 }
 
-/// As [`load_scenario`], keeping the text that was read (reports quote it; a second read could
+/// As [`load_plan`], keeping the text that was read (reports quote it; a second read could
 /// find the file moved or changed).
-pub(crate) fn load_scenario_and_text(path: &Path) -> anyhow::Result<(Scenario, String)> {
+pub(crate) fn load_plan_and_text(path: &Path) -> anyhow::Result<(Plan, String)> {
     let text = linli::output::input::read_scenario_text(path)?;
-    let scenario = scenario::parse(&text, path)?;
-    Ok((scenario, text))
+    let plan = experiment::parse(&text, path)?;
+    Ok((plan, text))
 }
 
 /// Applies `--replicates` and `--seed` when given.

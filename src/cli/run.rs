@@ -4,11 +4,11 @@ use std::fmt::Write;
 
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
+use linli::experiment::stats::Estimate;
 use linli::output::progress::Progress;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
 use linli::simulate::{RunOutput, days_per_replicate, simulate};
-use linli::stats::Estimate;
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.
@@ -19,7 +19,7 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let pool = thread_pool(plan.threads)?;
     let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
     progress.finish();
-    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads };
+    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
     let written = write_all(staging, &output, &provenance)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())

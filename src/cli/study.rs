@@ -9,24 +9,24 @@ use anyhow::bail;
 use rayon::prelude::*;
 
 use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
-use super::plan::{load_scenario, override_run};
+use super::plan::{load_plan, override_run};
 use linli::engine::parallel::thread_pool;
-use linli::explore::{Kind, Shard, Study};
+use linli::experiment::Plan;
+use linli::experiment::explore::{Kind, Shard, Study};
+use linli::experiment::study::Method;
 use linli::output::Staging;
 use linli::output::progress::Progress;
 use linli::output::study::{Existing, Gathered, StudyDir, gather};
 use linli::output::study_results::{Results, runs_file, write_results};
-use linli::scenario::Scenario;
-use linli::scenario::study::Method;
 
 pub(crate) fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
-    let scenario = scenario_for(args)?;
-    run_study(args, Kind::Sweep, scenario)
+    let plan = plan_for(args)?;
+    run_study(args, Kind::Sweep, plan)
 }
 
 pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
-    let mut scenario = scenario_for(&args.study)?;
-    if let (Some(spec), false) = (scenario.sensitivity.as_mut(), args.method.is_empty()) {
+    let mut plan = plan_for(&args.study)?;
+    if let (Some(spec), false) = (plan.sensitivity.as_mut(), args.method.is_empty()) {
         spec.methods = args
             .method
             .iter()
@@ -38,7 +38,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         spec.methods.sort_by_key(|m| m.name());
         spec.methods.dedup();
     }
-    run_study(&args.study, Kind::Sensitivity, scenario)
+    run_study(&args.study, Kind::Sensitivity, plan)
 }
 
 pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
@@ -47,17 +47,17 @@ pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
     finish(&gathered, &args.out, started)
 }
 
-/// The scenario with the command line's overrides.
-fn scenario_for(args: &StudyArgs) -> anyhow::Result<Scenario> {
-    let mut scenario = load_scenario(&args.scenario)?;
-    override_run(&mut scenario, args.replicates, args.exec.seed);
-    Ok(scenario)
+/// The file with the command line's overrides.
+fn plan_for(args: &StudyArgs) -> anyhow::Result<Plan> {
+    let mut plan = load_plan(&args.scenario)?;
+    override_run(&mut plan.scenario, args.replicates, args.exec.seed);
+    Ok(plan)
 }
 
-fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result<()> {
+fn run_study(args: &StudyArgs, kind: Kind, plan: Plan) -> anyhow::Result<()> {
     let started = Instant::now();
     let file = args.scenario.display();
-    let study = Study::of(kind, &scenario)
+    let study = Study::of(kind, &plan)
         .map_err(|p| anyhow::anyhow!("{file}: no [{}] section: {}", p.key, p.help.unwrap_or_default()))?;
     if let Some((index, p)) = study.first_invalid_point() {
         bail!(
@@ -67,7 +67,7 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
             p.found
         );
     }
-    let default_out = format!("{}-{}", scenario.scenario.name, kind.name());
+    let default_out = format!("{}-{}", plan.scenario.scenario.name, kind.name());
     let out = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(default_out));
     let existing = match (args.resume, args.restart) {
         (true, _) => Existing::Resume,
@@ -86,7 +86,7 @@ fn run_study(args: &StudyArgs, kind: Kind, scenario: Scenario) -> anyhow::Result
         held,
         if shard == Shard::WHOLE { String::new() } else { format!(" in shard {shard}") },
         held - pending.len(),
-        study.scenario.scenario.replicates,
+        study.plan.scenario.scenario.replicates,
         out.display()
     );
     let threads = args.exec.threads();
@@ -124,9 +124,9 @@ fn screen(gathered: &Gathered, out: &Path, results: &Results, started: Instant) 
         "linli {}: {} of {}: {} points x {} replicates, {} parameters, in {:.1} s",
         linli::VERSION,
         study.kind.name(),
-        study.scenario.scenario.name,
+        study.plan.scenario.scenario.name,
         study.points.len(),
-        study.scenario.scenario.replicates,
+        study.plan.scenario.scenario.replicates,
         study.parameters.len(),
         started.elapsed().as_secs_f64()
     );

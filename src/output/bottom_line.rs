@@ -2,7 +2,9 @@
 //! at what cost and how sure. The report and the screen open with it.
 
 use super::wording::{group_en, group_zh, p_value, pp, pp_interval, pp_interval_zh, thousands, yuan, yuan_zh};
-use crate::compare::{Comparison, CostEffect, Group, INTERVAL_SCOPE, INTERVAL_SCOPE_ZH, Metric, Row, Verdict};
+use crate::experiment::compare::{
+    Comparison, CostEffect, Group, INTERVAL_SCOPE, INTERVAL_SCOPE_ZH, Metric, Row, Verdict,
+};
 
 /// The answer to the scenario's question, sentence by sentence.
 #[derive(Clone, Debug, PartialEq)]
@@ -239,8 +241,8 @@ fn how_sure(line: &mut Lines, comparison: &Comparison) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{INTERVAL_SCOPE, verdict};
-    use crate::stats::{Estimate, PairedDifference};
+    use crate::experiment::compare::{INTERVAL_SCOPE, verdict};
+    use crate::experiment::stats::{Estimate, PairedDifference};
 
     /// The headline row of `arm` for `group` with a difference of `mean` in (low, high).
     fn row(arm: &str, group: Group, mean: f64, low: f64, high: f64, p_holm: f64) -> Row {

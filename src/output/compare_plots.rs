@@ -12,10 +12,10 @@ use super::plot::{
     Chart, Drawing, FONT, LegendEntry, Mark, PALETTE, Panel, Scale, Series, Ticks, band_note, daily_estimates,
     draw_both, draw_legend_column, draw_message, label_area_width, render_both, split_legend, title_font,
 };
-use crate::compare::{ArmRun, Comparison, Group, Metric};
+use crate::experiment::compare::{ArmRun, Comparison, Group, Metric};
+use crate::experiment::stats::paired_difference;
 use crate::model::CohortDay;
 use crate::simulate::RunOutput;
-use crate::stats::paired_difference;
 
 /// The colour of the arm at `index` (the baseline is 0), the same in every comparison chart.
 fn arm_colour(index: usize) -> RGBColor {
@@ -275,9 +275,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::CostEffect;
+    use crate::experiment::compare::CostEffect;
+    use crate::experiment::stats::PairedDifference;
     use crate::output::plot::svg_text;
-    use crate::stats::PairedDifference;
 
     fn difference(mean: f64, half_width: f64) -> PairedDifference {
         PairedDifference {
@@ -296,7 +296,7 @@ mod tests {
             window_days: 30,
             replicates: 4,
             smallest_difference: 0.01,
-            interval_scope: crate::compare::INTERVAL_SCOPE,
+            interval_scope: crate::experiment::compare::INTERVAL_SCOPE,
             rows: Vec::new(),
             costs,
             bootstrap_resamples: 0,
@@ -369,6 +369,7 @@ mod tests {
             .map(|(name, scenario)| ArmRun {
                 name: name.into(),
                 description: String::new(),
+                sections: Default::default(),
                 output: crate::simulate::simulate_replicates(&scenario, &replicates, &|| {}),
             })
             .collect()

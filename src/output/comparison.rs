@@ -5,8 +5,9 @@
 use serde_json::json;
 
 use super::bottom_line::BottomLine;
-use crate::compare::{ArmRun, Comparison, CostEffect, Group, Outcome};
-use crate::stats::{PairedDifference, estimate};
+use crate::experiment::compare::{ArmRun, Comparison, CostEffect, Group, Outcome};
+use crate::experiment::plan::file_json;
+use crate::experiment::stats::{PairedDifference, estimate};
 
 pub const COLUMNS: [&str; 17] = [
     "arm",
@@ -172,7 +173,7 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
     let arms: Vec<_> = context
         .runs
         .iter()
-        .map(|run| json!({ "name": run.name, "description": run.description, "scenario": run.output.scenario }))
+        .map(|run| json!({ "name": run.name, "description": run.description, "scenario": file_json(&run.output.scenario, &run.sections) }))
         .collect();
     let line = context.bottom_line;
     let value = json!({

@@ -17,6 +17,7 @@ pub mod wording;
 
 use std::path::PathBuf;
 
+use crate::experiment::plan::Sections;
 use crate::simulate::RunOutput;
 pub use staging::Staging;
 
@@ -57,6 +58,8 @@ pub struct Provenance {
     pub source: String,
     /// Worker threads used.
     pub threads: usize,
+    /// The file's experiment sections, recorded beside its scenario.
+    pub sections: Sections,
 }
 
 /// Writes every output of `run` through `staging`; files appear only once all are complete.
@@ -79,7 +82,7 @@ pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance)
 /// Writes a comparison's outputs through `staging`: CSV, JSON, plots and the HTML report.
 pub fn write_comparison(
     mut staging: Staging,
-    comparison: &crate::compare::Comparison,
+    comparison: &crate::experiment::compare::Comparison,
     context: &comparison::ComparisonContext<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;

@@ -12,9 +12,9 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::experiment::stats::estimate;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
-use crate::stats::estimate;
 pub(crate) use ticks::{Scale, Ticks};
 
 pub(crate) const SIZE: (u32, u32) = (1200, 700);

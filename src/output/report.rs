@@ -6,9 +6,9 @@ use std::fmt::Write;
 use super::bottom_line::BottomLine;
 use super::comparison::ComparisonContext;
 use super::wording::{self, p_value, pp, pp_interval, yuan};
-use crate::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
+use crate::experiment::arms::{base_value, flatten};
+use crate::experiment::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
 use crate::scenario::Scenario;
-use crate::scenario::arms::{base_value, flatten};
 
 /// The report page; `svgs` are the arms, effects and cost plots.
 pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[String; 3]) -> String {

@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use crate::compare::Outcome;
-use crate::explore::{Kind, Shard, Study};
+use crate::experiment::compare::Outcome;
+use crate::experiment::explore::{Kind, Shard, Study};
 
 /// The folder of a study's saved state: manifest, scenario and one part per finished point.
 pub const POINTS: &str = "points";
@@ -61,7 +61,7 @@ fn fingerprint(kind: Kind, text: &str) -> String {
 
 /// The scenario of a study as the text stored beside its points.
 pub fn scenario_text(study: &Study) -> anyhow::Result<String> {
-    toml::to_string(&study.scenario).context("cannot serialise the scenario")
+    toml::to_string(&study.plan).context("cannot serialise the scenario")
 }
 
 /// What to do with a folder that already holds points.
@@ -303,8 +303,8 @@ fn missing_shards(missing: &[usize], manifest: &Manifest) -> String {
 }
 
 fn rebuild(manifest: &Manifest, text: &str, dir: &Path) -> anyhow::Result<Study> {
-    let scenario = crate::scenario::parse(text, &dir.join(SCENARIO))?;
-    let study = Study::of(manifest.kind, &scenario)
+    let plan = crate::experiment::parse(text, &dir.join(SCENARIO))?;
+    let study = Study::of(manifest.kind, &plan)
         .map_err(|p| anyhow::anyhow!("{}: {}: expected {}, found {}", dir.display(), p.key, p.expected, p.found))?;
     if study.points.len() != manifest.points {
         bail!("{}: the manifest lists {} points, the scenario {}", dir.display(), manifest.points, study.points.len());

@@ -11,10 +11,10 @@ use super::plot::{
     render_both, split_legend, title_font,
 };
 use super::study::value_text;
-use crate::compare::{Metric, Outcome};
-use crate::explore::Study;
-use crate::explore::analyse::Indices;
-use crate::scenario::study::{Values, number};
+use crate::experiment::compare::{Metric, Outcome};
+use crate::experiment::explore::Study;
+use crate::experiment::explore::analyse::Indices;
+use crate::experiment::study::{Values, number};
 use toml::Value;
 
 /// Bins of a range parameter in the summaries and the trend line.
@@ -115,7 +115,7 @@ impl Drawing for SweepChart<'_> {
     {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
         area.fill(&WHITE).map_err(err)?;
-        let title = format!("{}: {} by parameter", self.study.scenario.scenario.name, self.outcome);
+        let title = format!("{}: {} by parameter", self.study.plan.scenario.scenario.name, self.outcome);
         let body = area.titled(&title, title_font()).map_err(err)?;
         let k = self.study.parameters.len();
         if k == 0 || self.means.is_empty() {
@@ -191,7 +191,7 @@ impl SweepChart<'_> {
     }
 }
 
-fn x_of(parameter: &crate::scenario::study::Parameter, value: &Value) -> f64 {
+fn x_of(parameter: &crate::experiment::study::Parameter, value: &Value) -> f64 {
     match &parameter.values {
         Values::List(list) => axis_value(list, list.iter().position(|l| l == value).unwrap_or(0)),
         Values::Range { .. } => number(value),
@@ -250,7 +250,7 @@ impl Drawing for IndexChart<'_> {
     {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
         area.fill(&WHITE).map_err(err)?;
-        let title = format!("Sensitivity of {} ({})", self.outcome, self.study.scenario.scenario.name);
+        let title = format!("Sensitivity of {} ({})", self.outcome, self.study.plan.scenario.scenario.name);
         let body = area.titled(&title, title_font()).map_err(err)?;
         let panels = self.panels();
         if panels.is_empty() {
@@ -375,13 +375,13 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explore::Kind;
+    use crate::experiment::explore::Kind;
     use crate::output::plot::svg_text;
 
     fn study(kind: Kind, file: &str) -> Study {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
-        let scenario = crate::scenario::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
-        Study::of(kind, &scenario).unwrap()
+        let plan = crate::experiment::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        Study::of(kind, &plan).unwrap()
     }
 
     #[test]

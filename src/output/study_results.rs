@@ -13,10 +13,10 @@ use serde_json::json;
 use super::Staging;
 use super::study::{Gathered, columns, point_fields};
 use super::study_plots::{self, GroupMean};
-use crate::compare::Outcome;
-use crate::explore::analyse::{Indices, indices};
-use crate::explore::{Kind, Study};
-use crate::scenario::study::Values;
+use crate::experiment::compare::Outcome;
+use crate::experiment::explore::analyse::{Indices, indices};
+use crate::experiment::explore::{Kind, Study};
+use crate::experiment::study::Values;
 
 /// Per-point means of the outcomes that results need, gathered while the parts stream past.
 struct PointMeans {
@@ -46,8 +46,8 @@ pub fn write_results(mut staging: Staging, gathered: &Gathered) -> anyhow::Resul
 
 fn kept_outcomes(study: &Study) -> Vec<String> {
     match study.kind {
-        Kind::Sweep => vec![study.scenario.sweep.as_ref().expect("a sweep").outcome.clone()],
-        Kind::Sensitivity => study.scenario.sensitivity.as_ref().expect("a sensitivity").outcomes.clone(),
+        Kind::Sweep => vec![study.plan.sweep.as_ref().expect("a sweep").outcome.clone()],
+        Kind::Sensitivity => study.plan.sensitivity.as_ref().expect("a sensitivity").outcomes.clone(),
     }
 }
 
@@ -115,17 +115,17 @@ fn part_means(bytes: &[u8], leading: usize, outcomes: usize) -> anyhow::Result<V
 }
 
 fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<String> {
-    let spec = study.scenario.sweep.as_ref().expect("a sweep");
+    let spec = study.plan.sweep.as_ref().expect("a sweep");
     let groups: Vec<Vec<GroupMean>> =
         (0..study.parameters.len()).map(|j| study_plots::grouped_means(study, j, means)).collect();
     let summary = json!({
         "linli": crate::VERSION,
-        "scenario": study.scenario.scenario.name,
+        "scenario": study.plan.scenario.scenario.name,
         "kind": "sweep",
         "design": spec.design,
         "points": study.points.len(),
-        "replicates": study.scenario.scenario.replicates,
-        "seed": study.scenario.scenario.seed,
+        "replicates": study.plan.scenario.scenario.replicates,
+        "seed": study.plan.scenario.scenario.seed,
         "window_days": study.window_days,
         "outcome": outcome,
         "parameters": parameters_json(study),
@@ -173,7 +173,7 @@ fn write_sensitivity(
     outcomes: &[String],
     means: &[Vec<f64>],
 ) -> anyhow::Result<String> {
-    let spec = study.scenario.sensitivity.as_ref().expect("a sensitivity");
+    let spec = study.plan.sensitivity.as_ref().expect("a sensitivity");
     let found = indices(study, outcomes, means, spec.bootstrap as usize);
     if study.morris.is_some() {
         staging.write("morris.csv", &morris_csv(&found)?)?;
@@ -183,12 +183,12 @@ fn write_sensitivity(
     }
     let summary = json!({
         "linli": crate::VERSION,
-        "scenario": study.scenario.scenario.name,
+        "scenario": study.plan.scenario.scenario.name,
         "kind": "sensitivity",
         "methods": spec.methods,
         "points": study.points.len(),
-        "replicates": study.scenario.scenario.replicates,
-        "seed": study.scenario.scenario.seed,
+        "replicates": study.plan.scenario.scenario.replicates,
+        "seed": study.plan.scenario.scenario.seed,
         "window_days": study.window_days,
         "trajectories": spec.trajectories,
         "levels": spec.levels,

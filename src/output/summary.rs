@@ -6,10 +6,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Provenance;
+use crate::experiment::plan::file_json;
+use crate::experiment::stats::{Estimate, estimate};
 use crate::model::core::counters::Kind;
 use crate::model::{Cohort, CohortDay};
 use crate::simulate::RunOutput;
-use crate::stats::{Estimate, estimate};
 
 /// Per-cohort estimates across replicates.
 #[derive(Clone, Debug, Serialize)]
@@ -138,7 +139,7 @@ pub fn to_json(run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Strin
     let summary = json!({
         "linli_version": crate::VERSION,
         "scenario_source": provenance.source,
-        "scenario": run.scenario,
+        "scenario": file_json(&run.scenario, &provenance.sections),
         "seed": meta.seed,
         "replicates": run.replicates.iter().map(|r| r.replicate).collect::<Vec<_>>(),
         "streams": "every draw comes from a stream keyed by (seed, replicate, day, agent, purpose)",

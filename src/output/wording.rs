@@ -1,6 +1,6 @@
 //! Numbers and verdicts in words for the report and the screen (percentage points, p-values).
 
-use crate::compare::{Group, Metric, Verdict};
+use crate::experiment::compare::{Group, Metric, Verdict};
 
 /// A share as signed percentage points: 0.0123 as "+1.23 pp".
 pub fn pp(share: f64) -> String {

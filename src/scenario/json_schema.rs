@@ -1,45 +1,35 @@
-//! The JSON Schema of the scenario format: the types from schemars, with the ranges that
-//! `validate` and the study checks enforce and the rules between an event's keys patched in.
+//! The JSON Schema of the scenario's part of the format: the types from schemars, with the
+//! ranges that `validate` enforces and the rules between an event's keys patched in (the whole
+//! file's schema adds the experiment's sections: `experiment::json_schema`).
 
+use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
 use super::schema::Scenario;
-use super::study::STUDY_MINIMUMS;
 use super::validate::{Bound, LAST_DAY_IN_EVERY_MONTH, NAME_PATTERN, schema_bounds};
-use crate::compare::Outcome;
-use crate::explore::sensitivity::{SALTELLI_MAX_FACTORS, SALTELLI_MAX_SAMPLES};
 
-/// The JSON Schema of the scenario format, pretty-printed.
-pub fn json_schema() -> String {
-    serde_json::to_string_pretty(&schema_value()).expect("a schema serialises")
+/// The generator of every part of the file's schema: every subschema is inlined, so each
+/// dotted key has its own schema to carry its range (`merchants.sector_shares` and
+/// `monthly_revenue_yuan` share a type).
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator()
 }
 
-/// The schema as a JSON value. Every subschema is inlined, so each dotted key has its own
-/// schema to carry its range (`merchants.sector_shares` and `monthly_revenue_yuan` share a type).
+/// The schema of the scenario's keys as a JSON value.
 pub fn schema_value() -> Value {
-    let generator = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
-    let mut root = generator.into_root_schema_for::<Scenario>().to_value();
+    let mut root = generator().into_root_schema_for::<Scenario>().to_value();
     for bound in schema_bounds() {
         set_bound(&mut root, &bound);
     }
-    for (key, min) in STUDY_MINIMUMS {
-        set_bound(&mut root, &Bound { key: key.into(), min: min.into(), max: None, integer: true });
-    }
-    at(&mut root, "sensitivity.samples")["maximum"] = json!(SALTELLI_MAX_SAMPLES);
     at(&mut root, "scenario.name")["pattern"] = json!(NAME_PATTERN);
     at(&mut root, "event[0].name")["pattern"] = json!(r"\S");
-    at(&mut root, "sweep.outcome")["enum"] = json!(Outcome::names());
-    at(&mut root, "sensitivity.outcomes[0]")["enum"] = json!(Outcome::names());
-    let shared = format!(r"^({})(\.|$)", super::arms::SHARED_SECTIONS.join("|"));
-    root["properties"]["arm"]["items"]["propertyNames"] = json!({ "not": { "pattern": shared } });
     event_rules(at(&mut root, "event[0]"));
-    sweep_rules(object_of(at(&mut root, "sweep")));
-    sensitivity_rules(object_of(at(&mut root, "sensitivity")));
     root
 }
 
-fn set_bound(root: &mut Value, bound: &Bound) {
+/// States `bound` as `minimum` and `maximum` at its key.
+pub fn set_bound(root: &mut Value, bound: &Bound) {
     let number = |x: f64| if bound.integer { json!(x as i64) } else { json!(x) };
     let node = at(root, &bound.key);
     node["minimum"] = number(bound.min);
@@ -49,7 +39,7 @@ fn set_bound(root: &mut Value, bound: &Bound) {
 }
 
 /// The schema of a dotted key (`event[0].cohorts[0]`: an index stands for every item).
-fn at<'v>(root: &'v mut Value, key: &str) -> &'v mut Value {
+pub fn at<'v>(root: &'v mut Value, key: &str) -> &'v mut Value {
     let mut node = root;
     for segment in key.split('.') {
         let (name, item) = segment.split_once('[').map_or((segment, false), |(name, _)| (name, true));
@@ -63,7 +53,7 @@ fn at<'v>(root: &'v mut Value, key: &str) -> &'v mut Value {
 }
 
 /// An optional table's object alternative (`anyOf: [{...}, {"type": "null"}]`), or `node`.
-fn object_of(node: &mut Value) -> &mut Value {
+pub fn object_of(node: &mut Value) -> &mut Value {
     if node.get("properties").is_some() {
         return node;
     }
@@ -83,38 +73,6 @@ fn event_rules(event: &mut Value) {
         },
         { "if": repeat_is("yearly"), "then": { "required": ["month", "day"] } }
     ]);
-}
-
-/// A `{ min, max }` range of a study parameter.
-fn range() -> Value {
-    json!({
-        "type": "object",
-        "properties": { "min": { "type": "number" }, "max": { "type": "number" } },
-        "required": ["min", "max"],
-        "additionalProperties": false
-    })
-}
-
-/// `check_sweep`: a Latin hypercube has points and ranges; a factorial neither points nor ranges.
-fn sweep_rules(sweep: &mut Value) {
-    sweep["if"] = json!({ "properties": { "design": { "const": "latin_hypercube" } }, "required": ["design"] });
-    sweep["then"] =
-        json!({ "required": ["points"], "properties": { "parameters": { "additionalProperties": range() } } });
-    sweep["else"] = json!({
-        "not": { "required": ["points"] },
-        "properties": { "parameters": { "additionalProperties": { "type": "array", "minItems": 1 } } }
-    });
-}
-
-/// `check_sensitivity`: ranges for two to the Saltelli limit of parameters, even levels.
-fn sensitivity_rules(sensitivity: &mut Value) {
-    let parameters = at(sensitivity, "parameters");
-    parameters["additionalProperties"] = range();
-    parameters["minProperties"] = json!(2);
-    parameters["maxProperties"] = json!(SALTELLI_MAX_FACTORS);
-    at(sensitivity, "levels")["multipleOf"] = json!(2);
-    at(sensitivity, "methods")["minItems"] = json!(1);
-    at(sensitivity, "outcomes")["minItems"] = json!(1);
 }
 
 #[cfg(test)]

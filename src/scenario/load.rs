@@ -7,33 +7,71 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::arms::{self, ArmProblem};
 use super::error::{ErrorKind, Location, ScenarioError};
 use super::schema::Scenario;
 use super::validate::{Problem, validate};
 
 /// Parses and validates scenario text; `file` names it in errors (boxed: a location and
-/// four strings would make every `Result` large).
+/// four strings would make every `Result` large). A file with sections other than the
+/// scenario's (`[[arm]]`, `[sweep]`...) is read with [`read_with_sections`].
 pub fn parse(text: &str, file: &Path) -> Result<Scenario, Box<ScenarioError>> {
+    read_with_sections(text, file, &[])?.finish()
+}
+
+/// A file read as far as its scenario: the typed scenario and its validation problems, with the
+/// top-level sections its caller named left for the caller to read and check. The scenario
+/// becomes usable through [`Reading::finish`], which reports every problem found.
+pub struct Reading<'a> {
+    /// The scenario as written, not yet known to be valid.
+    pub scenario: Scenario,
+    /// Every problem found so far, in file order of sections; a caller adds those of its
+    /// sections before [`Reading::finish`].
+    pub problems: Vec<Problem>,
+    source: Source<'a>,
+    spans: SpanIndex,
+    sections: Spanned<DeTable<'a>>,
+}
+
+/// Reads `text` as a scenario whose top-level keys named in `sections` belong to the caller:
+/// they are not part of the scenario, and an unknown top-level key is told they exist too
+/// (listed where the format puts them, before the scenario's `[[event]]` list).
+/// Syntax and type errors stop the reading at the first.
+pub fn read_with_sections<'a>(
+    text: &'a str,
+    file: &'a Path,
+    sections: &[&str],
+) -> Result<Reading<'a>, Box<ScenarioError>> {
     let source = Source { text, file };
-    let table = DeTable::parse(text).map_err(|err| source.syntax_error(&err))?;
-    let spans = SpanIndex::build(&table);
-    let deserializer = toml::de::Deserializer::from(table);
-    let scenario = Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans))?;
-    let mut problems = validate(&scenario).into_iter().map(|problem| source.problem_error(problem, &spans));
-    if let Some(mut first) = problems.next() {
-        first.also = problems.map(|problem| *problem).collect();
-        return Err(first);
+    let root = DeTable::parse(text).map_err(|err| source.syntax_error(&err))?;
+    let spans = SpanIndex::build(&root);
+    let span = root.span();
+    let (theirs, ours): (DeTable<'_>, DeTable<'_>) =
+        root.into_inner().into_iter().partition(|(key, _)| sections.contains(&key.get_ref().as_ref()));
+    let deserializer = toml::de::Deserializer::from(Spanned::new(span.clone(), ours));
+    let scenario = Scenario::deserialize(deserializer).map_err(|err| source.serde_error(&err, &spans, sections))?;
+    let problems = validate(&scenario);
+    Ok(Reading { scenario, problems, source, spans, sections: Spanned::new(span, theirs) })
+}
+
+impl Reading<'_> {
+    /// The caller's sections, typed; a type error or unknown key is located like the scenario's.
+    pub fn sections<T: serde::de::DeserializeOwned>(&self) -> Result<T, Box<ScenarioError>> {
+        let deserializer = toml::de::Deserializer::from(self.sections.clone());
+        T::deserialize(deserializer).map_err(|err| self.source.serde_error(&err, &self.spans, &[]))
     }
-    if let Err(ArmProblem { index, mut problem }) = arms::resolve(&scenario) {
-        problem.key =
-            if problem.key.is_empty() { format!("arm[{index}]") } else { format!("arm[{index}].{}", problem.key) };
-        return Err(source.problem_error(problem, &spans));
+
+    /// The scenario, if no problem was found; otherwise the first problem, located, with every
+    /// other one in its `also`.
+    pub fn finish(self) -> Result<Scenario, Box<ScenarioError>> {
+        let mut located = self.problems.into_iter().map(|problem| self.source.problem_error(problem, &self.spans));
+        match located.next() {
+            Some(mut first) => {
+                first.also = located.map(|problem| *problem).collect();
+                Err(first)
+            }
+            None => Ok(self.scenario),
+        }
     }
-    if let Err(problem) = super::study::check(&scenario) {
-        return Err(source.problem_error(problem, &spans));
-    }
-    Ok(scenario)
 }
 
 /// A scenario file's bytes as text; invalid UTF-8 is located at its first invalid byte.
@@ -91,13 +129,22 @@ impl Source<'_> {
         })
     }
 
-    fn serde_error(&self, err: &toml::de::Error, spans: &SpanIndex) -> Box<ScenarioError> {
+    /// A serde error, located; `sections` are the caller's top-level keys, named among the
+    /// valid ones when a top-level key is unknown.
+    fn serde_error(&self, err: &toml::de::Error, spans: &SpanIndex, sections: &[&str]) -> Box<ScenarioError> {
         let span = err.span().unwrap_or(0..0);
-        let message = SerdeMessage::parse(err.message());
+        let mut message = SerdeMessage::parse(err.message());
+        let table = spans.key_of_table_at(&span);
         let key = match &message.field {
-            Some(field) => join_key(&spans.key_of_table_at(&span), field),
+            Some(field) => join_key(&table, field),
             None => spans.key_at(&span),
         };
+        let top_level = message.kind == ErrorKind::UnknownKey && table.is_empty() && !sections.is_empty();
+        if let (Some((_, candidates)), true) = (&mut message.unknown, top_level) {
+            let events = candidates.iter().position(|c| c == "event").unwrap_or(candidates.len());
+            candidates.splice(events..events, sections.iter().map(|s| s.to_string()));
+            message.expected = format!("one of {}", candidates.join(", "));
+        }
         let help = message.unknown.as_ref().and_then(|(name, candidates)| closest_key(name, candidates));
         Box::new(ScenarioError {
             kind: message.kind,
@@ -245,7 +292,7 @@ fn friendly_type(expected: &str) -> String {
 }
 
 /// "Did you mean" for an unknown key, when a valid key is close enough.
-pub(super) fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
+pub fn closest_key(name: &str, candidates: &[String]) -> Option<String> {
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
@@ -440,16 +487,6 @@ mod tests {
     fn a_single_bracket_event_explains_double_brackets() {
         let err = error_of("[scenario]\nversion = 1\n[event]\nname = \"a\"\n");
         assert!(err.expected.contains("[[name]]"), "{}", err.expected);
-    }
-
-    #[test]
-    fn arm_errors_point_at_the_arm_key() {
-        let text = "[scenario]\nversion = 1\n\n[[arm]]\nname = \"a\"\n\n[[arm]]\nname = \"b\"\npolicy.time_bank.points_per_chekin = 5\n";
-        let err = error_of(text);
-        assert_eq!(err.kind, ErrorKind::UnknownKey);
-        assert_eq!(err.key, "arm[1].policy.time_bank.points_per_chekin");
-        assert_eq!(err.location.line, 9);
-        assert_eq!(err.help.as_deref(), Some("did you mean `points_per_checkin`?"));
     }
 
     #[test]

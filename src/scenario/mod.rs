@@ -1,19 +1,16 @@
 //! The scenario: schema, defaults, the embedded default community, reading and validation.
 
-pub mod arms;
 pub use crate::model::core::date;
 pub mod error;
 pub mod json_schema;
 pub mod load;
 pub mod policy;
 pub mod schema;
-pub mod study;
 pub mod template;
 pub mod validate;
 
 pub use error::{ErrorKind, Location, ScenarioError};
-pub use json_schema::json_schema;
-pub use load::{decode, parse};
+pub use load::{Reading, decode, parse, read_with_sections};
 pub use schema::Scenario;
 
 /// The embedded default scenario: Wanke Chenghua (万科城花), as in `scenarios/wanke-chenghua.toml`.

@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use super::policy::{Costs, Merchants, Policy};
-pub use super::study::{SensitivitySpec, SweepSpec};
 pub use crate::model::core::date::Date;
 pub use crate::model::core::events::{Event, Repeat, WeekdayName};
 pub use crate::model::core::params::{
@@ -41,62 +40,10 @@ pub struct Scenario {
     pub policy: Policy,
     #[serde(default)]
     pub costs: Costs,
-    /// How `linli compare` reads its arms: the question they answer and the smallest
-    /// difference worth reporting.
-    #[serde(default)]
-    pub comparison: ComparisonSettings,
-    /// Arms to compare with `linli compare`: each a name and overrides of scenario keys by
-    /// dotted path. The first arm, or the one marked `baseline = true`, is the baseline.
-    #[serde(default, rename = "arm", skip_serializing_if = "Vec::is_empty")]
-    pub arms: Vec<ArmSpec>,
-    /// A parameter sweep for `linli sweep`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<SweepSpec>,
-    /// A global sensitivity analysis for `linli sensitivity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitivity: Option<SensitivitySpec>,
     /// Dated or recurring events (activities) residents may attend. Add new events at the end:
     /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
-}
-
-/// An arm as written: a name and overrides by dotted path (`"policy.time_bank.enabled" = true`,
-/// or the same as nested tables).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ArmSpec {
-    /// Name shown in the comparison.
-    pub name: String,
-    /// Whether this arm is the baseline the others are compared with.
-    #[serde(default)]
-    pub baseline: bool,
-    /// What the arm is, in words, for the report.
-    #[serde(default)]
-    pub description: String,
-    /// Every other key: an override of the scenario key at that dotted path.
-    #[serde(flatten)]
-    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
-    pub overrides: std::collections::BTreeMap<String, toml::Value>,
-}
-
-/// What a comparison of arms is for, and what size of difference matters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ComparisonSettings {
-    /// The policy question the arms answer, in plain words; the report and the screen of
-    /// `linli compare` open with it and its answer.
-    pub question: String,
-    /// The smallest change in an active rate worth reporting, in percentage points (0-100;
-    /// 0 turns it off). A significant change smaller than this is not a gain or a loss but
-    /// "no meaningful difference" (or "unclear"). Default 1.0: an assumption (docs/MODEL.md).
-    pub smallest_difference_pp: f64,
-}
-
-impl Default for ComparisonSettings {
-    fn default() -> ComparisonSettings {
-        // One percentage point: about 107 of Wanke Chenghua's 10,685 residents (assumption).
-        ComparisonSettings { question: String::new(), smallest_difference_pp: 1.0 }
-    }
 }
 
 /// What the run is: name, period, replicates and seed.

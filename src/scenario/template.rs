@@ -1,4 +1,5 @@
-//! `linli init`: a commented scenario built from a scenario and the schema's docs.
+//! The commented template of a scenario (`linli init`), built from a scenario and the schema's
+//! docs; `experiment::template` adds the experiment's sections to make the whole file.
 //!
 //! Built rather than written by hand, so the template can never disagree with the defaults.
 //! `init` prints the embedded default (what `linli run` runs without a file); `init --blank`
@@ -11,41 +12,38 @@ use toml::{Table, Value};
 
 use super::schema::Scenario;
 
-/// The scenario that `linli run` runs without a file, every key written out and commented, with
-/// its events: it parses back to exactly the embedded default.
-pub fn default_template() -> String {
-    let header = "# linli scenario: the embedded default, Wanke Chenghua (万科城花) as documented, with its\n\
+/// The header of the embedded default's template.
+pub const DEFAULT_HEADER: &str = "# linli scenario: the embedded default, Wanke Chenghua (万科城花) as documented, with its\n\
                   # time bank, proposal fund, outreach and events; `linli run` runs exactly this.\n\
                   # The sources of its figures are in scenarios/wanke-chenghua.toml and docs/MODEL.md.\n";
-    template_of(&super::default_scenario(), header)
-}
 
-/// A blank template: the built-in defaults with every policy off and no events.
-pub fn blank_template() -> String {
+/// The header of the blank template.
+pub const BLANK_HEADER: &str = "# linli scenario: a blank template (`linli init --blank`): every key at its built-in default,\n\
+                  # every policy off and no events. `linli init` prints the default community instead.\n";
+
+/// The blank template's scenario: the built-in defaults with every policy off and no events.
+pub fn blank_scenario() -> Scenario {
     let mut blank = Scenario::default();
     blank.scenario.name = BLANK_NAME.to_string();
     blank.scenario.description = "A blank template: the built-in defaults, every policy off, no events".to_string();
-    let header = "# linli scenario: a blank template (`linli init --blank`): every key at its built-in default,\n\
-                  # every policy off and no events. `linli init` prints the default community instead.\n";
-    template_of(&blank, header)
+    blank
 }
 
 /// The name of the blank template, so its outputs never land in the default's folder.
 pub const BLANK_NAME: &str = "blank";
 
-/// `scenario` as a commented TOML file that parses back to it.
-fn template_of(scenario: &Scenario, header: &str) -> String {
-    let table = toml::Table::try_from(scenario).expect("a scenario serialises");
-    let schema = serde_json::to_value(schemars::schema_for!(Scenario)).expect("schema serialises");
+/// A file's keys (`table`, a serialised scenario, with any other sections among them) as a
+/// commented TOML file that parses back to them, each key commented from `schema` (a schema of
+/// the file with `$defs`); an example event when the file has none.
+pub fn commented(table: &Table, schema: &Json, header: &str) -> String {
     let mut out = header.to_string();
     out.push_str("# Delete what you do not change. Reference: docs/MODEL.md, and `linli schema` for editors.\n");
-    let mut writer = TemplateWriter { out, schema: &schema };
-    writer.sections(&table, &mut Vec::new());
+    let mut writer = TemplateWriter { out, schema };
+    writer.sections(table, &mut Vec::new());
     writer.events(table.get("event"));
-    if scenario.events.is_empty() {
+    if table.get("event").and_then(Value::as_array).is_none_or(|events| events.is_empty()) {
         writer.out.push_str(EXAMPLE_EVENT);
     }
-    writer.out.push_str(EXAMPLE_STUDIES);
     writer.out
 }
 
@@ -118,32 +116,6 @@ const EXAMPLE_EVENT: &str = r#"
 # proposal_booth = true   # attendees may file proposals (with the proposal fund on)
 "#;
 
-const EXAMPLE_STUDIES: &str = r#"
-# Studies (docs/SWEEPS.md). `linli sweep` runs a [sweep]: lists for a factorial design, or
-# `design = "latin_hypercube"` with `points = N` and `{ min, max }` ranges. `linli sensitivity`
-# runs a [sensitivity]: Morris and Sobol indices over `{ min, max }` ranges. Parameters are
-# scenario keys by dotted path; outcomes are `<group>_<metric>` columns.
-# [sweep]
-# design = "factorial"
-# outcome = "transient_mean_active_rate"
-# window_days = 365
-# [sweep.parameters]
-# "policy.time_bank.points_per_checkin" = [10, 25, 50, 100]
-# "policy.transient_seat.seats" = [0, 10]
-#
-# [sensitivity]
-# methods = ["morris", "sobol"]
-# trajectories = 10
-# levels = 4
-# samples = 32
-# bootstrap = 1000
-# outcomes = ["transient_mean_active_rate", "all_mean_active_rate"]
-# window_days = 365
-# [sensitivity.parameters]
-# "behaviour.social_weight" = { min = 1.0, max = 2.0 }
-# "policy.time_bank.points_per_checkin" = { min = 10, max = 200 }
-"#;
-
 /// Tables in the first two levels are sections; deeper tables of scalars only (like a
 /// cohort's `age_shares`) are written inline.
 fn is_section(value: &Value, path: &[String]) -> bool {
@@ -183,65 +155,5 @@ fn resolve<'a>(schema: &'a Json, node: &'a Json) -> &'a Json {
     match reference.and_then(Json::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
         Some(name) => schema.get("$defs").and_then(|defs| defs.get(name)).unwrap_or(node),
         None => node,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_template_parses_back_to_the_embedded_default_exactly() {
-        let text = default_template();
-        let scenario = crate::scenario::parse(&text, std::path::Path::new("init.toml")).unwrap();
-        assert_eq!(scenario, crate::scenario::default_scenario());
-        assert_eq!(scenario.events.len(), 4);
-        assert!(scenario.policy.time_bank.enabled && scenario.policy.proposal_fund.enabled);
-    }
-
-    #[test]
-    fn the_blank_template_parses_back_to_the_defaults_under_its_own_name() {
-        let text = blank_template();
-        let scenario = crate::scenario::parse(&text, std::path::Path::new("init.toml")).unwrap();
-        let mut expected = Scenario::default();
-        expected.scenario.name = BLANK_NAME.to_string();
-        expected.scenario.description = scenario.scenario.description.clone();
-        assert_eq!(scenario, expected);
-        assert!(!scenario.policy.time_bank.enabled && scenario.events.is_empty());
-        assert_ne!(scenario.scenario.name, crate::scenario::default_scenario().scenario.name);
-    }
-
-    #[test]
-    fn the_example_studies_are_valid_once_uncommented() {
-        let text = blank_template();
-        let studies = text.split("# Studies").nth(1).unwrap();
-        let uncommented: String = studies
-            .lines()
-            .filter_map(|l| l.strip_prefix("# "))
-            .filter(|l| l.starts_with('[') || l.starts_with('"') || (l.contains(" = ") && !l.contains('`')))
-            .map(|l| l.to_string() + "\n")
-            .collect();
-        let scenario =
-            crate::scenario::parse(&format!("[scenario]\nversion = 1\n{uncommented}"), "t.toml".as_ref()).unwrap();
-        assert_eq!(crate::explore::Study::sweep(&scenario).unwrap().points.len(), 8);
-        assert!(crate::explore::Study::sensitivity(&scenario).is_ok());
-    }
-
-    #[test]
-    fn every_key_is_commented() {
-        for text in [default_template(), blank_template()] {
-            every_key_has_a_comment(&text);
-        }
-    }
-
-    fn every_key_has_a_comment(text: &str) {
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let is_key = !line.starts_with('#') && !line.starts_with('[') && line.contains(" = ");
-            if is_key {
-                assert!(lines[i - 1].starts_with('#'), "no comment above {line:?}");
-            }
-        }
-        assert!(text.contains("# Residents, spread over households"));
     }
 }

@@ -47,6 +47,13 @@ pub const LAST_DAY_IN_EVERY_MONTH: u64 = 28;
 /// A scenario name usable as a folder name, as a JSON Schema pattern: the rule of `check_meta`.
 pub const NAME_PATTERN: &str = r"^[^./\\:\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*$";
 
+/// The problem with a number at `key` outside `min..=max` (or not finite), if any.
+pub fn real_range_problem(key: &str, value: f64, min: f64, max: f64) -> Option<Problem> {
+    let inside = value.is_finite() && (min..=max).contains(&value);
+    (!inside)
+        .then(|| Problem::new(ErrorKind::InvalidValue, key, format!("a number from {min} to {max}"), value.to_string()))
+}
+
 /// All problems of a scenario, in file order of sections.
 pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     let mut check = Checker::default();
@@ -76,7 +83,6 @@ fn run_checks(check: &mut Checker, scenario: &Scenario) {
     check_needs(check, scenario);
     check_merchants(check, scenario);
     check_policy(check, scenario);
-    check.real_range("comparison.smallest_difference_pp", scenario.comparison.smallest_difference_pp, 0.0, 100.0);
     for (i, event) in scenario.events.iter().enumerate() {
         check_event(check, scenario, &format!("event[{i}]"), event);
     }
@@ -128,9 +134,7 @@ impl Checker {
 
     /// A range and no schema bound.
     fn real_check(&mut self, key: &str, value: f64, min: f64, max: f64) {
-        if !(value.is_finite() && (min..=max).contains(&value)) {
-            self.fail(ErrorKind::InvalidValue, key, format!("a number from {min} to {max}"), value.to_string());
-        }
+        self.problems.extend(real_range_problem(key, value, min, max));
     }
 
     fn bound(&mut self, key: &str, min: f64, max: Option<f64>, integer: bool) {

@@ -76,7 +76,7 @@ fn check_file(path: &Path) -> Vec<String> {
         Ok(expect) => expect,
         Err(problem) => return vec![problem],
     };
-    let err = match linli::scenario::parse(&text, path) {
+    let err = match linli::experiment::parse(&text, path) {
         Ok(_) => return vec!["parsed without error".into()],
         Err(err) => err,
     };

@@ -198,3 +198,29 @@ fn check_refuses_two_arms_with_one_name() {
     assert_eq!(result.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("arms.toml:6:8") && stderr.contains("arm[1].name"), "{stderr}");
 }
+
+/// Issue 10: `check` reports every problem of a file, the scenario's, the arms' and the
+/// studies', not only the first.
+#[test]
+fn check_reports_scenario_arm_and_sweep_problems_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.toml");
+    let text = "[scenario]\nversion = 1\n[policy.time_bank]\nitem_cost_points = 0\n\
+                [[arm]]\nname = \"a\"\n[[arm]]\nname = \"b\"\npolicy.time_bank.points_per_chekin = 5\n\
+                [sweep.parameters]\n\"behaviour.social_weigth\" = [0.5, 1.0]\n";
+    std::fs::write(&path, text).unwrap();
+    let result = linli(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(result.stdout.is_empty(), "{}", String::from_utf8_lossy(&result.stdout));
+    for (location, key) in [
+        ("three.toml:4:", "policy.time_bank.item_cost_points"),
+        ("three.toml:9:", "arm[1].policy.time_bank.points_per_chekin"),
+        ("three.toml:11:", "sweep.parameters.behaviour.social_weigth"),
+    ] {
+        assert!(stderr.contains(location) && stderr.contains(key), "{location} {key}:\n{stderr}");
+    }
+    assert!(stderr.contains("2 more problems in this file:"), "{stderr}");
+    assert!(stderr.contains("did you mean `points_per_checkin`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `social_weight`?"), "{stderr}");
+}

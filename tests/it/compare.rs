@@ -5,14 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use linli::compare::{Group, INTERVAL_SCOPE, Metric, compare, metric_value, run_arms};
-use linli::scenario::arms::Arm;
-use linli::stats::{estimate, paired_difference};
+use linli::experiment::arms::Arm;
+use linli::experiment::compare::{Group, INTERVAL_SCOPE, Metric, compare, metric_value, run_arms};
+use linli::experiment::stats::{estimate, paired_difference};
 
 use crate::common::small;
 
 fn arm(name: &str, scenario: linli::Scenario) -> Arm {
-    Arm { name: name.into(), description: String::new(), scenario }
+    Arm { name: name.into(), description: String::new(), scenario, sections: Default::default() }
 }
 
 fn base() -> linli::Scenario {
@@ -186,7 +186,7 @@ fn differences_read_in_percentage_points_and_p_values_never_read_zero() {
 fn compare_exports_replicates_daily_series_and_costs() {
     let (out, _) = compared();
     let replicates = read(out, "replicates.csv");
-    let outcomes = linli::compare::Outcome::all().len();
+    let outcomes = linli::experiment::compare::Outcome::all().len();
     assert!(replicates.starts_with("arm,replicate,outcome,value\n"));
     assert_eq!(replicates.lines().count(), 1 + 2 * 3 * outcomes, "two arms, three replicates, every outcome");
     assert!(replicates.contains("time bank,2,all_mean_active_rate,"));

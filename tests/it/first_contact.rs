@@ -49,7 +49,7 @@ fn init_prints_the_default_so_running_it_matches_plain_run_byte_for_byte() {
 #[test]
 fn init_blank_is_policy_free_and_named_so() {
     let blank = String::from_utf8(run_ok(&["init", "--blank"]).stdout).unwrap();
-    let scenario = linli::scenario::parse(&blank, Path::new("blank.toml")).unwrap();
+    let scenario = linli::experiment::parse(&blank, Path::new("blank.toml")).unwrap().scenario;
     assert_eq!(scenario.scenario.name, "blank");
     assert!(scenario.events.is_empty() && !scenario.policy.time_bank.enabled && !scenario.policy.proposal_fund.enabled);
     assert!(blank.starts_with("# linli scenario: a blank template"));

@@ -28,7 +28,7 @@ const NOT_EXPRESSIBLE: [(&str, &str); 11] = [
 /// date that does not exist (11-date-does-not-exist-string.toml); a date with a time is
 /// rejected by the date's pattern as well.
 fn validator() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(&linli::scenario::json_schema()).expect("the schema is JSON");
+    let schema: Value = serde_json::from_str(&linli::experiment::json_schema()).expect("the schema is JSON");
     jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid JSON Schema")
 }
 
@@ -97,7 +97,7 @@ fn the_schema_accepts_every_shipped_scenario_and_the_template() {
             wrong.push(format!("{}:\n{}", path.display(), errors(&validator, &json)));
         }
     }
-    use linli::scenario::template::{blank_template, default_template};
+    use linli::experiment::template::{blank_template, default_template};
     for (which, text) in [("linli init", default_template()), ("linli init --blank", blank_template())] {
         let template = as_json(&text).expect("the template is TOML");
         if !validator.is_valid(&template) {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use linli::scenario::parse;
+use linli::experiment::parse;
 
 #[test]
 fn every_shipped_scenario_runs() {
@@ -12,7 +12,7 @@ fn every_shipped_scenario_runs() {
     assert!(files.len() >= 2, "the default and at least one other community");
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let mut scenario = parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
+        let mut scenario = parse(&text, &path).unwrap_or_else(|e| panic!("{e}")).scenario;
         scenario.scenario.days = 30;
         scenario.scenario.burn_in_days = 10;
         scenario.scenario.replicates = 2;
@@ -26,6 +26,6 @@ fn every_shipped_scenario_runs() {
 #[test]
 fn the_shipped_default_is_the_embedded_default() {
     let text = std::fs::read_to_string("scenarios/wanke-chenghua.toml").unwrap();
-    let file = parse(&text, Path::new("scenarios/wanke-chenghua.toml")).unwrap();
+    let file = parse(&text, Path::new("scenarios/wanke-chenghua.toml")).unwrap().scenario;
     assert_eq!(file, linli::scenario::default_scenario());
 }

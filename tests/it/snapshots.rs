@@ -33,7 +33,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use linli::scenario::{Scenario, parse};
+use linli::experiment::{Plan, parse};
 use sha2::{Digest, Sha256};
 
 use crate::common::BIN;
@@ -93,7 +93,7 @@ fn update() -> bool {
 fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for path in shipped_scenarios() {
-        let scenario = read(&path);
+        let plan = read(&path);
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let case = |command, extra: &[&str]| Case {
             name: format!("{stem}/{command}"),
@@ -102,13 +102,13 @@ fn cases() -> Vec<Case> {
             extra: extra.iter().map(|a| a.to_string()).collect(),
         };
         let before = cases.len();
-        if !scenario.arms.is_empty() {
+        if !plan.arms.is_empty() {
             cases.push(case("compare", &["--window-days", &WINDOW_DAYS.to_string()]));
         }
-        if scenario.sweep.is_some() {
+        if plan.sweep.is_some() {
             cases.push(case("sweep", &[]));
         }
-        if scenario.sensitivity.is_some() {
+        if plan.sensitivity.is_some() {
             cases.push(case("sensitivity", &["--method", "morris,sobol"]));
         }
         if cases.len() == before {
@@ -137,17 +137,18 @@ fn shipped_scenarios() -> Vec<PathBuf> {
     files
 }
 
-fn read(path: &Path) -> Scenario {
+fn read(path: &Path) -> Plan {
     let text = std::fs::read_to_string(path).unwrap();
     parse(&text, path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The scenario as the snapshot runs it (see the module documentation).
-fn shortened(scenario: &Scenario) -> Scenario {
-    let mut short = scenario.scaled_to(RESIDENTS);
-    short.scenario.days = DAYS;
-    short.scenario.burn_in_days = BURN_IN_DAYS;
-    short.scenario.replicates = REPLICATES;
+fn shortened(plan: &Plan) -> Plan {
+    let mut short = plan.clone();
+    short.scenario = plan.scenario.scaled_to(RESIDENTS);
+    short.scenario.scenario.days = DAYS;
+    short.scenario.scenario.burn_in_days = BURN_IN_DAYS;
+    short.scenario.scenario.replicates = REPLICATES;
     if let Some(sweep) = &mut short.sweep {
         sweep.window_days = WINDOW_DAYS;
     }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use linli::explore::Study;
-use linli::scenario::{Scenario, parse};
+use linli::experiment::explore::Study;
+use linli::experiment::{Plan, parse};
 use toml::Value;
 
 use crate::common::linli;
@@ -42,7 +42,7 @@ fn top_level_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn scenario_with(text: &str) -> Scenario {
+fn scenario_with(text: &str) -> Plan {
     parse(text, Path::new("inline.toml")).unwrap()
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Study;
 use super::sensitivity::{MorrisDesign, MorrisIndex, SobolIndex, morris_indices, sobol_indices};
 use crate::engine::rng::mix64;
-use crate::scenario::study::{Values, number};
+use crate::experiment::study::{Values, number};
 
 /// One parameter's Morris indices for one outcome.
 #[derive(Clone, Debug, Serialize)]
@@ -35,7 +35,7 @@ pub struct Indices {
 /// Indices for each outcome; `point_means[o][p]` is outcome `o` at point `p`, averaged over
 /// the replicates.
 pub fn indices(study: &Study, outcomes: &[String], point_means: &[Vec<f64>], bootstrap: usize) -> Indices {
-    let seed = mix64(study.scenario.scenario.seed ^ 0x424f_4f54);
+    let seed = mix64(study.plan.scenario.scenario.seed ^ 0x424f_4f54);
     let mut result = Indices::default();
     let morris_points = study.morris.as_ref().map_or(0, |d| d.points().len());
     for (outcome, means) in outcomes.iter().zip(point_means) {
@@ -94,8 +94,8 @@ methods = ["morris"]
 "policy.transient_seat.seats" = { min = 0, max = 2 }
 "behaviour.social_weight" = { min = 1.0, max = 2.0 }
 "#;
-        let scenario = crate::scenario::parse(text, std::path::Path::new("t.toml")).unwrap();
-        let study = Study::sensitivity(&scenario).unwrap();
+        let plan = crate::experiment::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let study = Study::sensitivity(&plan).unwrap();
         let nominal = study.morris.as_ref().unwrap();
         let design = realised(&study, nominal);
         let mut rounded = 0;

@@ -10,12 +10,13 @@ use std::str::FromStr;
 
 use toml::Value;
 
-use crate::compare::Outcome;
+use super::arms::{apply_overrides, base_value};
+use super::compare::Outcome;
+use super::plan::Plan;
+use super::study::{self, Method, Parameter, SweepDesign, Values};
 use crate::engine::parallel::Split;
 use crate::engine::rng::mix64;
 use crate::scenario::Scenario;
-use crate::scenario::arms::{apply_overrides, base_value};
-use crate::scenario::study::{self, Method, Parameter, SweepDesign, Values};
 use crate::scenario::validate::Problem;
 use crate::simulate::simulate_replicates_split;
 use sensitivity::{MorrisDesign, SaltelliDesign, morris_design};
@@ -46,34 +47,35 @@ pub struct Point {
     pub values: Vec<Value>,
 }
 
-/// A study: the scenario, its parameters and every design point.
+/// A study: the file it comes from, its parameters and every design point.
 #[derive(Clone, Debug)]
 pub struct Study {
     pub kind: Kind,
-    pub scenario: Scenario,
+    pub plan: Plan,
     pub parameters: Vec<Parameter>,
     pub points: Vec<Point>,
     pub window_days: usize,
     pub morris: Option<MorrisDesign>,
     pub saltelli: Option<SaltelliDesign>,
-    /// The scenario without its study sections, serialised: what each point overrides.
+    /// The scenario alone, serialised: what each point overrides.
     base: Value,
 }
 
 impl Study {
-    /// The study of `kind` that `scenario` declares.
-    pub fn of(kind: Kind, scenario: &Scenario) -> Result<Study, Problem> {
+    /// The study of `kind` that `plan` declares.
+    pub fn of(kind: Kind, plan: &Plan) -> Result<Study, Problem> {
         match kind {
-            Kind::Sweep => Study::sweep(scenario),
-            Kind::Sensitivity => Study::sensitivity(scenario),
+            Kind::Sweep => Study::sweep(plan),
+            Kind::Sensitivity => Study::sensitivity(plan),
         }
     }
 
-    /// The `[sweep]` of `scenario` as a study.
-    pub fn sweep(scenario: &Scenario) -> Result<Study, Problem> {
-        let spec = scenario.sweep.as_ref().ok_or_else(|| missing_section("sweep"))?;
+    /// The `[sweep]` of `plan` as a study.
+    pub fn sweep(plan: &Plan) -> Result<Study, Problem> {
+        let spec = plan.sweep.as_ref().ok_or_else(|| missing_section("sweep"))?;
+        let scenario = &plan.scenario;
         let lhs = spec.design == SweepDesign::LatinHypercube;
-        let parameters = study::parameters(scenario, "sweep", &spec.parameters, !lhs)?;
+        let parameters = study::parameters(scenario, "sweep", &spec.parameters, !lhs, &[])?;
         let values: Vec<Vec<Value>> = if lhs {
             let n = spec.points.unwrap_or(2) as usize;
             design::latin_hypercube(n, parameters.len(), scenario.scenario.seed)
@@ -89,13 +91,14 @@ impl Study {
                 .collect()
         };
         let points = values.into_iter().enumerate().map(|(index, values)| Point { index, method: None, values });
-        Ok(Study::new(Kind::Sweep, scenario, parameters, points.collect(), spec.window_days, None, None))
+        Ok(Study::new(Kind::Sweep, plan, parameters, points.collect(), spec.window_days, None, None))
     }
 
-    /// The `[sensitivity]` of `scenario` as a study: Morris points first, then Saltelli's.
-    pub fn sensitivity(scenario: &Scenario) -> Result<Study, Problem> {
-        let spec = scenario.sensitivity.as_ref().ok_or_else(|| missing_section("sensitivity"))?;
-        let parameters = study::parameters(scenario, "sensitivity", &spec.parameters, false)?;
+    /// The `[sensitivity]` of `plan` as a study: Morris points first, then Saltelli's.
+    pub fn sensitivity(plan: &Plan) -> Result<Study, Problem> {
+        let spec = plan.sensitivity.as_ref().ok_or_else(|| missing_section("sensitivity"))?;
+        let scenario = &plan.scenario;
+        let parameters = study::parameters(scenario, "sensitivity", &spec.parameters, false, &[])?;
         let k = parameters.len();
         let seed = scenario.scenario.seed;
         let morris = spec
@@ -120,22 +123,22 @@ impl Study {
         if let Some(design) = &saltelli {
             add(Method::Sobol, design.points());
         }
-        Ok(Study::new(Kind::Sensitivity, scenario, parameters, points, spec.window_days, morris, saltelli))
+        Ok(Study::new(Kind::Sensitivity, plan, parameters, points, spec.window_days, morris, saltelli))
     }
 
     fn new(
         kind: Kind,
-        scenario: &Scenario,
+        plan: &Plan,
         parameters: Vec<Parameter>,
         points: Vec<Point>,
         window_days: u32,
         morris: Option<MorrisDesign>,
         saltelli: Option<SaltelliDesign>,
     ) -> Study {
-        let base = base_value(scenario);
+        let base = base_value(&plan.scenario);
         Study {
             kind,
-            scenario: scenario.clone(),
+            plan: plan.clone(),
             parameters,
             points,
             window_days: window_days as usize,
@@ -159,7 +162,7 @@ impl Study {
 
     /// The replicate numbers every point runs.
     pub fn replicates(&self) -> Vec<u32> {
-        (0..self.scenario.scenario.replicates).collect()
+        (0..self.plan.scenario.scenario.replicates).collect()
     }
 
     /// Runs one point: for each replicate, every outcome in [`Outcome::all`] order.
@@ -177,7 +180,7 @@ impl Study {
 
     /// Simulated days of one point (every replicate, burn-in included).
     pub fn days_per_point(&self) -> u64 {
-        crate::simulate::days_per_replicate(&self.scenario) * u64::from(self.scenario.scenario.replicates)
+        crate::simulate::days_per_replicate(&self.plan.scenario) * u64::from(self.plan.scenario.scenario.replicates)
     }
 }
 

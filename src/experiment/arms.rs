@@ -3,10 +3,10 @@
 
 use toml::Value;
 
-use super::error::ErrorKind;
-use super::load::closest_key;
-use super::schema::{ArmSpec, Scenario};
-use super::validate::{Problem, validate};
+use super::plan::{ArmSpec, ComparisonSettings, Plan, Sections};
+use crate::scenario::load::closest_key;
+use crate::scenario::validate::{Problem, validate};
+use crate::scenario::{ErrorKind, Scenario};
 
 /// A resolved arm: a complete scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +14,9 @@ pub struct Arm {
     pub name: String,
     pub description: String,
     pub scenario: Scenario,
+    /// The experiment's sections recorded with the arm in outputs: its file's `[comparison]`
+    /// (shared by every arm of a file) and, for a file run as an arm, its studies; never arms.
+    pub sections: Sections,
 }
 
 /// A problem with arm `index`, at `key` (a dotted path inside the arm, or empty for the arm).
@@ -23,42 +26,70 @@ pub struct ArmProblem {
     pub problem: Problem,
 }
 
-/// The arms of `base`, baseline first; a scenario without arms has none.
-pub fn resolve(base: &Scenario) -> Result<Vec<Arm>, ArmProblem> {
-    if base.arms.is_empty() {
-        return Ok(Vec::new());
+/// The arms of `plan`, baseline first; no `[[arm]]`, no arms. The first problem, if any.
+pub fn resolve(plan: &Plan) -> Result<Vec<Arm>, ArmProblem> {
+    let (arms, problems) = resolve_all(&plan.scenario, &plan.arms, &plan.comparison, &[]);
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(arms),
     }
-    let baselines: Vec<usize> = (0..base.arms.len()).filter(|&i| base.arms[i].baseline).collect();
+}
+
+/// The arms `specs` of `base` that resolve, baseline first, sharing `comparison`, and every
+/// problem (in arm order; at most one per arm for its overrides). `known` are problems of `base`
+/// itself: an arm is not blamed for them.
+pub fn resolve_all(
+    base: &Scenario,
+    specs: &[ArmSpec],
+    comparison: &ComparisonSettings,
+    known: &[Problem],
+) -> (Vec<Arm>, Vec<ArmProblem>) {
+    if specs.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut problems = Vec::new();
+    let baselines: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].baseline).collect();
     if baselines.len() > 1 {
         let problem =
             Problem::new(ErrorKind::Inconsistent, "baseline", "at most one arm with `baseline = true`", "several");
-        return Err(ArmProblem { index: baselines[1], problem });
+        problems.push(ArmProblem { index: baselines[1], problem });
     }
-    check_unique_names(&base.arms)?;
+    problems.extend(duplicate_names(specs));
     let first = baselines.first().copied().unwrap_or(0);
     let base_value = base_value(base);
-    let order = std::iter::once(first).chain((0..base.arms.len()).filter(|&i| i != first));
-    order
-        .map(|index| resolve_one(&base_value, &base.arms[index]).map_err(|problem| ArmProblem { index, problem }))
-        .collect()
+    let mut arms = Vec::new();
+    for index in std::iter::once(first).chain((0..specs.len()).filter(|&i| i != first)) {
+        match resolve_one(&base_value, &specs[index], comparison, known) {
+            Ok(arm) => arms.push(arm),
+            Err(problem) => problems.push(ArmProblem { index, problem }),
+        }
+    }
+    problems.sort_by_key(|p| p.index);
+    (arms, problems)
 }
 
 /// Arms name the rows of a comparison, so two arms with one name could not be told apart.
-fn check_unique_names(arms: &[ArmSpec]) -> Result<(), ArmProblem> {
+fn duplicate_names(arms: &[ArmSpec]) -> Vec<ArmProblem> {
+    let mut problems = Vec::new();
     for (index, arm) in arms.iter().enumerate() {
         if let Some(first) = arms[..index].iter().position(|earlier| earlier.name == arm.name) {
             let expected = format!("a unique name (arm[{first}] is already called this)");
             let problem = Problem::new(ErrorKind::InvalidValue, "name", expected, format!("{:?}", arm.name));
-            return Err(ArmProblem { index, problem });
+            problems.push(ArmProblem { index, problem });
         }
     }
-    Ok(())
+    problems
 }
 
 /// Sections every arm shares with the base: an arm may not override them.
 pub const SHARED_SECTIONS: [&str; 2] = ["scenario", "comparison"];
 
-fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
+fn resolve_one(
+    base: &Value,
+    spec: &ArmSpec,
+    comparison: &ComparisonSettings,
+    known: &[Problem],
+) -> Result<Arm, Problem> {
     let overrides = flatten(&spec.overrides);
     let shared = |path: &str| SHARED_SECTIONS.iter().any(|s| path == *s || path.starts_with(&format!("{s}.")));
     if let Some((path, _)) = overrides.iter().find(|(path, _)| shared(path)) {
@@ -66,12 +97,23 @@ fn resolve_one(base: &Value, spec: &ArmSpec) -> Result<Arm, Problem> {
                         question and smallest difference";
         return Err(Problem::new(ErrorKind::InvalidValue, path, expected, path));
     }
-    let scenario = apply_overrides(base, &overrides)?;
-    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario })
+    let scenario = apply_overrides_beside(base, &overrides, known)?;
+    let sections = Sections { comparison: comparison.clone(), ..Sections::default() };
+    Ok(Arm { name: spec.name.clone(), description: spec.description.clone(), scenario, sections })
 }
 
 /// The scenario `base` (a serialised scenario) with `overrides` applied, typed and validated.
 pub fn apply_overrides(base: &Value, overrides: &[(String, Value)]) -> Result<Scenario, Problem> {
+    apply_overrides_beside(base, overrides, &[])
+}
+
+/// As [`apply_overrides`], where `known` are problems of the base itself, not counted against
+/// the overrides (so `check` reports a bad base key once, not again for every arm and parameter).
+pub fn apply_overrides_beside(
+    base: &Value,
+    overrides: &[(String, Value)],
+    known: &[Problem],
+) -> Result<Scenario, Problem> {
     let mut value = base.clone();
     for (path, new) in overrides {
         set_path(&mut value, path, new.clone())?;
@@ -81,7 +123,7 @@ pub fn apply_overrides(base: &Value, overrides: &[(String, Value)]) -> Result<Sc
         let key = overrides.first().map_or("", |(path, _)| path.as_str());
         Problem::new(ErrorKind::WrongType, key, "values of the types the scenario keys take", &message)
     })?;
-    if let Some(problem) = validate(&scenario).into_iter().next() {
+    if let Some(problem) = validate(&scenario).into_iter().find(|problem| !known.contains(problem)) {
         return Err(problem);
     }
     Ok(scenario)
@@ -137,14 +179,10 @@ pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
     Ok(node)
 }
 
-/// A scenario as overrides see it, serialised: its arms and studies describe runs of the
-/// scenario, not the scenario, so they are left out.
+/// A scenario as overrides see it, serialised (the scenario alone: the experiment's sections
+/// describe runs of it, so they are not keys an override can set).
 pub fn base_value(scenario: &Scenario) -> Value {
-    let mut bare = scenario.clone();
-    bare.arms.clear();
-    bare.sweep = None;
-    bare.sensitivity = None;
-    Value::try_from(&bare).expect("a scenario serialises")
+    Value::try_from(scenario).expect("a scenario serialises")
 }
 
 fn known_keys(table: &toml::Table) -> String {
@@ -156,9 +194,16 @@ fn known_keys(table: &toml::Table) -> String {
 mod tests {
     use super::*;
 
-    /// The scenario as written, before `parse` would check its arms.
-    fn unchecked(text: &str) -> Scenario {
-        toml::from_str(text).unwrap()
+    /// The scenario and its arms as written, before `parse` would check the arms.
+    fn unchecked(text: &str) -> Plan {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let (arms, scenario): (toml::Table, toml::Table) = table.into_iter().partition(|(key, _)| key == "arm");
+        let specs = arms.get("arm").map_or(Vec::new(), |arms| arms.clone().try_into().unwrap());
+        Plan { arms: specs, ..Plan::of(scenario.try_into().unwrap()) }
+    }
+
+    fn resolve_text(text: &str) -> Result<Vec<Arm>, ArmProblem> {
+        resolve(&unchecked(text))
     }
 
     const ARMS: &str = r#"
@@ -182,38 +227,39 @@ enabled = true
 
     #[test]
     fn arms_resolve_to_complete_scenarios() {
-        let base = unchecked(ARMS);
-        let arms = resolve(&base).unwrap();
+        let plan = unchecked(ARMS);
+        let base = &plan.scenario;
+        let arms = resolve(&plan).unwrap();
         assert_eq!(arms.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["none", "time bank", "fund"]);
         assert!(!arms[0].scenario.policy.time_bank.enabled);
         assert!(arms[1].scenario.policy.time_bank.enabled);
         assert_eq!(arms[1].scenario.policy.time_bank.points_per_checkin, 100);
         assert!(arms[2].scenario.policy.proposal_fund.enabled);
-        assert!(arms.iter().all(|a| a.scenario.arms.is_empty() && a.scenario.scenario.seed == base.scenario.seed));
+        assert!(arms.iter().all(|a| a.scenario.scenario.seed == base.scenario.seed));
     }
 
     #[test]
     fn the_marked_baseline_comes_first() {
         let text = ARMS.replace("name = \"fund\"\nbaseline = false", "name = \"fund\"\nbaseline = true");
-        let arms = resolve(&unchecked(&text)).unwrap();
+        let arms = resolve_text(&text).unwrap();
         assert_eq!(arms[0].name, "fund");
     }
 
     #[test]
     fn unknown_and_forbidden_overrides_are_reported() {
         let text = ARMS.replace("points_per_checkin = 100", "points_per_chekin = 100");
-        let err = resolve(&unchecked(&text)).unwrap_err();
+        let err = resolve_text(&text).unwrap_err();
         assert_eq!(err.index, 1);
         assert_eq!(err.problem.key, "policy.time_bank.points_per_chekin");
         assert_eq!(err.problem.help.as_deref(), Some("did you mean `points_per_checkin`?"));
         let seeded = ARMS.replace("name = \"none\"", "name = \"none\"\n\"scenario.seed\" = 3");
-        assert_eq!(resolve(&unchecked(&seeded)).unwrap_err().problem.kind, ErrorKind::InvalidValue);
+        assert_eq!(resolve_text(&seeded).unwrap_err().problem.kind, ErrorKind::InvalidValue);
     }
 
     #[test]
     fn two_arms_with_one_name_are_rejected() {
         let text = ARMS.replace("name = \"fund\"", "name = \"time bank\"");
-        let err = resolve(&unchecked(&text)).unwrap_err();
+        let err = resolve_text(&text).unwrap_err();
         assert_eq!((err.index, err.problem.key.as_str()), (2, "name"));
         assert_eq!(err.problem.found, "\"time bank\"");
         assert!(err.problem.expected.contains("arm[1]"), "{}", err.problem.expected);
@@ -222,7 +268,7 @@ enabled = true
     #[test]
     fn out_of_range_overrides_are_validated() {
         let text = ARMS.replace("points_per_checkin = 100", "item_cost_points = 0");
-        let err = resolve(&unchecked(&text)).unwrap_err();
+        let err = resolve_text(&text).unwrap_err();
         assert_eq!(err.problem.key, "policy.time_bank.item_cost_points");
     }
 }

@@ -6,12 +6,13 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
+use super::arms::{Arm, base_value, flatten};
+use super::plan::{Plan, Sections};
+use super::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 use crate::engine::rng::mix64;
 use crate::model::{Cohort, CohortDay, DayRecord};
 use crate::scenario::Scenario;
-use crate::scenario::arms::{Arm, base_value, flatten};
 use crate::simulate::{RunOutput, simulate_replicates};
-use crate::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 
 /// Who a metric is about: one cohort or every resident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -160,6 +161,9 @@ impl Outcome {
 pub struct ArmRun {
     pub name: String,
     pub description: String,
+    /// The arm's experiment sections (see [`Arm::sections`]); the baseline's `[comparison]`
+    /// sets the smallest difference that matters.
+    pub sections: Sections,
     pub output: RunOutput,
 }
 
@@ -266,8 +270,10 @@ pub struct Comparison {
 }
 
 /// Which arms of a file run, which is the baseline, and whether the file's own design (its
-/// settings without any override) is one of them: people assume it is the baseline.
-pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
+/// settings without any override) is one of them: people assume it is the baseline. `arms` are
+/// the arms of `plan`, resolved.
+pub fn arms_statement(plan: &Plan, arms: &[Arm]) -> String {
+    let base = &plan.scenario;
     let Some(baseline) = arms.first() else { return "The file declares no [[arm]]: it runs as one design.".into() };
     let names: Vec<String> = arms
         .iter()
@@ -276,7 +282,7 @@ pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
         .collect();
     let own = base_value(base);
     let own_arm = arms.iter().find(|a| base_value(&a.scenario) == own);
-    let changes = || overrides_of(base, &baseline.name);
+    let changes = || overrides_of(plan, &baseline.name);
     let tail = match own_arm {
         Some(a) if a.name == baseline.name => {
             format!("The baseline «{}» is the file's own design (its settings without overrides).", a.name)
@@ -297,8 +303,8 @@ pub fn arms_statement(base: &Scenario, arms: &[Arm]) -> String {
 }
 
 /// An arm's overrides as `key = value`, joined.
-fn overrides_of(base: &Scenario, arm: &str) -> String {
-    let Some(spec) = base.arms.iter().find(|a| a.name == arm) else { return String::new() };
+fn overrides_of(plan: &Plan, arm: &str) -> String {
+    let Some(spec) = plan.arms.iter().find(|a| a.name == arm) else { return String::new() };
     let items: Vec<String> = flatten(&spec.overrides).iter().map(|(k, v)| format!("{k} = {v}")).collect();
     items.join(", ")
 }
@@ -309,6 +315,7 @@ pub fn run_arms(arms: &[Arm], replicates: &[u32], on_day: &(dyn Fn() + Sync)) ->
         .map(|arm| ArmRun {
             name: arm.name.clone(),
             description: arm.description.clone(),
+            sections: arm.sections.clone(),
             output: simulate_replicates(&arm.scenario, replicates, on_day),
         })
         .collect()
@@ -365,7 +372,7 @@ fn mean_active_residents(output: &RunOutput, replicate: usize, window_days: usiz
 pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
     let baseline = &runs[0];
     let n = baseline.output.replicates.len();
-    let smallest_difference = baseline.output.scenario.comparison.smallest_difference_pp / 100.0;
+    let smallest_difference = baseline.sections.comparison.smallest_difference_pp / 100.0;
     let values = |run: &ArmRun, group, metric| -> Vec<f64> {
         (0..n).map(|k| metric_value(&run.output, k, group, metric, window_days)).collect()
     };

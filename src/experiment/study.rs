@@ -1,15 +1,16 @@
-//! Studies declared in a scenario: a `[sweep]` of parameters and a `[sensitivity]` analysis,
-//! their parameters checked against the scenario's keys.
+//! Studies declared in a scenario file: a `[sweep]` of parameters and a `[sensitivity]`
+//! analysis, their parameters checked against the scenario's keys.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use super::arms::{apply_overrides, base_value, value_at};
-use super::error::ErrorKind;
-use super::schema::Scenario;
-use super::validate::Problem;
-use crate::explore::sensitivity::{SALTELLI_MAX_FACTORS, SALTELLI_MAX_SAMPLES};
+use super::arms::{apply_overrides_beside, base_value, value_at};
+use super::compare::Outcome;
+use super::explore::sensitivity::{SALTELLI_MAX_FACTORS, SALTELLI_MAX_SAMPLES};
+use crate::scenario::load::closest_key;
+use crate::scenario::validate::Problem;
+use crate::scenario::{ErrorKind, Scenario};
 
 /// A parameter sweep, run with `linli sweep`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -156,7 +157,14 @@ impl Parameter {
 /// The parameters of a study section (`section` is `sweep` or `sensitivity`), checked against
 /// the scenario: each path must be a scenario key outside `[scenario]`, lists for a factorial,
 /// numeric ranges otherwise, and every listed value and range end must make a valid scenario.
-pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bool) -> Result<Vec<Parameter>, Problem> {
+/// `known` are problems of `base` itself, not counted against a parameter.
+pub fn parameters(
+    base: &Scenario,
+    section: &str,
+    table: &toml::Table,
+    lists: bool,
+    known: &[Problem],
+) -> Result<Vec<Parameter>, Problem> {
     if table.is_empty() {
         let expected = "at least one parameter, e.g. \"policy.time_bank.points_per_checkin\" = [5, 10, 20]";
         return Err(Problem::new(ErrorKind::MissingKey, format!("{section}.parameters"), expected, "none"));
@@ -177,7 +185,7 @@ pub fn parameters(base: &Scenario, section: &str, table: &toml::Table, lists: bo
         let values = parameter_values(&key, spec, current, lists)?;
         let parameter = Parameter { path: path.clone(), values };
         for value in probe_values(&parameter) {
-            apply_overrides(&base_value, &[(path.clone(), value)]).map_err(relocate)?;
+            apply_overrides_beside(&base_value, &[(path.clone(), value)], known).map_err(relocate)?;
         }
         out.push(parameter);
     }
@@ -254,18 +262,20 @@ fn minimum(key: &str) -> u32 {
     STUDY_MINIMUMS.iter().find(|(k, _)| *k == key).map(|(_, min)| *min).expect("a key of STUDY_MINIMUMS")
 }
 
-/// Checks the `[sweep]` and `[sensitivity]` sections of a scenario, if any.
-pub fn check(scenario: &Scenario) -> Result<(), Problem> {
-    if let Some(sweep) = &scenario.sweep {
-        check_sweep(scenario, sweep)?;
-    }
-    if let Some(sensitivity) = &scenario.sensitivity {
-        check_sensitivity(scenario, sensitivity)?;
-    }
-    Ok(())
+/// The problems of a file's `[sweep]` and `[sensitivity]` sections, if any: the first of each.
+/// `known` are problems of `scenario` itself, not repeated for its parameters.
+pub fn check(
+    scenario: &Scenario,
+    sweep: Option<&SweepSpec>,
+    sensitivity: Option<&SensitivitySpec>,
+    known: &[Problem],
+) -> Vec<Problem> {
+    let sweep = sweep.and_then(|sweep| check_sweep(scenario, sweep, known).err());
+    let sensitivity = sensitivity.and_then(|spec| check_sensitivity(scenario, spec, known).err());
+    sweep.into_iter().chain(sensitivity).collect()
 }
 
-fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
+fn check_sweep(scenario: &Scenario, sweep: &SweepSpec, known: &[Problem]) -> Result<(), Problem> {
     let lhs = sweep.design == SweepDesign::LatinHypercube;
     match (lhs, sweep.points) {
         (true, None) => {
@@ -280,10 +290,10 @@ fn check_sweep(scenario: &Scenario, sweep: &SweepSpec) -> Result<(), Problem> {
     }
     check_outcome("sweep.outcome", &sweep.outcome)?;
     at_least("sweep.window_days", sweep.window_days, minimum("sweep.window_days"))?;
-    parameters(scenario, "sweep", &sweep.parameters, !lhs).map(|_| ())
+    parameters(scenario, "sweep", &sweep.parameters, !lhs, known).map(|_| ())
 }
 
-fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), Problem> {
+fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec, known: &[Problem]) -> Result<(), Problem> {
     if spec.methods.is_empty() {
         return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.methods", "`morris`, `sobol` or both", "[]"));
     }
@@ -307,7 +317,7 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
         let expected = "an even number of levels, at least 2";
         return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.levels", expected, spec.levels.to_string()));
     }
-    let found = parameters(scenario, "sensitivity", &spec.parameters, false)?;
+    let found = parameters(scenario, "sensitivity", &spec.parameters, false, known)?;
     if found.len() < 2 {
         let expected = "at least two parameters to apportion the variance between";
         return Err(Problem::new(ErrorKind::InvalidValue, "sensitivity.parameters", expected, "one"));
@@ -316,13 +326,13 @@ fn check_sensitivity(scenario: &Scenario, spec: &SensitivitySpec) -> Result<(), 
 }
 
 fn check_outcome(key: &str, name: &str) -> Result<(), Problem> {
-    if crate::compare::Outcome::parse(name).is_some() {
+    if Outcome::parse(name).is_some() {
         return Ok(());
     }
-    let names = crate::compare::Outcome::names();
+    let names = Outcome::names();
     let mut err =
         Problem::new(ErrorKind::InvalidValue, key, "an outcome column such as `transient_mean_active_rate`", name);
-    err.help = super::load::closest_key(name, &names).or_else(|| Some(format!("outcomes: {}", names.join(", "))));
+    err.help = closest_key(name, &names).or_else(|| Some(format!("outcomes: {}", names.join(", "))));
     Err(err)
 }
 
