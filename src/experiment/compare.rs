@@ -10,6 +10,7 @@ use super::arms::{Arm, base_value, flatten};
 use super::plan::{Plan, Sections};
 use super::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 use crate::engine::rng::mix64;
+use crate::model::core::counters::Column;
 use crate::model::{Cohort, CohortDay, DayRecord};
 use crate::scenario::Scenario;
 use crate::simulate::{RunOutput, simulate_replicates};
@@ -58,9 +59,9 @@ impl Group {
     }
 }
 
-/// What is compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What is compared: the headline rates, volunteer hours, the share of participants, the cost,
+/// and every counter the counter table offers for comparison (`Column::compare`), totalled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
     /// `active_rate` averaged over the window: the headline.
     MeanActiveRate,
@@ -68,8 +69,8 @@ pub enum Metric {
     FinalActiveRate,
     /// Volunteer check-ins in the window times `committee.hours_per_task`.
     VolunteerHours,
-    ProposalsImplemented,
-    PointsRedeemed,
+    /// A counter of the counter table, totalled over the window.
+    Total(&'static str),
     /// The group's share of all active residents, averaged over the window.
     ShareOfParticipants,
     /// Redeemed points at their yuan value, fund spent and fixed programme costs, in the window
@@ -77,24 +78,33 @@ pub enum Metric {
     CostYuan,
 }
 
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 impl Metric {
-    pub const ALL: [Metric; 7] = [
-        Metric::MeanActiveRate,
-        Metric::FinalActiveRate,
-        Metric::VolunteerHours,
-        Metric::ProposalsImplemented,
-        Metric::PointsRedeemed,
-        Metric::ShareOfParticipants,
-        Metric::CostYuan,
-    ];
+    /// Every metric in output order: the rates and hours, the counters offered for comparison
+    /// (in their `compare` order), the share of participants and the cost.
+    pub fn all() -> Vec<Metric> {
+        let mut offered: Vec<Column> =
+            CohortDay::counter_columns().into_iter().filter(|c| c.compare.is_some()).collect();
+        offered.sort_by_key(|c| c.compare);
+        let totals = offered.into_iter().map(|c| Metric::Total(c.name));
+        [Metric::MeanActiveRate, Metric::FinalActiveRate, Metric::VolunteerHours]
+            .into_iter()
+            .chain(totals)
+            .chain([Metric::ShareOfParticipants, Metric::CostYuan])
+            .collect()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Metric::MeanActiveRate => "mean_active_rate",
             Metric::FinalActiveRate => "final_active_rate",
             Metric::VolunteerHours => "volunteer_hours",
-            Metric::ProposalsImplemented => "proposals_implemented",
-            Metric::PointsRedeemed => "points_redeemed",
+            Metric::Total(counter) => counter,
             Metric::ShareOfParticipants => "share_of_participants",
             Metric::CostYuan => "cost_yuan",
         }
@@ -125,7 +135,7 @@ pub struct Outcome {
 impl Outcome {
     /// Every outcome, metric by metric, in the order of the output columns.
     pub fn all() -> Vec<Outcome> {
-        Metric::ALL
+        Metric::all()
             .into_iter()
             .flat_map(|metric| {
                 Group::ALL
@@ -340,8 +350,7 @@ pub fn metric_value(output: &RunOutput, replicate: usize, group: Group, metric: 
         Metric::MeanActiveRate => mean_over(&|d| of(d).active_rate()),
         Metric::FinalActiveRate => of(&days[range.end - 1]).active_rate(),
         Metric::VolunteerHours => sum_over(&|c| c.core.volunteers as f64) * scenario.committee.hours_per_task,
-        Metric::ProposalsImplemented => sum_over(&|c| c.mechanisms.proposal_fund.proposals_implemented as f64),
-        Metric::PointsRedeemed => sum_over(&|c| c.mechanisms.time_bank.points_redeemed as f64),
+        Metric::Total(counter) => sum_over(&|c| c.counter(counter).unwrap_or(0.0)),
         Metric::ShareOfParticipants => mean_over(&|d| {
             let all = Group::All.of(d).core.active;
             if all == 0 { 0.0 } else { of(d).core.active as f64 / all as f64 }
@@ -377,7 +386,7 @@ pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
         (0..n).map(|k| metric_value(&run.output, k, group, metric, window_days)).collect()
     };
     let mut rows = Vec::new();
-    for metric in Metric::ALL {
+    for metric in Metric::all() {
         let start = rows.len();
         for run in runs {
             for group in Group::ALL.into_iter().filter(|&g| metric.applies_to(g)) {

@@ -267,8 +267,11 @@ fn other_metrics_section(comparison: &Comparison) -> String {
         "<h2>Other measures (every resident)</h2>\n<table id=\"measures\"><thead><tr><th>arm</th><th>measure</th><th>mean</th>\
          <th>change</th><th>95% interval</th></tr></thead><tbody>\n",
     );
-    let metrics =
-        [Metric::FinalActiveRate, Metric::VolunteerHours, Metric::ProposalsImplemented, Metric::PointsRedeemed];
+    // Every metric but the headline (shown above), the shares and the cost (shown below).
+    let metrics: Vec<Metric> = Metric::all()
+        .into_iter()
+        .filter(|m| !matches!(m, Metric::MeanActiveRate | Metric::ShareOfParticipants | Metric::CostYuan))
+        .collect();
     for row in comparison.rows.iter().filter(|r| r.group == Group::All && metrics.contains(&r.metric)) {
         let (mean, change) = measure_cells(row);
         let _ = writeln!(

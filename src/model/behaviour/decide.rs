@@ -141,26 +141,31 @@ pub fn decide(
         let awareness = r.awareness[i];
         let mut apply = |activity: Activity, offset: f32, draw: u64, known: f32| {
             let (u, priority) = split_draw(draw);
-            let offset = offset + mechanisms.activity_offset(core, i, activity, today);
             if rule.applies(u, known.max(awareness), free, utility, offset) {
                 out.applicants.push(Applicant { activity, priority, resident: i as u32 });
             }
         };
+        // Each activity's offset is its own plus the mechanisms' (added before the draw's test).
+        let offset = |activity: Activity, own: f32| own + mechanisms.activity_offset(core, i, activity, today);
         if age.is_adult() {
             if today.tasks > 0 {
-                apply(VOLUNTEER, rules.volunteer_offset, draws.volunteer, 0.0);
+                apply(VOLUNTEER, offset(VOLUNTEER, rules.volunteer_offset), draws.volunteer, 0.0);
             }
             if today.deliberation {
-                apply(DELIBERATION, rules.deliberation_offset, draws.deliberation, 0.0);
+                apply(DELIBERATION, offset(DELIBERATION, rules.deliberation_offset), draws.deliberation, 0.0);
             }
-            mechanisms.offer(core, i, today, &draws, &mut apply);
+            mechanisms.offer(core, i, today, &draws, &mut |activity, own, draw, known| {
+                apply(activity, offset(activity, own), draw, known)
+            });
         }
         let young = age == AgeBand::YoungAdult;
         for &e in &today.events {
             let event = &core.events[e as usize];
             if event.invites(cohort, age) {
                 let young_bonus = if young && event.special { rules.young_event_bonus } else { 0.0 };
-                apply(FIRST_EVENT + e, event.appeal + young_bonus, draws.spare(1 + u128::from(e)), event.publicity);
+                let activity = FIRST_EVENT + e;
+                let own = event.appeal + young_bonus;
+                apply(activity, offset(activity, own), draws.spare(1 + u128::from(e)), event.publicity);
             }
         }
         mechanisms.decide(core, i, today, &draws, &mut out.wishes);

@@ -113,6 +113,7 @@ impl Core {
     }
 
     /// The state of resident `i` that enters the participation utility.
+    #[inline]
     pub fn disposition(&self, i: usize) -> Disposition {
         let r = &self.residents;
         let degree = self.network.degree(i as u32).max(1) as f32;
@@ -127,11 +128,13 @@ impl Core {
     }
 
     /// The participation utility of resident `i` (before activity offsets).
+    #[inline]
     pub fn utility(&self, i: usize) -> f32 {
         rules::utility(&self.rules.weights, &self.disposition(i))
     }
 
     /// Share of the day resident `i` has free.
+    #[inline]
     pub fn free_time(&self, i: usize, is_weekend: bool) -> f32 {
         let r = &self.residents;
         (if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] }) as f32 / 255.0
