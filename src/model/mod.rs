@@ -9,5 +9,5 @@ pub mod world;
 
 pub use core::counters::{CohortDay, DayRecord};
 pub use core::params::Params;
-pub use core::types::{AgeBand, Cohort, HouseholdId, ResidentId};
+pub use core::types::{AgeBand, Cohort, PerResident, ResidentId};
 pub use world::{AgeBandCounts, World};

@@ -143,10 +143,11 @@ impl World {
     /// Recounts every resident's active ties; for tests of the incremental bookkeeping.
     pub fn recount_active_ties(&self, d: i32) -> Vec<u16> {
         let core = &self.core;
-        (0..core.residents.len() as u32)
+        core.residents
+            .ids()
             .map(|i| {
                 let ties = core.network.ties(i);
-                ties.iter().filter(|&&j| core.residents.is_active(j as usize, d, core.rules.window)).count() as u16
+                ties.iter().filter(|&&j| core.residents.is_active(j, d, core.rules.window)).count() as u16
             })
             .collect()
     }

@@ -137,7 +137,7 @@ fn active_tie_counts_stay_exact_through_churn_and_new_ties() {
     scenario.network.co_participation_tie_chance = 0.5;
     step_world(&scenario, |world, day| {
         if day % 50 == 0 {
-            assert_eq!(world.residents().active_ties, world.recount_active_ties(day as i32), "day {day}");
+            assert_eq!(*world.residents().active_ties, world.recount_active_ties(day as i32), "day {day}");
         }
     });
 }
@@ -151,7 +151,7 @@ fn taking_part_together_creates_ties() {
         s.network.co_participation_tie_chance = chance;
         let (world, _) = step_world(&s, |_, _| {});
         let network = world.network();
-        (0..3_000u32).map(|i| network.degree(i)).sum::<usize>()
+        (0..3_000u32).map(|i| network.degree(linli::model::ResidentId(i))).sum::<usize>()
     };
     let (without, with) = (degree_after(0.0), degree_after(0.5));
     assert!(with > without, "{with} vs {without}");

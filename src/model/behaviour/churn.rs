@@ -10,6 +10,7 @@ use crate::model::core::params::Params;
 use crate::model::core::population::{Arrival, add_generated_ties, add_household_ties, draw_traits};
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
+use crate::model::core::types::ResidentId;
 use crate::model::mechanisms::Mechanisms;
 
 /// Draws every resident's traits, the household and generated ties, and each household's
@@ -23,22 +24,22 @@ pub fn populate(core: &mut Core, params: &Params) {
     for batch_start in (0..n).step_by(batch) {
         let batch_len = batch.min(n - batch_start);
         let drawn = map_chunks(Split::Parallel, batch_len, |range| {
-            let draw = |i: usize| {
-                let mut rng = core.key(0, i as u32, purposes::POPULATION).rng();
-                let head = core.structure.household_start[core.residents.household[i] as usize] == i as u32;
+            let draw = |i: ResidentId| {
+                let mut rng = core.key(0, i.0, purposes::POPULATION).rng();
+                let head = core.structure.household_start[core.residents.household[i] as usize] == i.0;
                 draw_traits(core.residents.cohort[i], head, params, Arrival::Initial, &mut rng)
             };
-            (batch_start + range.start..batch_start + range.end).map(draw).collect::<Vec<_>>()
+            (batch_start + range.start..batch_start + range.end).map(ResidentId::new).map(draw).collect::<Vec<_>>()
         });
         for (k, traits) in drawn.iter().flatten().enumerate() {
-            core.residents.set_fresh(batch_start + k, traits);
+            core.residents.set_fresh(ResidentId::new(batch_start + k), traits);
         }
     }
     for h in 0..core.structure.n_households() {
         add_household_ties(&mut core.network, core.structure.household_residents(h));
     }
-    for i in 0..n as u32 {
-        let mut rng = core.key(0, i, purposes::NETWORK).rng();
+    for i in core.residents.ids() {
+        let mut rng = core.key(0, i.0, purposes::NETWORK).rng();
         let ranges = core.tie_ranges(i);
         add_generated_ties(&mut core.network, i, &ranges, params, 1, &mut rng);
     }
@@ -74,31 +75,31 @@ fn replace_household(
 ) {
     let members = core.structure.household_residents(h);
     let window = core.rules.window;
-    for i in members.clone() {
-        let was_active = core.residents.is_active(i as usize, d - 1, window);
+    for i in members.clone().map(ResidentId) {
+        let was_active = core.residents.is_active(i, d - 1, window);
         let active_ties = &mut core.residents.active_ties;
         core.network.drop_ties_outside(i, members.clone(), |neighbour| {
             if was_active {
-                active_ties[neighbour as usize] -= 1;
+                active_ties[neighbour] -= 1;
             }
         });
-        let cohort = core.residents.cohort[i as usize].index();
-        mechanisms.on_move_out(i as usize, &mut tally[cohort]);
+        let cohort = core.residents.cohort[i].index();
+        mechanisms.on_move_out(i, &mut tally[cohort]);
     }
-    for i in members.clone() {
-        let mut rng = core.key(d, i, purposes::NEWCOMER).rng();
-        let cohort = core.residents.cohort[i as usize];
-        let head = i == members.start;
+    for i in members.clone().map(ResidentId) {
+        let mut rng = core.key(d, i.0, purposes::NEWCOMER).rng();
+        let cohort = core.residents.cohort[i];
+        let head = i.0 == members.start;
         let traits = draw_traits(cohort, head, params, Arrival::Newcomer { day: d }, &mut rng);
-        core.residents.set_fresh(i as usize, &traits);
-        mechanisms.on_move_in(i as usize);
+        core.residents.set_fresh(i, &traits);
+        mechanisms.on_move_in(i);
         let ranges = core.tie_ranges(i);
         add_generated_ties(&mut core.network, i, &ranges, params, 2, &mut rng);
     }
-    for i in members {
+    for i in members.map(ResidentId) {
         let residents = &core.residents;
-        let active = core.network.ties(i).iter().filter(|&&j| residents.is_active(j as usize, d - 1, window));
-        core.residents.active_ties[i as usize] = active.count() as u16;
+        let active = core.network.ties(i).iter().filter(|&&j| residents.is_active(j, d - 1, window));
+        core.residents.active_ties[i] = active.count() as u16;
     }
     core.move_out_day[h] = draw_move_out(core, h, d);
 }

@@ -11,7 +11,7 @@ use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
-use crate::model::core::types::AgeBand;
+use crate::model::core::types::{AgeBand, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 
@@ -41,7 +41,7 @@ impl DecisionRule for LogitRule {
 pub struct Applicant {
     pub activity: Activity,
     pub priority: u32,
-    pub resident: u32,
+    pub resident: ResidentId,
 }
 
 /// Where a need comes from.
@@ -66,7 +66,7 @@ pub enum Voice {
 /// A need that arose today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Need {
-    pub resident: u32,
+    pub resident: ResidentId,
     pub kind: NeedKind,
     pub voice: Voice,
 }
@@ -75,7 +75,7 @@ pub struct Need {
 #[derive(Default)]
 pub struct Decisions {
     pub applicants: Vec<Applicant>,
-    pub expired: Vec<u32>,
+    pub expired: Vec<ResidentId>,
     pub needs: Vec<Need>,
     /// What mechanisms asked for (a time-bank redemption, ...), by mechanism.
     pub wishes: MechanismWishes,
@@ -129,11 +129,11 @@ pub fn decide(
     let rule = LogitRule;
     let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    for i in range {
+    for i in range.map(ResidentId::new) {
         if r.last_active[i] == today.day - rules.window {
-            out.expired.push(i as u32);
+            out.expired.push(i);
         }
-        let draws = Draws::new(streams.rng(i as u32));
+        let draws = Draws::new(streams.rng(i.0));
         let cohort = r.cohort[i];
         let age = r.age[i];
         let free = core.free_time(i, today.is_weekend);
@@ -142,7 +142,7 @@ pub fn decide(
         let mut apply = |activity: Activity, offset: f32, draw: u64, known: f32| {
             let (u, priority) = split_draw(draw);
             if rule.applies(u, known.max(awareness), free, utility, offset) {
-                out.applicants.push(Applicant { activity, priority, resident: i as u32 });
+                out.applicants.push(Applicant { activity, priority, resident: i });
             }
         };
         // Each activity's offset is its own plus the mechanisms' (added before the draw's test).
@@ -184,7 +184,7 @@ fn need(
     core: &Core,
     merchants: &Merchants,
     mechanisms: &Mechanisms,
-    i: usize,
+    i: ResidentId,
     today: &Today,
     draws: &Draws,
 ) -> Option<Need> {
@@ -205,12 +205,12 @@ fn need(
     let voice =
         rules::voice_probability(&rules.voice_weights, cohort_voice, r.trust[i], r.attachment[i], r.awareness[i]);
     let voice = if unit_f32(voice_bits) >= voice { Voice::Silent } else { mechanisms.voice(core, i, today, draws) };
-    Some(Need { resident: i as u32, kind, voice })
+    Some(Need { resident: i, kind, voice })
 }
 
 /// Today's chances of a personal need, a building problem (pipe bursts in the stairwell
 /// unit) and a merchant grievance (nuisance of the building's merchants).
-fn need_chances(core: &Core, merchants: &Merchants, i: usize, today: &Today) -> (f32, f32, f32) {
+fn need_chances(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today) -> (f32, f32, f32) {
     let household = core.residents.household[i] as usize;
     let mut building = 0.0;
     if !today.burst_stairwells.is_empty() {

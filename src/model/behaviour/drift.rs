@@ -7,6 +7,7 @@ use crate::engine::parallel::{CHUNK, Split};
 use crate::model::core::counters::DayRecord;
 use crate::model::core::population::Residents;
 use crate::model::core::state::Core;
+use crate::model::core::types::ResidentId;
 
 /// Daily drift of habit, attachment and awareness; the core's end-of-day stocks, added to `record`.
 pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
@@ -19,7 +20,7 @@ pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
         for j in 0..habit.len() {
             let i = base + j;
             let c = cohort[i].index();
-            let degree = network.degree(i as u32);
+            let degree = network.degree(ResidentId::new(i));
             let active_share = active_ties[i] as f32 / degree.max(1) as f32;
             habit[j] = rules.rates.habit_decay(habit[j]);
             let degree_share = degree as f32 / rules.max_degree;

@@ -1,9 +1,11 @@
 //! Complaints waiting for the committee, bucketed by the day their outcome is known.
 
+use super::types::ResidentId;
+
 /// A complaint whose outcome (resolved or stalled) is known on its due day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pending {
-    pub resident: u32,
+    pub resident: ResidentId,
     /// The complainant's move-in day, so a newcomer in the same slot is not credited.
     pub move_in_day: i32,
     pub resolved: bool,
@@ -49,7 +51,7 @@ mod tests {
     #[test]
     fn complaints_come_due_on_their_day() {
         let mut queue = ComplaintQueue::new(5);
-        let p = |resident| Pending { resident, move_in_day: 0, resolved: true };
+        let p = |resident| Pending { resident: ResidentId(resident), move_in_day: 0, resolved: true };
         queue.file(10, 5, p(1));
         queue.file(10, 1, p(2));
         queue.file(12, 3, p(3));

@@ -1,5 +1,7 @@
 //! What a day offers, shared by every resident's decision, and the codes of its activities.
 
+use super::types::{Cohort, ResidentId};
+
 /// An activity's code: the committee's volunteering and deliberation day, then mechanisms'
 /// activities, then event e as `FIRST_EVENT + e`.
 pub type Activity = u16;
@@ -14,8 +16,41 @@ pub const FIRST_MECHANISM_ACTIVITY: Activity = 2;
 /// Event e's code is `FIRST_EVENT + e`.
 pub const FIRST_EVENT: Activity = 3;
 
-/// The residents granted a place in each activity today, indexed by activity code.
-pub type Granted = Vec<Vec<u32>>;
+/// The residents granted a place in each activity today, in the order they were granted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Granted(Vec<Vec<ResidentId>>);
+
+impl Granted {
+    /// No places granted yet, in the committee's activities, mechanisms' and `events` events.
+    pub fn new(events: usize) -> Granted {
+        Granted(vec![Vec::new(); usize::from(FIRST_EVENT) + events])
+    }
+
+    /// Who has a place in `activity`.
+    #[inline]
+    pub fn of(&self, activity: Activity) -> &[ResidentId] {
+        &self.0[usize::from(activity)]
+    }
+
+    /// Who has a place in event `e` (its position among the scenario's events).
+    pub fn event(&self, e: usize) -> &[ResidentId] {
+        &self.0[usize::from(FIRST_EVENT) + e]
+    }
+
+    pub fn grant(&mut self, activity: Activity, resident: ResidentId) {
+        self.0[usize::from(activity)].push(resident);
+    }
+
+    /// Each activity's code and participants, in code order.
+    pub fn activities(&self) -> impl Iterator<Item = (Activity, &[ResidentId])> {
+        self.0.iter().enumerate().map(|(a, residents)| (a as Activity, residents.as_slice()))
+    }
+
+    /// Every place granted (a resident with places in two activities appears twice).
+    pub fn everyone(&self) -> impl Iterator<Item = ResidentId> + '_ {
+        self.0.iter().flatten().copied()
+    }
+}
 
 /// What today offers, shared by every resident's decision.
 #[derive(Clone, Debug)]
@@ -39,6 +74,6 @@ pub struct Today {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reservation {
     pub activity: Activity,
-    pub cohort: super::types::Cohort,
+    pub cohort: Cohort,
     pub places: u32,
 }

@@ -4,7 +4,7 @@ use rand::{Rng, RngExt};
 
 use super::network::Network;
 use super::structure::Structure;
-use super::types::{AgeBand, Cohort};
+use super::types::{AgeBand, Cohort, PerResident, ResidentId};
 use crate::engine::rng::unit_f32;
 use crate::model::behaviour::rules;
 use crate::model::core::params::{CohortParams, Params};
@@ -12,27 +12,27 @@ use crate::model::core::params::{CohortParams, Params};
 /// `last_active` of a resident who has never taken part.
 pub const NEVER: i32 = i32::MIN / 2;
 
-/// Every resident's state; index i is resident `ResidentId(i)`.
+/// Every resident's state, one array per variable, indexed by [`ResidentId`].
 #[derive(Clone, Debug, Default)]
 pub struct Residents {
-    pub household: Vec<u32>,
-    pub cohort: Vec<Cohort>,
-    pub age: Vec<AgeBand>,
+    pub household: PerResident<u32>,
+    pub cohort: PerResident<Cohort>,
+    pub age: PerResident<AgeBand>,
     /// Day index of moving in (negative: before the run).
-    pub move_in_day: Vec<i32>,
+    pub move_in_day: PerResident<i32>,
     /// Free share of a weekday, in 1/255.
-    pub weekday_free: Vec<u8>,
+    pub weekday_free: PerResident<u8>,
     /// Free share of a weekend day, in 1/255.
-    pub weekend_free: Vec<u8>,
-    pub attachment: Vec<f32>,
-    pub trust: Vec<f32>,
-    pub intrinsic: Vec<f32>,
-    pub habit: Vec<f32>,
-    pub awareness: Vec<f32>,
+    pub weekend_free: PerResident<u8>,
+    pub attachment: PerResident<f32>,
+    pub trust: PerResident<f32>,
+    pub intrinsic: PerResident<f32>,
+    pub habit: PerResident<f32>,
+    pub awareness: PerResident<f32>,
     /// Day index of last taking part, or [`NEVER`].
-    pub last_active: Vec<i32>,
+    pub last_active: PerResident<i32>,
     /// Number of ties who are active (took part within the window).
-    pub active_ties: Vec<u16>,
+    pub active_ties: PerResident<u16>,
 }
 
 impl Residents {
@@ -47,20 +47,25 @@ impl Residents {
             cohort.extend(std::iter::repeat_n(structure.household_cohort[h], members));
         }
         Residents {
-            household,
-            cohort,
-            age: vec![AgeBand::Adult; n],
-            move_in_day: vec![0; n],
-            weekday_free: vec![0; n],
-            weekend_free: vec![0; n],
-            attachment: vec![0.0; n],
-            trust: vec![0.0; n],
-            intrinsic: vec![0.0; n],
-            habit: vec![0.0; n],
-            awareness: vec![0.0; n],
-            last_active: vec![NEVER; n],
-            active_ties: vec![0; n],
+            household: PerResident(household),
+            cohort: PerResident(cohort),
+            age: PerResident::filled(AgeBand::Adult, n),
+            move_in_day: PerResident::filled(0, n),
+            weekday_free: PerResident::filled(0, n),
+            weekend_free: PerResident::filled(0, n),
+            attachment: PerResident::filled(0.0, n),
+            trust: PerResident::filled(0.0, n),
+            intrinsic: PerResident::filled(0.0, n),
+            habit: PerResident::filled(0.0, n),
+            awareness: PerResident::filled(0.0, n),
+            last_active: PerResident::filled(NEVER, n),
+            active_ties: PerResident::filled(0, n),
         }
+    }
+
+    /// Every resident, in index order.
+    pub fn ids(&self) -> impl Iterator<Item = ResidentId> + use<> {
+        (0..self.len() as u32).map(ResidentId)
     }
 
     pub fn len(&self) -> usize {
@@ -73,7 +78,7 @@ impl Residents {
 
     /// Active on `day`: took part within the last `window` days, today included.
     #[inline]
-    pub fn is_active(&self, resident: usize, day: i32, window: i32) -> bool {
+    pub fn is_active(&self, resident: ResidentId, day: i32, window: i32) -> bool {
         day - self.last_active[resident] < window
     }
 
@@ -143,7 +148,7 @@ pub fn draw_traits(cohort: Cohort, head: bool, params: &Params, arrival: Arrival
 
 impl Residents {
     /// Stores fresh traits for resident `i`, with no habit and no record of taking part.
-    pub fn set_fresh(&mut self, i: usize, traits: &FreshTraits) {
+    pub fn set_fresh(&mut self, i: ResidentId, traits: &FreshTraits) {
         self.age[i] = traits.age;
         self.move_in_day[i] = traits.move_in_day;
         self.weekday_free[i] = traits.weekday_free;
@@ -221,7 +226,7 @@ pub struct TieRanges {
 /// from others; a newcomer, arriving alone, makes both halves itself (factor 2).
 pub fn add_generated_ties(
     network: &mut Network,
-    resident: u32,
+    resident: ResidentId,
     ranges: &TieRanges,
     params: &Params,
     factor: u32,
@@ -239,7 +244,7 @@ pub fn add_generated_ties(
                 break;
             }
             let other = rng.random_range(range.clone());
-            if !ranges.household.contains(&other) && network.link(resident, other) {
+            if !ranges.household.contains(&other) && network.link(resident, ResidentId(other)) {
                 made += 1;
             }
         }
@@ -250,7 +255,7 @@ pub fn add_generated_ties(
 pub fn add_household_ties(network: &mut Network, members: std::ops::Range<u32>) {
     for a in members.clone() {
         for b in a + 1..members.end {
-            network.link(a, b);
+            network.link(ResidentId(a), ResidentId(b));
         }
     }
 }

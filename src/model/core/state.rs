@@ -10,7 +10,7 @@ use super::network::Network;
 use super::params::Params;
 use super::population::{Residents, TieRanges};
 use super::structure::Structure;
-use super::types::{AgeBand, N_AGE_BANDS};
+use super::types::{AgeBand, N_AGE_BANDS, ResidentId};
 use crate::engine::Calendar;
 use crate::engine::parallel::Split;
 use crate::engine::rng::{DayStreams, Purpose, StreamKey};
@@ -93,8 +93,8 @@ impl Core {
     }
 
     /// The households, stairwell unit, building and community a resident's new ties come from.
-    pub fn tie_ranges(&self, resident: u32) -> TieRanges {
-        let household = self.residents.household[resident as usize] as usize;
+    pub fn tie_ranges(&self, resident: ResidentId) -> TieRanges {
+        let household = self.residents.household[resident] as usize;
         TieRanges {
             household: self.structure.household_residents(household),
             stairwell: self.stairwell_ranges[self.structure.household_stairwell[household] as usize].clone(),
@@ -104,19 +104,19 @@ impl Core {
     }
 
     /// The building a resident lives in.
-    pub fn building_of(&self, i: u32) -> u32 {
-        self.household_building[self.residents.household[i as usize] as usize]
+    pub fn building_of(&self, i: ResidentId) -> u32 {
+        self.household_building[self.residents.household[i] as usize]
     }
 
-    pub fn age_of(&self, i: u32) -> AgeBand {
-        self.residents.age[i as usize]
+    pub fn age_of(&self, i: ResidentId) -> AgeBand {
+        self.residents.age[i]
     }
 
     /// The state of resident `i` that enters the participation utility.
     #[inline]
-    pub fn disposition(&self, i: usize) -> Disposition {
+    pub fn disposition(&self, i: ResidentId) -> Disposition {
         let r = &self.residents;
-        let degree = self.network.degree(i as u32).max(1) as f32;
+        let degree = self.network.degree(i).max(1) as f32;
         Disposition {
             propensity: self.rules.propensity[r.cohort[i].index()],
             habit: r.habit[i],
@@ -129,26 +129,26 @@ impl Core {
 
     /// The participation utility of resident `i` (before activity offsets).
     #[inline]
-    pub fn utility(&self, i: usize) -> f32 {
+    pub fn utility(&self, i: ResidentId) -> f32 {
         rules::utility(&self.rules.weights, &self.disposition(i))
     }
 
     /// Share of the day resident `i` has free.
     #[inline]
-    pub fn free_time(&self, i: usize, is_weekend: bool) -> f32 {
+    pub fn free_time(&self, i: ResidentId, is_weekend: bool) -> f32 {
         let r = &self.residents;
         (if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] }) as f32 / 255.0
     }
 
     /// Taking part: neighbours learn of it (if newly active), habit, attachment and awareness grow.
-    pub fn mark_taking_part(&mut self, i: usize, d: i32) {
+    pub fn mark_taking_part(&mut self, i: ResidentId, d: i32) {
         let r = &mut self.residents;
         if r.last_active[i] == d {
             return;
         }
         if !r.is_active(i, d, self.rules.window) {
-            for &j in self.network.ties(i as u32) {
-                r.active_ties[j as usize] += 1;
+            for &j in self.network.ties(i) {
+                r.active_ties[j] += 1;
             }
         }
         r.last_active[i] = d;

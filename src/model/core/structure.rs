@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use rand::RngExt;
 
-use super::types::Cohort;
+use super::types::{Cohort, ResidentId};
 use crate::engine::rng::StreamKey;
 use crate::model::core::params::Params;
 use crate::model::core::purposes;
@@ -57,6 +57,11 @@ impl Structure {
 
     pub fn household_residents(&self, household: usize) -> Range<u32> {
         self.household_start[household]..self.household_start[household + 1]
+    }
+
+    /// The members of `household`.
+    pub fn members(&self, household: usize) -> impl Iterator<Item = ResidentId> + use<> {
+        self.household_residents(household).map(ResidentId)
     }
 
     /// The resident range of every unit of a level, given each household's unit.

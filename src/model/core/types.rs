@@ -3,13 +3,86 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Index of a resident in the structure-of-arrays population.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A resident: the index of its slot in the structure-of-arrays population. A newcomer takes
+/// the slot of the resident who moved out (their move-in days tell them apart).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
 pub struct ResidentId(pub u32);
 
-/// Index of a household.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HouseholdId(pub u32);
+impl ResidentId {
+    #[inline]
+    pub const fn new(index: usize) -> ResidentId {
+        ResidentId(index as u32)
+    }
+
+    /// The resident's position in every per-resident array.
+    #[inline]
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One value per resident, indexed by [`ResidentId`] (or by position, in passes over chunks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerResident<T>(pub Vec<T>);
+
+impl<T> Default for PerResident<T> {
+    fn default() -> PerResident<T> {
+        PerResident(Vec::new())
+    }
+}
+
+impl<T: Clone> PerResident<T> {
+    /// `n` residents' values, all `value`.
+    pub fn filled(value: T, n: usize) -> PerResident<T> {
+        PerResident(vec![value; n])
+    }
+}
+
+impl<T> std::ops::Deref for PerResident<T> {
+    type Target = Vec<T>;
+    #[inline]
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for PerResident<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.0
+    }
+}
+
+impl<T> std::ops::Index<ResidentId> for PerResident<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, id: ResidentId) -> &T {
+        &self.0[id.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<ResidentId> for PerResident<T> {
+    #[inline]
+    fn index_mut(&mut self, id: ResidentId) -> &mut T {
+        &mut self.0[id.index()]
+    }
+}
+
+impl<T> std::ops::Index<usize> for PerResident<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, position: usize) -> &T {
+        &self.0[position]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for PerResident<T> {
+    #[inline]
+    fn index_mut(&mut self, position: usize) -> &mut T {
+        &mut self.0[position]
+    }
+}
 
 /// Which third of the population a resident belongs to (三三制).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,6 +137,11 @@ impl From<CohortName> for Cohort {
 
 impl AgeBand {
     pub const ALL: [AgeBand; N_AGE_BANDS] = [AgeBand::Child, AgeBand::YoungAdult, AgeBand::Adult, AgeBand::Senior];
+
+    /// The band's position in [`AgeBand::ALL`] (and in per-band arrays).
+    pub fn index(self) -> usize {
+        self as usize
+    }
 
     /// Children attend events but do not volunteer, deliberate or complain.
     pub fn is_adult(self) -> bool {

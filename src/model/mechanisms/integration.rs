@@ -10,6 +10,7 @@ use crate::model::behaviour::rules;
 use crate::model::core::day::{Activity, FIRST_MECHANISM_ACTIVITY, Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
+use crate::model::core::types::ResidentId;
 
 /// Integration workshops for newcomers (新居民融入).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -67,7 +68,7 @@ impl Mechanism for Integration {
     fn offer(
         &self,
         core: &Core,
-        i: usize,
+        i: ResidentId,
         today: &Today,
         draws: &Draws,
         apply: &mut impl FnMut(Activity, f32, u64, f32),
@@ -85,8 +86,7 @@ impl Mechanism for Integration {
 
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
         let r = &mut ctx.core.residents;
-        for &i in &granted[WORKSHOP as usize] {
-            let i = i as usize;
+        for &i in granted.of(WORKSHOP) {
             r.attachment[i] = rules::gain(r.attachment[i], self.params.attachment_gain as f32);
             r.awareness[i] = rules::gain(r.awareness[i], self.params.awareness_gain as f32);
         }

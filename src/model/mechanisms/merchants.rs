@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::{Decisions, Need, NeedKind, Voice};
 use crate::model::core::counters::{Column, DayRecord};
-use crate::model::core::day::{FIRST_EVENT, Granted, Today};
+use crate::model::core::day::{Granted, Today};
 use crate::model::core::state::Core;
 
 use crate::engine::rng::{Purpose, StreamKey};
@@ -403,7 +403,7 @@ impl Mechanism for Alliance {
     /// Fair attendees visit alliance merchants.
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
         for (e, event) in ctx.core.event_params.iter().enumerate() {
-            let attendees = granted[FIRST_EVENT as usize + e].len() as f64;
+            let attendees = granted.event(e).len() as f64;
             if event.fair && attendees > 0.0 {
                 let visitors = (attendees * self.params.fair_visit_share).round() as u32;
                 ctx.merchants.fair_visits(visitors);
@@ -418,11 +418,11 @@ impl Mechanism for Alliance {
         }
         let i = need.resident;
         let building = ctx.core.building_of(i);
-        let uniform = ctx.core.key(ctx.today.day, i, GRIEVANCE).rng().random::<f64>();
+        let uniform = ctx.core.key(ctx.today.day, i.0, GRIEVANCE).rng().random::<f64>();
         if let Some(m) = ctx.merchants.culprit(building, uniform) {
             ctx.merchants.record_grievance(m);
         }
-        let cohort = ctx.core.residents.cohort[i as usize];
+        let cohort = ctx.core.residents.cohort[i];
         ctx.cohort(cohort).mechanisms.merchants.merchant_grievances += 1;
     }
 

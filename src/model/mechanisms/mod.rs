@@ -22,7 +22,7 @@ use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Reservation, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
-use crate::model::core::types::Cohort;
+use crate::model::core::types::{Cohort, ResidentId};
 use integration::IntegrationParams;
 use merchants::Merchants;
 use outreach::{GridWorkers, Riders};
@@ -81,10 +81,10 @@ pub trait Mechanism: Sized + Send + Sync {
     }
 
     /// Resident `i` is new (a newcomer took the place of a resident who moved out).
-    fn on_move_in(&mut self, _i: usize) {}
+    fn on_move_in(&mut self, _i: ResidentId) {}
 
     /// Resident `i` moves out today (before `on_move_in` of their successor).
-    fn on_move_out(&mut self, _i: usize, _day: &mut CohortDay) {}
+    fn on_move_out(&mut self, _i: ResidentId, _day: &mut CohortDay) {}
 
     /// While running: the first day of a month, or the day the mechanisms start.
     fn month_start(&mut self, _ctx: &mut Ctx) {}
@@ -96,7 +96,7 @@ pub trait Mechanism: Sized + Send + Sync {
 
     /// While running: a logit offset of `activity` for resident `i`, added to the activity's own.
     #[inline]
-    fn activity_offset(&self, _core: &Core, _i: usize, _activity: Activity, _today: &Today) -> f32 {
+    fn activity_offset(&self, _core: &Core, _i: ResidentId, _activity: Activity, _today: &Today) -> f32 {
         0.0
     }
 
@@ -106,7 +106,7 @@ pub trait Mechanism: Sized + Send + Sync {
     fn offer(
         &self,
         _core: &Core,
-        _i: usize,
+        _i: ResidentId,
         _today: &Today,
         _draws: &Draws,
         _apply: &mut impl FnMut(Activity, f32, u64, f32),
@@ -125,11 +125,11 @@ pub trait Mechanism: Sized + Send + Sync {
 
     /// While running: resident `i`'s own decisions about this mechanism (in the decide pass).
     #[inline]
-    fn decide(&self, _core: &Core, _i: usize, _today: &Today, _draws: &Draws, _wishes: &mut Self::Wishes) {}
+    fn decide(&self, _core: &Core, _i: ResidentId, _today: &Today, _draws: &Draws, _wishes: &mut Self::Wishes) {}
 
     /// While running: how resident `i` voices a need they raise (`None`: as a complaint).
     #[inline]
-    fn voice(&self, _core: &Core, _i: usize, _today: &Today, _draws: &Draws) -> Option<Voice> {
+    fn voice(&self, _core: &Core, _i: ResidentId, _today: &Today, _draws: &Draws) -> Option<Voice> {
         None
     }
 
@@ -209,11 +209,11 @@ macro_rules! registry {
                 bytes
             }
 
-            pub fn on_move_in(&mut self, i: usize) {
+            pub fn on_move_in(&mut self, i: ResidentId) {
                 $($(#[$attr])* { self.$field.on_move_in(i); })+
             }
 
-            pub fn on_move_out(&mut self, i: usize, day: &mut CohortDay) {
+            pub fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
                 $($(#[$attr])* { self.$field.on_move_out(i, day); })+
             }
 
@@ -230,7 +230,7 @@ macro_rules! registry {
             }
 
             #[inline]
-            pub fn activity_offset(&self, core: &Core, i: usize, activity: Activity, today: &Today) -> f32 {
+            pub fn activity_offset(&self, core: &Core, i: ResidentId, activity: Activity, today: &Today) -> f32 {
                 let mut offset = 0.0;
                 if today.policies_on {
                     $($(#[$attr])* { offset += self.$field.activity_offset(core, i, activity, today); })+
@@ -239,7 +239,7 @@ macro_rules! registry {
             }
 
             #[inline]
-            pub fn offer(&self, core: &Core, i: usize, today: &Today, draws: &Draws, apply: &mut impl FnMut(Activity, f32, u64, f32)) {
+            pub fn offer(&self, core: &Core, i: ResidentId, today: &Today, draws: &Draws, apply: &mut impl FnMut(Activity, f32, u64, f32)) {
                 if today.policies_on {
                     $($(#[$attr])* { self.$field.offer(core, i, today, draws, apply); })+
                 }
@@ -258,14 +258,14 @@ macro_rules! registry {
             }
 
             #[inline]
-            pub fn decide(&self, core: &Core, i: usize, today: &Today, draws: &Draws, wishes: &mut MechanismWishes) {
+            pub fn decide(&self, core: &Core, i: ResidentId, today: &Today, draws: &Draws, wishes: &mut MechanismWishes) {
                 if today.policies_on {
                     $($(#[$attr])* { self.$field.decide(core, i, today, draws, &mut wishes.$field); })+
                 }
             }
 
             #[inline]
-            pub fn voice(&self, core: &Core, i: usize, today: &Today, draws: &Draws) -> Voice {
+            pub fn voice(&self, core: &Core, i: ResidentId, today: &Today, draws: &Draws) -> Voice {
                 if today.policies_on {
                     $($(#[$attr])* { if let Some(voice) = self.$field.voice(core, i, today, draws) { return voice; } })+
                 }

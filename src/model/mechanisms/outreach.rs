@@ -100,7 +100,7 @@ impl Mechanism for Outreach {
     /// household recently asks about it; riders see building and merchant problems.
     fn collects(&self, core: &Core, need: &Need, today: &Today) -> bool {
         let d = today.day;
-        let household = core.residents.household[need.resident as usize] as usize;
+        let household = core.residents.household[need.resident] as usize;
         let workers = &self.grid_workers;
         let mut missed = 1.0;
         if workers.enabled && d - self.household_last_visit[household] < workers.collect_window_days as i32 {
@@ -109,7 +109,7 @@ impl Mechanism for Outreach {
         if self.riders.enabled && need.kind != NeedKind::Personal {
             missed *= (1.0 - self.riders.report_chance_per_rider).powf(self.riders.count as f64);
         }
-        missed < 1.0 && unit_f32(rand::Rng::next_u32(&mut core.key(d, need.resident, COLLECT).rng())) as f64 >= missed
+        missed < 1.0 && unit_f32(rand::Rng::next_u32(&mut core.key(d, need.resident.0, COLLECT).rng())) as f64 >= missed
     }
 
     /// On weekdays each grid worker visits the next households of the micro-grid in turn.
@@ -125,8 +125,8 @@ impl Mechanism for Outreach {
                 let h = self.grid_cursor[g];
                 self.grid_cursor[g] = if h + 1 >= range.end { range.start } else { h + 1 };
                 self.household_last_visit[h as usize] = ctx.today.day;
-                for i in ctx.core.structure.household_residents(h as usize) {
-                    let awareness = &mut ctx.core.residents.awareness[i as usize];
+                for i in ctx.core.structure.members(h as usize) {
+                    let awareness = &mut ctx.core.residents.awareness[i];
                     *awareness = rules::gain(*awareness, gain);
                 }
             }

@@ -4,9 +4,10 @@
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::Decisions;
 use crate::model::core::counters::{CohortDay, Column, DayRecord};
-use crate::model::core::day::{FIRST_EVENT, Granted, Today};
+use crate::model::core::day::{Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
+use crate::model::core::types::{PerResident, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 
 crate::counters! {
@@ -29,7 +30,7 @@ pub struct StoryVouchers {
     per_attendance: u64,
     spend_from: u64,
     story_events: Vec<usize>,
-    held: Vec<u64>,
+    held: PerResident<u64>,
 }
 
 impl Mechanism for StoryVouchers {
@@ -42,7 +43,7 @@ impl Mechanism for StoryVouchers {
             per_attendance: 2,
             spend_from: 5,
             story_events: story_events.map(|(e, _)| e).collect(),
-            held: vec![0; core.residents.len()],
+            held: PerResident::filled(0, core.residents.len()),
         }
     }
 
@@ -50,19 +51,19 @@ impl Mechanism for StoryVouchers {
         self.held.capacity() * 8
     }
 
-    fn on_move_in(&mut self, i: usize) {
+    fn on_move_in(&mut self, i: ResidentId) {
         self.held[i] = 0;
     }
 
-    fn on_move_out(&mut self, i: usize, day: &mut CohortDay) {
+    fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
         day.mechanisms.story_vouchers.vouchers_lost += self.held[i];
     }
 
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
         for &e in &self.story_events {
-            for &i in &granted[FIRST_EVENT as usize + e] {
-                self.held[i as usize] += self.per_attendance;
-                let cohort = ctx.core.residents.cohort[i as usize];
+            for &i in granted.event(e) {
+                self.held[i] += self.per_attendance;
+                let cohort = ctx.core.residents.cohort[i];
                 ctx.cohort(cohort).mechanisms.story_vouchers.vouchers_paid += self.per_attendance;
             }
         }

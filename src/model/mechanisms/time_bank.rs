@@ -15,7 +15,7 @@ use crate::model::core::day::{Activity, Granted, Today, VOLUNTEER};
 use crate::model::core::params::Params;
 use crate::model::core::population::NEVER;
 use crate::model::core::state::Core;
-use crate::model::core::types::N_COHORTS;
+use crate::model::core::types::{N_COHORTS, PerResident, ResidentId};
 
 /// Time bank (时间银行): volunteer check-ins earn points, redeemed for donated goods and services.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -149,18 +149,18 @@ impl Rules {
 pub struct TimeBank {
     /// `None` when the scenario leaves the time bank off.
     rules: Option<Rules>,
-    /// Points held, per resident.
-    pub points: Vec<u64>,
-    /// Day index of the last earning (balances expire counted from it), per resident.
-    pub last_earned: Vec<i32>,
-    /// Perceived worth of a point relative to its face value (0-1), per resident.
-    pub point_value: Vec<f32>,
+    /// Points held.
+    pub points: PerResident<u64>,
+    /// Day index of the last earning (balances expire counted from it).
+    pub last_earned: PerResident<i32>,
+    /// Perceived worth of a point relative to its face value (0-1).
+    pub point_value: PerResident<f32>,
     /// Items left this month in the committee's own shop.
     shop_items: u32,
 }
 
 /// A resident trying to redeem points, with their priority for the catalogue.
-pub type Redemptions = Vec<(u32, u32)>;
+pub type Redemptions = Vec<(u32, ResidentId)>;
 
 impl Mechanism for TimeBank {
     type Counters = TimeBankCounters;
@@ -171,9 +171,9 @@ impl Mechanism for TimeBank {
         let n = core.residents.len();
         TimeBank {
             rules: t.enabled.then(|| Rules::new(t, &params.policy.platform)),
-            points: vec![0; n],
-            last_earned: vec![NEVER; n],
-            point_value: vec![t.initial_value as f32; n],
+            points: PerResident::filled(0, n),
+            last_earned: PerResident::filled(NEVER, n),
+            point_value: PerResident::filled(t.initial_value as f32, n),
             shop_items: 0,
         }
     }
@@ -182,14 +182,14 @@ impl Mechanism for TimeBank {
         self.points.capacity() * (8 + 4 + 4)
     }
 
-    fn on_move_in(&mut self, i: usize) {
+    fn on_move_in(&mut self, i: ResidentId) {
         self.points[i] = 0;
         self.last_earned[i] = NEVER;
         self.point_value[i] = self.rules.map_or(self.point_value[i], |t| t.initial_value);
     }
 
     /// Points leave with their holder: they count as expired.
-    fn on_move_out(&mut self, i: usize, day: &mut CohortDay) {
+    fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
         day.mechanisms.time_bank.points_expired += self.points[i];
     }
 
@@ -200,7 +200,7 @@ impl Mechanism for TimeBank {
     }
 
     #[inline]
-    fn activity_offset(&self, _core: &Core, i: usize, activity: Activity, _today: &Today) -> f32 {
+    fn activity_offset(&self, _core: &Core, i: ResidentId, activity: Activity, _today: &Today) -> f32 {
         match self.rules {
             Some(t) if activity == VOLUNTEER => t.reward_pull * self.point_value[i],
             _ => 0.0,
@@ -208,18 +208,18 @@ impl Mechanism for TimeBank {
     }
 
     #[inline]
-    fn decide(&self, _core: &Core, i: usize, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
+    fn decide(&self, _core: &Core, i: ResidentId, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
         if let Some(t) = self.rules {
             let (u, priority) = split_draw(draws.redeem);
             if self.points[i] >= t.item_cost && u < t.redeem_chance {
-                wishes.push((priority, i as u32));
+                wishes.push((priority, i));
             }
         }
     }
 
     fn after_allocation(&mut self, ctx: &mut Ctx, decisions: &[Decisions], granted: &Granted) {
         if let Some(t) = self.rules {
-            self.pay_volunteers(t, ctx, &granted[VOLUNTEER as usize]);
+            self.pay_volunteers(t, ctx, granted.of(VOLUNTEER));
             self.redeem(t, ctx, decisions);
         }
     }
@@ -234,9 +234,8 @@ impl Mechanism for TimeBank {
 impl TimeBank {
     /// Volunteers who checked in are paid points; payment may crowd out intrinsic motivation and
     /// recognition may crowd it in.
-    fn pay_volunteers(&mut self, t: Rules, ctx: &mut Ctx, volunteers: &[u32]) {
+    fn pay_volunteers(&mut self, t: Rules, ctx: &mut Ctx, volunteers: &[ResidentId]) {
         for &i in volunteers {
-            let i = i as usize;
             self.points[i] += t.points_per_checkin;
             self.last_earned[i] = ctx.today.day;
             let r = &mut ctx.core.residents;
@@ -249,10 +248,9 @@ impl TimeBank {
     /// Redemption attempts, by priority: each takes an item while the catalogue lasts; those who
     /// find it empty fail, and the worth they see in points falls.
     fn redeem(&mut self, t: Rules, ctx: &mut Ctx, decisions: &[Decisions]) {
-        let mut attempts: Vec<(u32, u32)> = decisions.iter().flat_map(|c| c.wishes.time_bank.iter().copied()).collect();
+        let mut attempts: Redemptions = decisions.iter().flat_map(|c| c.wishes.time_bank.iter().copied()).collect();
         attempts.sort_unstable();
         for (_, i) in attempts {
-            let i = i as usize;
             let cohort = ctx.core.residents.cohort[i];
             let item = if self.shop_items > 0 {
                 self.shop_items -= 1;

@@ -7,7 +7,7 @@ use super::Mechanism;
 use crate::model::core::day::{Activity, DELIBERATION, Reservation, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
-use crate::model::core::types::Cohort;
+use crate::model::core::types::{Cohort, ResidentId};
 
 /// Seats at the deliberation day reserved for transient residents (流动人口席位).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -43,7 +43,7 @@ impl Mechanism for TransientSeat {
     }
 
     #[inline]
-    fn activity_offset(&self, core: &Core, i: usize, activity: Activity, _today: &Today) -> f32 {
+    fn activity_offset(&self, core: &Core, i: ResidentId, activity: Activity, _today: &Today) -> f32 {
         let invited = activity == DELIBERATION && core.residents.cohort[i] == Cohort::Transient;
         if invited { self.invitation } else { 0.0 }
     }

@@ -5,7 +5,7 @@ use rand::RngExt;
 
 use super::{BudgetPeriod, FundParams};
 use crate::engine::rng::{Purpose, StreamKey};
-use crate::model::core::types::{AgeBand, Cohort};
+use crate::model::core::types::{AgeBand, Cohort, ResidentId};
 
 /// Where a proposal is in its life.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,7 +20,7 @@ pub enum Stage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Proposal {
     pub serial: u32,
-    pub proposer: u32,
+    pub proposer: ResidentId,
     /// The proposer's age band when filing (kept if they move out).
     pub age: AgeBand,
     /// The proposer's move-in day, so a newcomer in the same slot is not credited.
@@ -69,7 +69,7 @@ impl ProposalBook {
     /// Files a proposal; its cost is uniform between the minimum and the cap.
     pub fn file(
         &mut self,
-        proposer: (u32, AgeBand),
+        proposer: (ResidentId, AgeBand),
         proposer_move_in: i32,
         cohort: Cohort,
         params: &FundParams,
@@ -189,7 +189,7 @@ mod tests {
         book.renew_budget(2024, 1, &params());
         for proposer in 0..n {
             book.file(
-                (proposer, AgeBand::Adult),
+                (ResidentId(proposer), AgeBand::Adult),
                 0,
                 Cohort::Original,
                 &params(),

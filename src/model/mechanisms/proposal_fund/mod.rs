@@ -12,10 +12,10 @@ use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::behaviour::decide::{self, Draws, Need, Voice};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::counters::Column;
-use crate::model::core::day::{DELIBERATION, FIRST_EVENT, Granted, Today};
+use crate::model::core::day::{DELIBERATION, Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
-use crate::model::core::types::AgeBand;
+use crate::model::core::types::{AgeBand, ResidentId};
 use book::{Outcome, Proposal, ProposalBook, Stage, fund_key};
 
 /// A proposal's cost, drawn when it is filed.
@@ -177,7 +177,7 @@ impl Mechanism for ProposalFund {
     }
 
     #[inline]
-    fn voice(&self, core: &Core, i: usize, _today: &Today, draws: &Draws) -> Option<Voice> {
+    fn voice(&self, core: &Core, i: ResidentId, _today: &Today, draws: &Draws) -> Option<Voice> {
         if !self.params.enabled {
             return None;
         }
@@ -209,9 +209,9 @@ impl Mechanism for ProposalFund {
 
 impl ProposalFund {
     /// A proposal enters the queue for the next deliberation day.
-    fn file(&mut self, ctx: &mut Ctx, i: u32) {
+    fn file(&mut self, ctx: &mut Ctx, i: ResidentId) {
         let r = &ctx.core.residents;
-        let (cohort, move_in, age) = (r.cohort[i as usize], r.move_in_day[i as usize], r.age[i as usize]);
+        let (cohort, move_in, age) = (r.cohort[i], r.move_in_day[i], r.age[i]);
         let key = fund_key(ctx.core.seed, ctx.core.replicate, ctx.today.day, PROPOSAL_COST);
         self.book.file((i, age), move_in, cohort, &self.params, key);
         ctx.cohort(cohort).mechanisms.proposal_fund.proposals_submitted += 1;
@@ -223,8 +223,8 @@ impl ProposalFund {
         let booths: Vec<usize> =
             (0..ctx.core.event_params.len()).filter(|&e| ctx.core.event_params[e].proposal_booth).collect();
         for e in booths {
-            for &i in &granted[FIRST_EVENT as usize + e] {
-                let mut booth = ctx.core.key(ctx.today.day, i, BOOTH).rng();
+            for &i in granted.event(e) {
+                let mut booth = ctx.core.key(ctx.today.day, i.0, BOOTH).rng();
                 booth.advance(e as u128); // one draw per booth event
                 if ctx.core.age_of(i).is_adult() && booth.random::<f64>() < chance {
                     self.file(ctx, i);
@@ -240,7 +240,7 @@ impl ProposalFund {
         let key = fund_key(ctx.core.seed, ctx.core.replicate, d, PROPOSAL_REVIEW);
         let mut outcomes = Vec::new();
         if ctx.today.deliberation {
-            let attendees = granted[DELIBERATION as usize].len() as u32;
+            let attendees = granted.of(DELIBERATION).len() as u32;
             outcomes.extend(self.book.review(attendees, d, &self.params, key));
         }
         let done = self.follow_through_days(ctx.core, d, ctx.today.is_weekend);
@@ -275,13 +275,12 @@ impl ProposalFund {
             done.push(days);
         }
         for member in workers {
-            core.mark_taking_part(member as usize, d);
+            core.mark_taking_part(member, d);
         }
         done
     }
 
-    fn follow_through_chance(&self, core: &Core, i: u32, is_weekend: bool) -> f32 {
-        let i = i as usize;
+    fn follow_through_chance(&self, core: &Core, i: ResidentId, is_weekend: bool) -> f32 {
         let free = core.free_time(i, is_weekend);
         let young = if core.residents.age[i] == AgeBand::YoungAdult {
             self.params.young_followthrough_penalty as f32
@@ -295,7 +294,7 @@ impl ProposalFund {
     /// their ties' and their building's; stalled and rejected lower the proposer's.
     fn record_outcome(&mut self, ctx: &mut Ctx, proposal: &Proposal, outcome: Outcome) {
         let stats = &mut ctx.tally[proposal.cohort.index()].mechanisms.proposal_fund;
-        let age = proposal.age as usize;
+        let age = proposal.age.index();
         let by_age = &mut ctx.core.by_age;
         match outcome {
             Outcome::Approved { spent_yuan } => {
@@ -313,7 +312,7 @@ impl ProposalFund {
         if !same_proposer(ctx.core, proposal) {
             return; // the proposer has moved out: nobody here to feel it
         }
-        let p = proposal.proposer as usize;
+        let p = proposal.proposer;
         let params = &self.params;
         let trust = &mut ctx.core.residents.trust;
         match outcome {
@@ -330,15 +329,15 @@ impl ProposalFund {
     }
 
     /// 晒事: the result is shown publicly, to the proposer's ties and building.
-    fn report_back(&self, core: &mut Core, proposer: u32) {
+    fn report_back(&self, core: &mut Core, proposer: ResidentId) {
         let (to_building, to_ties) = (self.params.report_gain_building as f32, self.params.report_gain_ties as f32);
         let building = core.building_of(proposer) as usize;
-        for i in core.building_ranges[building].clone() {
-            let t = &mut core.residents.trust[i as usize];
+        for i in core.building_ranges[building].clone().map(ResidentId) {
+            let t = &mut core.residents.trust[i];
             *t = rules::gain(*t, to_building);
         }
         for k in 0..core.network.degree(proposer) {
-            let j = core.network.ties(proposer)[k] as usize;
+            let j = core.network.ties(proposer)[k];
             let t = &mut core.residents.trust[j];
             *t = rules::gain(*t, to_ties);
         }
@@ -347,5 +346,5 @@ impl ProposalFund {
 
 /// Whether the proposer still lives here (not a newcomer in the same slot).
 fn same_proposer(core: &Core, proposal: &Proposal) -> bool {
-    core.residents.move_in_day[proposal.proposer as usize] == proposal.proposer_move_in
+    core.residents.move_in_day[proposal.proposer] == proposal.proposer_move_in
 }
