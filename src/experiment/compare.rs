@@ -350,7 +350,10 @@ pub fn metric_value(output: &RunOutput, replicate: usize, group: Group, metric: 
         Metric::MeanActiveRate => mean_over(&|d| of(d).active_rate()),
         Metric::FinalActiveRate => of(&days[range.end - 1]).active_rate(),
         Metric::VolunteerHours => sum_over(&|c| c.core.volunteers as f64) * scenario.committee.hours_per_task,
-        Metric::Total(counter) => sum_over(&|c| c.counter(counter).unwrap_or(0.0)),
+        Metric::Total(counter) => match CohortDay::counter_position(counter) {
+            Some(k) => sum_over(&|c| c.counter_values()[k]),
+            None => 0.0,
+        },
         Metric::ShareOfParticipants => mean_over(&|d| {
             let all = Group::All.of(d).core.active;
             if all == 0 { 0.0 } else { of(d).core.active as f64 / all as f64 }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::error::ErrorKind;
 use super::schema::{CohortParams, Event, FORMAT_VERSION, Repeat, Scenario};
+use crate::model::core::check::{Check, SHARE_TOLERANCE, round6};
 
 /// One thing wrong with a scenario, before it is located in the file.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,9 +27,6 @@ impl Problem {
     }
 }
 
-/// Tolerance for shares that must sum to 1 (so 0.3333 x 3 is accepted).
-const SHARE_TOLERANCE: f64 = 1.5e-3;
-
 /// A range that holds for a key wherever it appears (`event[0].capacity` stands for every
 /// event's): the JSON Schema states it as `minimum` and `maximum`.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,9 +38,7 @@ pub struct Bound {
     pub integer: bool,
 }
 
-/// The last day of the month that every month has: monthly days (deliberation, workshops,
-/// monthly events) go up to it.
-pub const LAST_DAY_IN_EVERY_MONTH: u64 = 28;
+pub use crate::model::core::check::LAST_DAY_IN_EVERY_MONTH;
 
 /// A scenario name usable as a folder name, as a JSON Schema pattern: the rule of `check_meta`.
 pub const NAME_PATTERN: &str = r"^[^./\\:\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*$";
@@ -95,11 +91,7 @@ struct Checker {
     bounds: Vec<Bound>,
 }
 
-impl Checker {
-    fn fail(&mut self, kind: ErrorKind, key: &str, expected: impl Into<String>, found: impl Into<String>) {
-        self.problems.push(Problem::new(kind, key, expected, found));
-    }
-
+impl Check for Checker {
     /// A fixed range: also a schema bound.
     fn int_range(&mut self, key: &str, value: u64, min: u64, max: u64) {
         self.bound(key, min as f64, Some(max as f64), true);
@@ -110,14 +102,6 @@ impl Checker {
     fn int_range_relative(&mut self, key: &str, value: u64, min: u64, max: u64) {
         self.bound(key, min as f64, None, true);
         self.int_check(key, value, min, max);
-    }
-
-    /// A range and no schema bound: for a range that holds only in some cases (a monthly
-    /// event's day).
-    fn int_check(&mut self, key: &str, value: u64, min: u64, max: u64) {
-        if !(min..=max).contains(&value) {
-            self.fail(ErrorKind::InvalidValue, key, format!("a whole number from {min} to {max}"), value.to_string());
-        }
     }
 
     /// A fixed range: also a schema bound.
@@ -132,6 +116,24 @@ impl Checker {
         self.real_check(key, value, min, max);
     }
 
+    fn inconsistent(&mut self, key: &str, expected: String, found: String) {
+        self.fail(ErrorKind::Inconsistent, key, expected, found);
+    }
+}
+
+impl Checker {
+    fn fail(&mut self, kind: ErrorKind, key: &str, expected: impl Into<String>, found: impl Into<String>) {
+        self.problems.push(Problem::new(kind, key, expected, found));
+    }
+
+    /// A range and no schema bound: for a range that holds only in some cases (a monthly
+    /// event's day).
+    fn int_check(&mut self, key: &str, value: u64, min: u64, max: u64) {
+        if !(min..=max).contains(&value) {
+            self.fail(ErrorKind::InvalidValue, key, format!("a whole number from {min} to {max}"), value.to_string());
+        }
+    }
+
     /// A range and no schema bound.
     fn real_check(&mut self, key: &str, value: f64, min: f64, max: f64) {
         self.problems.extend(real_range_problem(key, value, min, max));
@@ -139,10 +141,6 @@ impl Checker {
 
     fn bound(&mut self, key: &str, min: f64, max: Option<f64>, integer: bool) {
         self.bounds.push(Bound { key: key.to_string(), min, max, integer });
-    }
-
-    fn share(&mut self, key: &str, value: f64) {
-        self.real_range(key, value, 0.0, 1.0);
     }
 
     /// `value` must not be below the value of the sibling key `other`.
@@ -310,118 +308,12 @@ fn check_needs(check: &mut Checker, scenario: &Scenario) {
 }
 
 fn check_merchants(check: &mut Checker, scenario: &Scenario) {
-    let m = &scenario.merchants;
-    check.int_range("merchants.count", m.count.into(), 0, 1_000_000);
-    check.int_range_relative("merchants.alliance_initial", m.alliance_initial.into(), 0, m.count.into());
-    check_sectors(check, "merchants.sector_shares", &m.sector_shares.as_array(), true);
-    check_sectors(check, "merchants.nuisance", &m.nuisance.as_array(), false);
-    for (sector, value) in ["catering", "retail", "services", "education"].iter().zip(m.monthly_revenue_yuan.as_array())
-    {
-        check.real_range(&format!("merchants.monthly_revenue_yuan.{sector}"), value, 0.0, 1e9);
-    }
-    check.real_range("merchants.grievances_per_year", m.grievances_per_year, 0.0, 365.0);
-    check.int_range("merchants.meetings_per_year", m.meetings_per_year.into(), 0, 12);
-    check.int_range("merchants.donation_items_per_month", m.donation_items_per_month.into(), 0, 1_000_000);
-    for (key, value) in
-        [("fix_rate", m.fix_rate), ("fix_effect", m.fix_effect), ("fair_visit_share", m.fair_visit_share)]
-    {
-        check.share(&format!("merchants.{key}"), value);
-    }
-    for (key, value) in [
-        ("visit_value_yuan", m.visit_value_yuan),
-        ("reputation_yuan", m.reputation_yuan),
-        ("grievance_cost_yuan", m.grievance_cost_yuan),
-    ] {
-        check.real_range(&format!("merchants.{key}"), value, 0.0, 1e7);
-    }
-    check.real_range("merchants.join_sensitivity", m.join_sensitivity, 0.0, 10.0);
-    check.real_range("merchants.join_offset", m.join_offset, -50.0, 50.0);
-    check.real_range("merchants.stay_offset", m.stay_offset, -50.0, 50.0);
-}
-
-fn check_sectors(check: &mut Checker, key: &str, values: &[f64; 4], sum_to_one: bool) {
-    for (sector, value) in ["catering", "retail", "services", "education"].iter().zip(values) {
-        check.share(&format!("{key}.{sector}"), *value);
-    }
-    let total: f64 = values.iter().sum();
-    if sum_to_one && (total - 1.0).abs() > SHARE_TOLERANCE {
-        let found = format!("catering + retail + services + education = {}", round6(total));
-        check.fail(ErrorKind::Inconsistent, key, "sector shares that sum to 1", found);
-    }
+    scenario.merchants.check("merchants", check);
 }
 
 fn check_policy(check: &mut Checker, scenario: &Scenario) {
-    let policy = &scenario.policy;
-    let t = &policy.time_bank;
-    check.int_range("policy.time_bank.item_cost_points", t.item_cost_points.into(), 1, 10_000_000);
-    check.int_range("policy.time_bank.points_per_checkin", t.points_per_checkin.into(), 0, 10_000_000);
-    check.int_range("policy.time_bank.expiry_days", t.expiry_days.into(), 0, 36_500);
-    for (key, value) in [
-        ("redeem_chance", t.redeem_chance),
-        ("initial_value", t.initial_value),
-        ("value_gain", t.value_gain),
-        ("value_loss", t.value_loss),
-        ("idle_decay", t.idle_decay),
-        ("payment_framing", t.payment_framing),
-        ("crowd_out_rate", t.crowd_out_rate),
-        ("recognition", t.recognition),
-        ("crowd_in_rate", t.crowd_in_rate),
-    ] {
-        check.share(&format!("policy.time_bank.{key}"), value);
-    }
-    check.real_range("policy.time_bank.item_value_yuan", t.item_value_yuan, 0.0, 1e6);
-    check.real_range("policy.time_bank.reward_weight", t.reward_weight, -50.0, 50.0);
-    check.real_range("policy.time_bank.reward_half_yuan", t.reward_half_yuan, 1e-6, 1e6);
-    check.real_range("policy.time_bank.adequate_reward_yuan", t.adequate_reward_yuan, 1e-6, 1e6);
-    let f = &policy.proposal_fund;
-    check.real_range("policy.proposal_fund.cap_yuan", f.cap_yuan, 1.0, 1e7);
-    check.real_range("policy.proposal_fund.budget_yuan", f.budget_yuan, 0.0, 1e9);
-    check.real_range_relative("policy.proposal_fund.cost_min_yuan", f.cost_min_yuan, 0.0, f.cap_yuan);
-    for (key, value) in [
-        ("screen_reject_share", f.screen_reject_share),
-        ("booth_chance", f.booth_chance),
-        ("report_gain_proposer", f.report_gain_proposer),
-        ("report_gain_ties", f.report_gain_ties),
-        ("report_gain_building", f.report_gain_building),
-        ("stall_loss", f.stall_loss),
-        ("reject_loss", f.reject_loss),
-    ] {
-        check.share(&format!("policy.proposal_fund.{key}"), value);
-    }
-    for (key, value) in [
-        ("propose_offset", f.propose_offset),
-        ("proposal_effort", f.proposal_effort),
-        ("trust_weight", f.trust_weight),
-        ("attachment_weight", f.attachment_weight),
-        ("followthrough_offset", f.followthrough_offset),
-        ("young_followthrough_penalty", f.young_followthrough_penalty),
-    ] {
-        check.real_range(&format!("policy.proposal_fund.{key}"), value, -50.0, 50.0);
-    }
-    check.int_range("policy.proposal_fund.followthrough_days", f.followthrough_days.into(), 1, 365);
-    check.int_range("policy.proposal_fund.implementation_window_days", f.implementation_window_days.into(), 1, 3650);
-    check.int_range("policy.proposal_fund.helpers", f.helpers.into(), 0, 255);
-    let p = &policy.platform;
-    check.share("policy.platform.online_redeem_chance", p.online_redeem_chance);
-    check.share("policy.platform.effort_discount", p.effort_discount);
-    check.real_range("policy.platform.participation_bonus", p.participation_bonus, -50.0, 50.0);
-    let g = &policy.grid_workers;
-    check.int_range("policy.grid_workers.visits_per_day", g.visits_per_day.into(), 0, 10_000);
-    check.share("policy.grid_workers.awareness_gain", g.awareness_gain);
-    check.share("policy.grid_workers.collect_chance", g.collect_chance);
-    check.int_range("policy.grid_workers.collect_window_days", g.collect_window_days.into(), 1, 3650);
-    check.share("policy.riders.report_chance_per_rider", policy.riders.report_chance_per_rider);
-    check.int_range("policy.riders.count", policy.riders.count.into(), 0, 1_000_000);
-    check.int_range("policy.time_bank.shop_items_per_month", t.shop_items_per_month.into(), 0, 10_000_000);
-    check.int_range("policy.proposal_fund.quorum", f.quorum.into(), 0, 1_000_000);
-    check.int_range("policy.integration.newcomer_days", policy.integration.newcomer_days.into(), 1, 36_500);
-    let i = &policy.integration;
-    check.int_range("policy.integration.day", i.day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
-    check.int_range("policy.integration.capacity", i.capacity.into(), 1, u32::MAX.into());
-    check.real_range("policy.integration.appeal", i.appeal, -50.0, 50.0);
-    check.share("policy.integration.attachment_gain", i.attachment_gain);
-    check.share("policy.integration.awareness_gain", i.awareness_gain);
-    check.real_range("policy.transient_seat.invitation_bonus", policy.transient_seat.invitation_bonus, -50.0, 50.0);
+    let seats = (scenario.committee.deliberation_seats, "committee.deliberation_seats");
+    scenario.policy.check("policy", seats, check);
     let costs = &scenario.costs;
     for (key, value) in [
         ("time_bank_yuan_per_year", costs.time_bank_yuan_per_year),
@@ -432,11 +324,6 @@ fn check_policy(check: &mut Checker, scenario: &Scenario) {
         ("integration_yuan_per_year", costs.integration_yuan_per_year),
     ] {
         check.real_range(&format!("costs.{key}"), value, 0.0, 1e10);
-    }
-    let seats = policy.transient_seat.seats;
-    if seats > scenario.committee.deliberation_seats {
-        let expected = format!("at most committee.deliberation_seats ({})", scenario.committee.deliberation_seats);
-        check.fail(ErrorKind::Inconsistent, "policy.transient_seat.seats", expected, seats.to_string());
     }
 }
 
@@ -498,11 +385,6 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
             }
         }
     }
-}
-
-/// Sums like 0.9000000000000001 are shown as 0.9.
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 /// The last day of a month in a leap year (so 29 February is allowed for yearly events).

@@ -44,6 +44,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_design_stream_is_none_of_the_model_s() {
+        assert!(!crate::model::mechanisms::all_purposes().contains(&DESIGN));
+    }
+
+    #[test]
     fn factorial_has_every_combination_once() {
         let points = factorial(&[3, 2, 4]);
         assert_eq!(points.len(), 24);

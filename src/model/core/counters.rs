@@ -245,10 +245,14 @@ impl CohortDay {
         values
     }
 
+    /// The position of the counter called `name` in [`CohortDay::counter_columns`].
+    pub fn counter_position(name: &str) -> Option<usize> {
+        Self::counter_columns().iter().position(|c| c.name == name)
+    }
+
     /// The value of the counter called `name`, if there is one.
     pub fn counter(&self, name: &str) -> Option<f64> {
-        let position = Self::counter_columns().iter().position(|c| c.name == name)?;
-        Some(self.counter_values()[position])
+        Some(self.counter_values()[Self::counter_position(name)?])
     }
 
     /// The names of a cohort row's columns: [`CORE_COLUMNS`], then the mechanisms' counters
@@ -303,6 +307,22 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), columns.len(), "a counter name is declared twice");
         assert_eq!(CohortDay::row_columns().len(), CohortDay::default().row_fields().len());
+    }
+
+    #[test]
+    fn only_flows_and_community_series_are_totalled_and_compare_positions_are_distinct() {
+        // A cohort's stock summed over days means nothing: yearly totals and comparison totals
+        // sum over days, so only flows (and community series, taken on the year's last day) qualify.
+        let columns = CohortDay::counter_columns();
+        for c in &columns {
+            assert!(c.kind != Kind::Stock || !(c.yearly || c.compare.is_some()), "{} is a stock", c.name);
+            assert!(c.kind != Kind::Community || c.compare.is_none(), "{} is community-level", c.name);
+        }
+        let mut positions: Vec<u8> = columns.iter().filter_map(|c| c.compare).collect();
+        let offered = positions.len();
+        positions.sort_unstable();
+        positions.dedup();
+        assert_eq!(positions.len(), offered, "two counters share a compare position");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::{Decisions, Draws};
 use crate::model::behaviour::rules;
+use crate::model::core::check::{Check, LAST_DAY_IN_EVERY_MONTH};
 use crate::model::core::day::{Activity, FIRST_MECHANISM_ACTIVITY, Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
@@ -43,6 +44,18 @@ impl Default for IntegrationParams {
             attachment_gain: 0.15,
             awareness_gain: 0.3,
         }
+    }
+}
+
+impl IntegrationParams {
+    /// The ranges of the workshops' keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        check.int_range(&format!("{at}.newcomer_days"), self.newcomer_days.into(), 1, 36_500);
+        check.int_range(&format!("{at}.day"), self.day.into(), 1, LAST_DAY_IN_EVERY_MONTH);
+        check.int_range(&format!("{at}.capacity"), self.capacity.into(), 1, u32::MAX.into());
+        check.real_range(&format!("{at}.appeal"), self.appeal, -50.0, 50.0);
+        check.share(&format!("{at}.attachment_gain"), self.attachment_gain);
+        check.share(&format!("{at}.awareness_gain"), self.awareness_gain);
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::{Decisions, Need, NeedKind, Voice};
+use crate::model::core::check::{Check, SHARE_TOLERANCE, round6};
 use crate::model::core::counters::{Column, DayRecord};
 use crate::model::core::day::{Granted, Today};
 use crate::model::core::state::Core;
@@ -115,6 +116,52 @@ impl Sectors {
     /// Values in sector order: catering, retail, services, education.
     pub fn as_array(&self) -> [f64; 4] {
         [self.catering, self.retail, self.services, self.education]
+    }
+}
+
+impl MerchantParams {
+    /// The ranges and rules of the merchants' keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        let key = |name: &str| format!("{at}.{name}");
+        check.int_range(&key("count"), self.count.into(), 0, 1_000_000);
+        check.int_range_relative(&key("alliance_initial"), self.alliance_initial.into(), 0, self.count.into());
+        self.sector_shares.check(&key("sector_shares"), true, check);
+        self.nuisance.check(&key("nuisance"), false, check);
+        for (sector, value) in SECTORS.iter().zip(self.monthly_revenue_yuan.as_array()) {
+            check.real_range(&format!("{at}.monthly_revenue_yuan.{sector}"), value, 0.0, 1e9);
+        }
+        check.real_range(&key("grievances_per_year"), self.grievances_per_year, 0.0, 365.0);
+        check.int_range(&key("meetings_per_year"), self.meetings_per_year.into(), 0, 12);
+        check.int_range(&key("donation_items_per_month"), self.donation_items_per_month.into(), 0, 1_000_000);
+        for (name, value) in
+            [("fix_rate", self.fix_rate), ("fix_effect", self.fix_effect), ("fair_visit_share", self.fair_visit_share)]
+        {
+            check.share(&key(name), value);
+        }
+        for (name, value) in [
+            ("visit_value_yuan", self.visit_value_yuan),
+            ("reputation_yuan", self.reputation_yuan),
+            ("grievance_cost_yuan", self.grievance_cost_yuan),
+        ] {
+            check.real_range(&key(name), value, 0.0, 1e7);
+        }
+        check.real_range(&key("join_sensitivity"), self.join_sensitivity, 0.0, 10.0);
+        check.real_range(&key("join_offset"), self.join_offset, -50.0, 50.0);
+        check.real_range(&key("stay_offset"), self.stay_offset, -50.0, 50.0);
+    }
+}
+
+impl Sectors {
+    /// Every sector's value is a share; shares of merchants also sum to 1.
+    fn check(&self, at: &str, sum_to_one: bool, check: &mut impl Check) {
+        for (sector, value) in SECTORS.iter().zip(self.as_array()) {
+            check.share(&format!("{at}.{sector}"), value);
+        }
+        let total: f64 = self.as_array().iter().sum();
+        if sum_to_one && (total - 1.0).abs() > SHARE_TOLERANCE {
+            let found = format!("catering + retail + services + education = {}", round6(total));
+            check.inconsistent(at, "sector shares that sum to 1".into(), found);
+        }
     }
 }
 

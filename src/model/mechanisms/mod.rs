@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::Purpose;
 use crate::model::behaviour::decide::{Decisions, Draws, Need, Voice};
+use crate::model::core::check::Check;
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Reservation, Today};
 use crate::model::core::params::Params;
@@ -42,6 +43,20 @@ pub struct Policy {
     pub riders: Riders,
     pub integration: IntegrationParams,
     pub transient_seat: TransientSeatParams,
+}
+
+impl Policy {
+    /// Every policy's ranges and rules, each at `{at}.{policy}` in the scenario file;
+    /// `deliberation_seats` is the committee's number of seats and its key.
+    pub fn check(&self, at: &str, deliberation_seats: (u32, &str), check: &mut impl Check) {
+        self.time_bank.check(&format!("{at}.time_bank"), check);
+        self.proposal_fund.check(&format!("{at}.proposal_fund"), check);
+        self.platform.check(&format!("{at}.platform"), check);
+        self.grid_workers.check(&format!("{at}.grid_workers"), check);
+        self.riders.check(&format!("{at}.riders"), check);
+        self.integration.check(&format!("{at}.integration"), check);
+        self.transient_seat.check(&format!("{at}.transient_seat"), deliberation_seats, check);
+    }
 }
 
 /// What the sequential hooks of a day may read and change: the core, the merchants (the

@@ -9,6 +9,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::behaviour::decide::{Decisions, Need, NeedKind};
 use crate::model::behaviour::rules;
+use crate::model::core::check::Check;
 use crate::model::core::day::{Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
@@ -59,6 +60,24 @@ impl Default for GridWorkers {
 impl Default for Riders {
     fn default() -> Riders {
         Riders { enabled: false, count: 100, report_chance_per_rider: 0.005 }
+    }
+}
+
+impl GridWorkers {
+    /// The ranges of the grid workers' keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        check.int_range(&format!("{at}.visits_per_day"), self.visits_per_day.into(), 0, 10_000);
+        check.share(&format!("{at}.awareness_gain"), self.awareness_gain);
+        check.share(&format!("{at}.collect_chance"), self.collect_chance);
+        check.int_range(&format!("{at}.collect_window_days"), self.collect_window_days.into(), 1, 3650);
+    }
+}
+
+impl Riders {
+    /// The ranges of the riders' keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        check.share(&format!("{at}.report_chance_per_rider"), self.report_chance_per_rider);
+        check.int_range(&format!("{at}.count"), self.count.into(), 0, 1_000_000);
     }
 }
 

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Mechanism;
+use crate::model::core::check::Check;
 use crate::model::core::day::Today;
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
@@ -25,6 +26,15 @@ pub struct PlatformParams {
 impl Default for PlatformParams {
     fn default() -> PlatformParams {
         PlatformParams { enabled: false, online_redeem_chance: 0.1, effort_discount: 0.5, participation_bonus: 0.3 }
+    }
+}
+
+impl PlatformParams {
+    /// The ranges of the platform's keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        check.share(&format!("{at}.online_redeem_chance"), self.online_redeem_chance);
+        check.share(&format!("{at}.effort_discount"), self.effort_discount);
+        check.real_range(&format!("{at}.participation_bonus"), self.participation_bonus, -50.0, 50.0);
     }
 }
 

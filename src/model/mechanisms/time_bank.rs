@@ -10,6 +10,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::behaviour::decide::{Decisions, Draws, split_draw};
 use crate::model::behaviour::rules;
+use crate::model::core::check::Check;
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Today, VOLUNTEER};
 use crate::model::core::params::Params;
@@ -81,6 +82,34 @@ impl Default for TimeBankParams {
             recognition: 0.0,
             crowd_in_rate: 0.01,
         }
+    }
+}
+
+impl TimeBankParams {
+    /// The ranges of the time bank's keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        let key = |name: &str| format!("{at}.{name}");
+        check.int_range(&key("item_cost_points"), self.item_cost_points.into(), 1, 10_000_000);
+        check.int_range(&key("points_per_checkin"), self.points_per_checkin.into(), 0, 10_000_000);
+        check.int_range(&key("expiry_days"), self.expiry_days.into(), 0, 36_500);
+        for (name, value) in [
+            ("redeem_chance", self.redeem_chance),
+            ("initial_value", self.initial_value),
+            ("value_gain", self.value_gain),
+            ("value_loss", self.value_loss),
+            ("idle_decay", self.idle_decay),
+            ("payment_framing", self.payment_framing),
+            ("crowd_out_rate", self.crowd_out_rate),
+            ("recognition", self.recognition),
+            ("crowd_in_rate", self.crowd_in_rate),
+        ] {
+            check.share(&key(name), value);
+        }
+        check.real_range(&key("item_value_yuan"), self.item_value_yuan, 0.0, 1e6);
+        check.real_range(&key("reward_weight"), self.reward_weight, -50.0, 50.0);
+        check.real_range(&key("reward_half_yuan"), self.reward_half_yuan, 1e-6, 1e6);
+        check.real_range(&key("adequate_reward_yuan"), self.adequate_reward_yuan, 1e-6, 1e6);
+        check.int_range(&key("shop_items_per_month"), self.shop_items_per_month.into(), 0, 10_000_000);
     }
 }
 

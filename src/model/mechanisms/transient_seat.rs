@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Mechanism;
+use crate::model::core::check::Check;
 use crate::model::core::day::{Activity, DELIBERATION, Reservation, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
@@ -22,6 +23,22 @@ pub struct TransientSeatParams {
 impl Default for TransientSeatParams {
     fn default() -> TransientSeatParams {
         TransientSeatParams { seats: 0, invitation_bonus: 1.0 }
+    }
+}
+
+impl TransientSeatParams {
+    /// The ranges of the seats' keys, at `at` in the scenario file; `deliberation_seats` (the
+    /// committee's, at `seats_key`) caps the reserved seats.
+    pub fn check(&self, at: &str, deliberation_seats: (u32, &str), check: &mut impl Check) {
+        check.real_range(&format!("{at}.invitation_bonus"), self.invitation_bonus, -50.0, 50.0);
+        let (seats, seats_key) = deliberation_seats;
+        if self.seats > seats {
+            check.inconsistent(
+                &format!("{at}.seats"),
+                format!("at most {seats_key} ({seats})"),
+                self.seats.to_string(),
+            );
+        }
     }
 }
 

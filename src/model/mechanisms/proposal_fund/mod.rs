@@ -11,6 +11,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::behaviour::decide::{self, Draws, Need, Voice};
 use crate::model::behaviour::rules::{self, sigmoid};
+use crate::model::core::check::Check;
 use crate::model::core::counters::Column;
 use crate::model::core::day::{DELIBERATION, Granted, Today};
 use crate::model::core::params::Params;
@@ -114,6 +115,41 @@ impl Default for FundParams {
             stall_loss: 0.2,
             reject_loss: 0.05,
         }
+    }
+}
+
+impl FundParams {
+    /// The ranges of the fund's keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        let key = |name: &str| format!("{at}.{name}");
+        check.real_range(&key("cap_yuan"), self.cap_yuan, 1.0, 1e7);
+        check.real_range(&key("budget_yuan"), self.budget_yuan, 0.0, 1e9);
+        check.real_range_relative(&key("cost_min_yuan"), self.cost_min_yuan, 0.0, self.cap_yuan);
+        for (name, value) in [
+            ("screen_reject_share", self.screen_reject_share),
+            ("booth_chance", self.booth_chance),
+            ("report_gain_proposer", self.report_gain_proposer),
+            ("report_gain_ties", self.report_gain_ties),
+            ("report_gain_building", self.report_gain_building),
+            ("stall_loss", self.stall_loss),
+            ("reject_loss", self.reject_loss),
+        ] {
+            check.share(&key(name), value);
+        }
+        for (name, value) in [
+            ("propose_offset", self.propose_offset),
+            ("proposal_effort", self.proposal_effort),
+            ("trust_weight", self.trust_weight),
+            ("attachment_weight", self.attachment_weight),
+            ("followthrough_offset", self.followthrough_offset),
+            ("young_followthrough_penalty", self.young_followthrough_penalty),
+        ] {
+            check.real_range(&key(name), value, -50.0, 50.0);
+        }
+        check.int_range(&key("followthrough_days"), self.followthrough_days.into(), 1, 365);
+        check.int_range(&key("implementation_window_days"), self.implementation_window_days.into(), 1, 3650);
+        check.int_range(&key("helpers"), self.helpers.into(), 0, 255);
+        check.int_range(&key("quorum"), self.quorum.into(), 0, 1_000_000);
     }
 }
 
