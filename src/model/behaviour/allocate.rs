@@ -103,3 +103,207 @@ pub fn form_ties(core: &mut Core, granted: &Granted, d: i32) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::day::FIRST_MECHANISM_ACTIVITY;
+    use crate::model::core::events::{Event, EventPlan};
+    use crate::model::core::population::NEVER;
+    use crate::model::core::types::Cohort;
+
+    fn today(day: i32, tasks: u32, policies_on: bool) -> Today {
+        Today {
+            day,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+            is_weekend: false,
+            policies_on,
+            month_starts: false,
+            tasks,
+            deliberation: true,
+            events: vec![],
+            burst_stairwells: vec![],
+            utility_bonus: 0.0,
+        }
+    }
+
+    /// Applicants split over two chunks of the decide pass, in no particular order.
+    fn decisions(applicants: &[(Activity, u32, ResidentId)]) -> Vec<Decisions> {
+        let applicant =
+            |&(activity, priority, resident): &(Activity, u32, ResidentId)| Applicant { activity, priority, resident };
+        let (first, second) = applicants.split_at(applicants.len() / 2);
+        [first, second]
+            .into_iter()
+            .map(|part| Decisions { applicants: part.iter().map(applicant).collect(), ..Decisions::default() })
+            .collect()
+    }
+
+    /// Every resident's count of active ties, recounted from the network.
+    fn recount(core: &Core, d: i32) -> Vec<u16> {
+        let r = &core.residents;
+        r.ids()
+            .map(|i| core.network.ties(i).iter().filter(|&&j| r.is_active(j, d, core.rules.window)).count() as u16)
+            .collect()
+    }
+
+    fn with_cohort(core: &Core, wanted: impl Fn(Cohort) -> bool, n: usize) -> Vec<ResidentId> {
+        let found: Vec<ResidentId> =
+            core.residents.ids().filter(|&i| wanted(core.residents.cohort[i])).take(n).collect();
+        assert_eq!(found.len(), n, "the test community has {n} such residents");
+        found
+    }
+
+    #[test]
+    fn places_go_by_lowest_priority_up_to_each_capacity() {
+        let (mut core, params) = Core::for_tests(300);
+        core.rules.seats = 2;
+        core.events.push(EventPlan::from_event(&Event { capacity: 1, ..Event::probe() }));
+        let mechanisms = Mechanisms::build(&params, &core);
+        let r = |k: u32| ResidentId(k);
+        let event = FIRST_EVENT;
+        let applicants = [
+            (VOLUNTEER, 30, r(1)),
+            (DELIBERATION, 5, r(4)),
+            (event, 7, r(7)),
+            (VOLUNTEER, 10, r(2)),
+            (DELIBERATION, 50, r(5)),
+            (VOLUNTEER, 20, r(3)),
+            (event, 3, r(8)),
+            (DELIBERATION, 1, r(6)),
+        ];
+        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 1, false));
+        assert_eq!(granted.of(VOLUNTEER), &[r(2)], "one task: the lowest volunteer priority");
+        assert_eq!(granted.of(DELIBERATION), &[r(6), r(4)], "two seats, in priority order");
+        assert_eq!(granted.event(0), &[r(8)], "the event's one place");
+
+        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 3, false));
+        assert_eq!(granted.of(VOLUNTEER), &[r(2), r(3), r(1)], "three tasks take every volunteer");
+        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 0, false));
+        assert!(granted.of(VOLUNTEER).is_empty(), "no tasks, no volunteers");
+    }
+
+    #[test]
+    fn reserved_seats_go_to_transients_first() {
+        let (mut core, mut params) = Core::for_tests(300);
+        core.rules.seats = 4;
+        params.policy.transient_seat.seats = 2;
+        let mechanisms = Mechanisms::build(&params, &core);
+        let transients = with_cohort(&core, |c| c == Cohort::Transient, 3);
+        let others = with_cohort(&core, |c| c != Cohort::Transient, 3);
+        let applicants = [
+            (DELIBERATION, 100, transients[0]),
+            (DELIBERATION, 1, others[0]),
+            (DELIBERATION, 300, transients[2]),
+            (DELIBERATION, 2, others[1]),
+            (DELIBERATION, 200, transients[1]),
+            (DELIBERATION, 3, others[2]),
+        ];
+        let decisions = decisions(&applicants);
+        let on = today(3, 0, true);
+        assert!(mechanisms.reservation(&on).is_some());
+        let granted = allocate(&core, &mechanisms, &decisions, &on);
+        assert_eq!(
+            granted.of(DELIBERATION),
+            &[transients[0], transients[1], others[0], others[1]],
+            "the two reserved seats first, then the rest by priority (the third transient is outbid)"
+        );
+        let off = today(3, 0, false);
+        assert!(mechanisms.reservation(&off).is_none(), "no reservation before the policies start");
+        let granted = allocate(&core, &mechanisms, &decisions, &off);
+        assert_eq!(granted.of(DELIBERATION), &[others[0], others[1], others[2], transients[0]]);
+    }
+
+    #[test]
+    fn taking_part_is_counted_once_and_makes_residents_active() {
+        let (mut core, _params) = Core::for_tests(300);
+        core.events.push(EventPlan::from_event(&Event { capacity: 10, ..Event::probe() }));
+        assert!(core.events[0].special, "a one-off event is special");
+        let d = 7;
+        let (a, b) = (ResidentId(10), ResidentId(50));
+        assert!(core.network.degree(a) > 0 && core.network.degree(b) > 0);
+        assert_eq!((core.residents.last_active[a], core.residents.last_active[b]), (NEVER, NEVER));
+        let before = core.residents.active_ties.clone();
+        let mut granted = Granted::new(core.events.len());
+        granted.grant(VOLUNTEER, a);
+        granted.grant(DELIBERATION, a);
+        granted.grant(DELIBERATION, b);
+        granted.grant(FIRST_MECHANISM_ACTIVITY, b);
+        granted.grant(FIRST_EVENT, a);
+        let mut tally = DayRecord::default();
+        take_part(&mut core, &granted, d, &mut tally);
+
+        let (mut volunteers, mut attendees) = ([0; 3], [0; 3]);
+        volunteers[core.residents.cohort[a].index()] += 1;
+        attendees[core.residents.cohort[a].index()] += 1;
+        attendees[core.residents.cohort[b].index()] += 1;
+        assert_eq!(tally.each_ref().map(|c| c.core.volunteers), volunteers);
+        assert_eq!(tally.each_ref().map(|c| c.core.attendees), attendees, "each attendee counted once");
+        let mut special = [0; 4];
+        special[core.residents.age[a].index()] += 1;
+        assert_eq!(core.by_age.special_event_attendances, special);
+
+        assert_eq!((core.residents.last_active[a], core.residents.last_active[b]), (d, d));
+        assert!(core.residents.habit[a] > 0.0 && core.residents.habit[b] > 0.0);
+        let mut expected = before;
+        for i in [a, b] {
+            for &j in core.network.ties(i) {
+                expected[j] += 1;
+            }
+        }
+        assert_eq!(core.residents.active_ties, expected, "each neighbour learns of each participant once");
+        assert_eq!(core.residents.active_ties.0, recount(&core, d));
+    }
+
+    #[test]
+    fn expiry_lowers_neighbours_counts_when_the_window_closes() {
+        let (mut core, _params) = Core::for_tests(300);
+        let window = core.rules.window;
+        let d = 40;
+        let (a, b) = (ResidentId(10), ResidentId(200));
+        assert!(!core.network.has_tie(a, b) && core.network.ties(a).iter().all(|j| !core.network.has_tie(*j, b)));
+        core.mark_taking_part(a, d - window);
+        core.mark_taking_part(b, d - window + 1);
+        let before = core.residents.active_ties.clone();
+        assert_ne!(before.0, recount(&core, d), "a's neighbours still count a");
+        let chunk = Decisions { expired: vec![a, b], ..Decisions::default() };
+        expire(&mut core, &[Decisions::default(), chunk], d);
+        assert_eq!(core.residents.active_ties.0, recount(&core, d));
+        for &j in core.network.ties(a) {
+            assert_eq!(core.residents.active_ties[j], before[j] - 1);
+        }
+        for &j in core.network.ties(b) {
+            assert_eq!(core.residents.active_ties[j], before[j], "b is still active");
+        }
+    }
+
+    #[test]
+    fn taking_part_together_forms_ties() {
+        let (mut core, _params) = Core::for_tests(300);
+        core.rules.tie_chance = 1.0;
+        let d = 5;
+        let (p, q, alone) = (ResidentId(3), ResidentId(290), ResidentId(150));
+        assert!(!core.network.has_tie(p, q));
+        assert!(
+            core.network.degree(p) < core.network.max_degree() && core.network.degree(q) < core.network.max_degree()
+        );
+        let mut granted = Granted::new(core.events.len());
+        granted.grant(DELIBERATION, p);
+        granted.grant(DELIBERATION, q);
+        granted.grant(VOLUNTEER, alone);
+        let mut tally = DayRecord::default();
+        take_part(&mut core, &granted, d, &mut tally);
+        let before = core.residents.active_ties.clone();
+        let degrees = [p, q, alone].map(|i| core.network.degree(i));
+        form_ties(&mut core, &granted, d);
+        assert!(core.network.has_tie(p, q), "co-participants are linked");
+        assert_eq!([p, q, alone].map(|i| core.network.degree(i)), [degrees[0] + 1, degrees[1] + 1, degrees[2]]);
+        assert_eq!((core.residents.active_ties[p], core.residents.active_ties[q]), (before[p] + 1, before[q] + 1));
+        assert_eq!(core.residents.active_ties.0, recount(&core, d));
+
+        let (mut core, _params) = Core::for_tests(300);
+        core.rules.tie_chance = 0.0;
+        take_part(&mut core, &granted, d, &mut tally);
+        form_ties(&mut core, &granted, d);
+        assert!(!core.network.has_tie(p, q), "no ties at chance 0");
+    }
+}

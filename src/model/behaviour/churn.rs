@@ -103,3 +103,101 @@ fn replace_household(
     }
     core.move_out_day[h] = draw_move_out(core, h, d);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::population::NEVER;
+
+    /// Every resident's count of active ties (as of `day`), recounted from the network.
+    fn recount(core: &Core, day: i32) -> Vec<u16> {
+        let r = &core.residents;
+        r.ids()
+            .map(|i| core.network.ties(i).iter().filter(|&&j| r.is_active(j, day, core.rules.window)).count() as u16)
+            .collect()
+    }
+
+    #[test]
+    fn a_household_due_to_move_out_is_replaced() {
+        let (mut core, params) = Core::for_tests(300);
+        let mut mechanisms = Mechanisms::build(&params, &core);
+        let d = 40;
+        let window = core.rules.window;
+        // A household of three or more whose last member has ties outside it.
+        let h = (0..core.structure.n_households())
+            .find(|&h| {
+                let members = core.structure.household_residents(h);
+                let last = ResidentId(members.end - 1);
+                members.len() >= 3 && core.network.ties(last).iter().any(|j| !members.contains(&j.0))
+            })
+            .expect("a household of three with ties outside");
+        let members: Vec<ResidentId> = core.structure.members(h).collect();
+        // Half the rest took part lately, some on the last day they count as active today
+        // (before today's expiry); of the household, all but the last member.
+        for i in core.residents.ids().filter(|i| !members.contains(i)) {
+            match i.0 % 4 {
+                0 => core.mark_taking_part(i, d - window),
+                2 => core.mark_taking_part(i, d - 3),
+                _ => {}
+            }
+        }
+        for &i in &members[..members.len() - 1] {
+            core.mark_taking_part(i, d - 2);
+        }
+        for other in 0..core.structure.n_households() {
+            if other != h && core.move_out_day[other] == d as u32 {
+                core.move_out_day[other] = d as u32 + 1; // only h moves today
+            }
+        }
+        core.move_out_day[h] = d as u32;
+        assert_eq!(core.residents.active_ties.0, recount(&core, d - 1));
+        let untouched: Vec<ResidentId> = core
+            .residents
+            .ids()
+            .filter(|&i| {
+                core.residents.household[i] as usize != h && core.network.ties(i).iter().all(|j| !members.contains(j))
+            })
+            .collect();
+        let before = core.residents.clone();
+        let old_outside: Vec<ResidentId> = members
+            .iter()
+            .flat_map(|&i| core.network.ties(i).iter().copied())
+            .filter(|j| !members.contains(j))
+            .collect();
+        assert!(!old_outside.is_empty(), "the household has ties outside");
+
+        let mut tally = DayRecord::default();
+        churn(&mut core, &mut mechanisms, &params, d, &mut tally);
+
+        let r = &core.residents;
+        for &i in &members {
+            assert!(before.move_in_day[i] < 0, "an initial resident");
+            assert_eq!((r.move_in_day[i], r.habit[i], r.last_active[i]), (d, 0.0, NEVER));
+            assert_eq!(r.cohort[i], before.cohort[i], "newcomers of the same cohort");
+            for &k in &members {
+                assert!(i == k || core.network.has_tie(i, k), "household ties are kept");
+            }
+        }
+        assert!(
+            old_outside.iter().any(|&j| members.iter().all(|&i| !core.network.has_tie(i, j))),
+            "the leavers' ties outside the household are dropped"
+        );
+        assert_eq!(core.residents.active_ties.0, recount(&core, d - 1), "counts of active ties stay right");
+        for &i in &untouched {
+            assert_eq!((r.move_in_day[i], r.last_active[i]), (before.move_in_day[i], before.last_active[i]));
+        }
+        let boundary = |j: &ResidentId| core.residents.last_active[*j] == d - window;
+        assert!(
+            members.iter().any(|&i| core.network.ties(i).iter().any(boundary)),
+            "a newcomer knows someone whose activity expires today (the count is as of yesterday)"
+        );
+        assert!(core.move_out_day[h] > d as u32, "the newcomers move out later");
+
+        // A day no household is due changes nobody.
+        let next = (d + 1..d + 400).find(|&day| core.move_out_day.iter().all(|&m| m != day as u32)).unwrap();
+        let before = core.residents.clone();
+        churn(&mut core, &mut mechanisms, &params, next, &mut tally);
+        assert_eq!(core.residents.move_in_day, before.move_in_day);
+        assert_eq!(core.residents.active_ties, before.active_ties);
+    }
+}

@@ -59,3 +59,68 @@ pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
 
 /// One chunk's mutable slices in the end-of-day pass, with its chunk number.
 type DriftChunk<'a> = (usize, ((&'a mut [f32], &'a mut [f32]), &'a mut [f32]));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::params::Params;
+
+    /// Residents active at varied days before `d` (some still in the window, some not), with
+    /// a habit to decay.
+    fn with_activity(residents: u32, split: Split, d: i32) -> Core {
+        let (mut core, _params) = Core::for_tests(residents);
+        core.split = split;
+        for i in core.residents.ids() {
+            core.residents.habit[i] = 0.5;
+            if i.0 % 3 == 0 {
+                core.mark_taking_part(i, d - (i.0 as i32 % 45));
+            }
+        }
+        core
+    }
+
+    #[test]
+    fn end_of_day_counts_residents_and_active_ones_and_decays_habit() {
+        let d = 50;
+        let mut core = with_activity(300, Split::Sequential, d);
+        let window = core.rules.window;
+        let (mut residents, mut active, mut trust) = ([0; 3], [0; 3], [0.0; 3]);
+        for i in core.residents.ids() {
+            let c = core.residents.cohort[i].index();
+            residents[c] += 1;
+            active[c] += u32::from(d - core.residents.last_active[i] < window);
+            trust[c] += core.residents.trust[i] as f64;
+        }
+        assert!(active.iter().sum::<u32>() > 0 && active.iter().sum::<u32>() < 100, "{active:?}");
+        let habit_before = core.residents.habit.clone();
+        let mut record = DayRecord::default();
+        end_of_day(&mut core, d, &mut record);
+        assert_eq!(record.each_ref().map(|c| c.core.residents), residents);
+        assert_eq!(record.each_ref().map(|c| c.core.residents).iter().sum::<u32>(), 300);
+        assert_eq!(record.each_ref().map(|c| c.core.active), active);
+        for c in 0..3 {
+            assert!((record[c].core.trust_sum - trust[c]).abs() < 1e-9);
+        }
+        let decay = 1.0 - Params::default().behaviour.habit_decay as f32;
+        for i in core.residents.ids() {
+            assert!(core.residents.habit[i] < habit_before[i]);
+            assert!((core.residents.habit[i] - habit_before[i] * decay).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn end_of_day_is_the_same_split_or_not() {
+        let d = 50;
+        // More than two chunks of residents, so the parallel pass really is split.
+        let n = 2 * CHUNK as u32 + 1000;
+        let mut sequential = with_activity(n, Split::Sequential, d);
+        let mut parallel = with_activity(n, Split::Parallel, d);
+        let (mut one, mut other) = (DayRecord::default(), DayRecord::default());
+        end_of_day(&mut sequential, d, &mut one);
+        end_of_day(&mut parallel, d, &mut other);
+        assert_eq!(one, other);
+        assert_eq!(one.each_ref().map(|c| c.core.residents).iter().sum::<u32>(), n);
+        let (a, b) = (&sequential.residents, &parallel.residents);
+        assert_eq!((&a.habit, &a.attachment, &a.awareness), (&b.habit, &b.attachment, &b.awareness));
+    }
+}

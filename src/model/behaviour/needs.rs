@@ -67,3 +67,113 @@ pub fn settle_complaints(core: &mut Core, d: i32) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::behaviour::decide::{Need, NeedKind};
+    use crate::model::core::counters::DayRecord;
+    use crate::model::core::day::Today;
+    use crate::model::mechanisms::merchants::Merchants;
+
+    fn today(day: i32) -> Today {
+        Today {
+            day,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+            is_weekend: false,
+            policies_on: false,
+            month_starts: false,
+            tasks: 0,
+            deliberation: false,
+            events: vec![],
+            burst_stairwells: vec![],
+            utility_bonus: 0.0,
+        }
+    }
+
+    #[test]
+    fn settled_complaints_move_trust_unless_the_slot_has_a_newcomer() {
+        let (mut core, _params) = Core::for_tests(300);
+        let (resolved, stalled, moved_out) = (ResidentId(10), ResidentId(20), ResidentId(30));
+        for i in [resolved, stalled, moved_out] {
+            core.residents.trust[i] = 0.5;
+        }
+        let pending = |resident: ResidentId, resolved: bool| Pending {
+            resident,
+            move_in_day: core.residents.move_in_day[resident],
+            resolved,
+        };
+        let complaints = [pending(resolved, true), pending(stalled, false), pending(moved_out, true)];
+        for p in complaints {
+            core.complaints.file(2, 3, p);
+        }
+        core.residents.move_in_day[moved_out] = 4; // a newcomer took the complainant's slot
+        settle_complaints(&mut core, 4);
+        assert_eq!(core.residents.trust[resolved], 0.5, "nothing is due before its day");
+        settle_complaints(&mut core, 5);
+        let rates = &core.rules.rates;
+        assert!(core.residents.trust[resolved] > 0.5);
+        assert_eq!(core.residents.trust[resolved], rates.trust_after_complaint(0.5, true));
+        assert!(core.residents.trust[stalled] < 0.5);
+        assert_eq!(core.residents.trust[stalled], rates.trust_after_complaint(0.5, false));
+        assert_eq!(core.residents.trust[moved_out], 0.5, "the newcomer is not credited");
+        assert!(core.complaints.is_empty());
+    }
+
+    #[test]
+    fn pipe_bursts_fall_in_stairwells_and_need_a_rate() {
+        let (mut core, _params) = Core::for_tests(300);
+        let n_stairwells = core.stairwell_ranges.len() as u32;
+        core.rules.burst_daily = 0.0;
+        assert!((0..100).all(|d| pipe_bursts(&core, d).is_empty()), "no bursts at rate 0");
+        core.rules.burst_daily = 2.0;
+        let bursts: Vec<u32> = (0..100).flat_map(|d| pipe_bursts(&core, d)).collect();
+        assert!((140..=260).contains(&bursts.len()), "about 2 a day: {}", bursts.len());
+        assert!(bursts.iter().all(|&s| s < n_stairwells));
+        let mut hit: Vec<u32> = bursts.clone();
+        hit.sort_unstable();
+        hit.dedup();
+        assert_eq!(hit.len(), n_stairwells as usize, "every stairwell unit is hit at some point");
+        assert_eq!(pipe_bursts(&core, 17), pipe_bursts(&core, 17), "a day's bursts are reproducible");
+    }
+
+    #[test]
+    fn needs_become_silence_complaints_or_proposals() {
+        let (mut core, params) = Core::for_tests(300);
+        let mut merchants = Merchants::build(&params, 0, core.building_ranges.len());
+        let mut mechanisms = Mechanisms::build(&params, &core);
+        let (silent, complainant, proposer) = (ResidentId(10), ResidentId(150), ResidentId(290));
+        let need = |resident, voice| Need { resident, kind: NeedKind::Personal, voice };
+        let decisions = [
+            Decisions { needs: vec![need(silent, Voice::Silent)], ..Decisions::default() },
+            Decisions {
+                needs: vec![need(complainant, Voice::Complaint), need(proposer, Voice::Proposal)],
+                ..Decisions::default()
+            },
+        ];
+        let d = 6;
+        let today = today(d);
+        let mut tally = DayRecord::default();
+        let mut ctx = Ctx { core: &mut core, merchants: &mut merchants, today: &today, tally: &mut tally };
+        raise_needs(&mut ctx, &mut mechanisms, &decisions);
+
+        let cohort = |i: ResidentId| core.residents.cohort[i].index();
+        let (mut silent_needs, mut complaints) = ([0; 3], [0; 3]);
+        silent_needs[cohort(silent)] += 1;
+        complaints[cohort(complainant)] += 1;
+        assert_eq!(tally.each_ref().map(|c| c.core.silent_needs), silent_needs);
+        assert_eq!(tally.each_ref().map(|c| c.core.complaints), complaints);
+        let proposals = tally.each_ref().map(|c| c.mechanisms.proposal_fund.proposals_submitted);
+        assert_eq!(proposals.iter().sum::<u32>(), 1, "the proposal goes to the fund");
+        assert_eq!(proposals[cohort(proposer)], 1);
+        assert_eq!(core.complaints.len(), 1, "only the complaint is filed");
+        let rules = &core.rules;
+        let due: Vec<(u32, Pending)> = (d as u32 + 1..=d as u32 + *rules.resolve_days.end())
+            .flat_map(|day| core.complaints.take_due(day).into_iter().map(move |p| (day, p)))
+            .collect();
+        assert_eq!(due.len(), 1);
+        let (day, pending) = due[0];
+        assert_eq!((pending.resident, pending.move_in_day), (complainant, core.residents.move_in_day[complainant]));
+        assert!(day >= d as u32 + rules.resolve_days.start(), "due within the committee's delays");
+    }
+}

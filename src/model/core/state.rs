@@ -164,3 +164,20 @@ impl Core {
         self.residents.heap_bytes() + self.network.heap_bytes() + households
     }
 }
+
+#[cfg(test)]
+impl Core {
+    /// A small populated community for unit tests of the daily phases: one compound, 4
+    /// buildings, 12 stairwell units, `residents / 3` households and 2 micro-grids, with the
+    /// default parameters otherwise (returned, for the phases that read them).
+    pub fn for_tests(residents: u32) -> (Core, Params) {
+        let mut params = Params::default();
+        let c = &mut params.community;
+        (c.compounds, c.buildings, c.stairwells, c.households, c.residents, c.micro_grids) =
+            (1, 4, 12, (residents / 3).max(1), residents, 2);
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 60);
+        let mut core = Core::new(&params, 0, &calendar);
+        crate::model::behaviour::churn::populate(&mut core, &params);
+        (core, params)
+    }
+}
