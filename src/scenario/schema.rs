@@ -12,7 +12,7 @@ pub use crate::model::core::events::{Event, Repeat, WeekdayName};
 pub use crate::model::core::params::{
     AgeShares, Behaviour, CohortParams, CohortPatch, Cohorts, CohortsInput, Committee, Community, Needs, Network,
 };
-pub use crate::model::core::types::{AgeBandName, CohortName};
+pub use crate::model::core::types::{AgeBand, Cohort};
 
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;

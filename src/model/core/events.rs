@@ -8,7 +8,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
-use super::types::{AgeBandName, CohortName};
 
 /// A dated or recurring activity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -33,10 +32,10 @@ pub struct Event {
     pub day: Option<u32>,
     /// Cohorts invited (empty = all).
     #[serde(default)]
-    pub cohorts: Vec<CohortName>,
+    pub cohorts: Vec<Cohort>,
     /// Age bands invited (empty = all).
     #[serde(default)]
-    pub age_bands: Vec<AgeBandName>,
+    pub age_bands: Vec<AgeBand>,
     /// Places available; further applicants are turned away.
     pub capacity: u32,
     /// Logit offset of attending (how attractive the event is).
@@ -112,16 +111,9 @@ pub struct EventPlan {
 
 impl EventPlan {
     pub fn from_event(event: &Event) -> EventPlan {
-        let cohorts: Vec<Cohort> = if event.cohorts.is_empty() {
-            Cohort::ALL.to_vec()
-        } else {
-            event.cohorts.iter().map(|&c| c.into()).collect()
-        };
-        let ages: Vec<AgeBand> = if event.age_bands.is_empty() {
-            AgeBand::ALL.to_vec()
-        } else {
-            event.age_bands.iter().map(|&a| a.into()).collect()
-        };
+        let cohorts: Vec<Cohort> = if event.cohorts.is_empty() { Cohort::ALL.to_vec() } else { event.cohorts.clone() };
+        let ages: Vec<AgeBand> =
+            if event.age_bands.is_empty() { AgeBand::ALL.to_vec() } else { event.age_bands.clone() };
         let mut invited = 0u16;
         for cohort in &cohorts {
             for age in &ages {
@@ -183,7 +175,7 @@ mod tests {
     use super::*;
     use crate::engine::Calendar;
     use crate::model::core::date::Date;
-    use crate::model::core::types::{AgeBandName, CohortName};
+    use crate::model::core::types::{AgeBand, Cohort};
 
     fn event() -> Event {
         Event {
@@ -222,8 +214,8 @@ mod tests {
     #[test]
     fn invitations_by_cohort_and_age() {
         let plan = EventPlan::from_event(&Event {
-            cohorts: vec![CohortName::NewFamily],
-            age_bands: vec![AgeBandName::Child, AgeBandName::Adult],
+            cohorts: vec![Cohort::NewFamily],
+            age_bands: vec![AgeBand::Child, AgeBand::Adult],
             ..event()
         });
         assert!(plan.invites(Cohort::NewFamily, AgeBand::Child));

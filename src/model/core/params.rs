@@ -393,7 +393,7 @@ impl Default for Needs {
 }
 
 impl Cohorts {
-    /// The parameters of each cohort in [`CohortName::ALL`] order.
+    /// The parameters of each cohort in [`Cohort::ALL`] order.
     pub fn by_cohort(&self) -> [&CohortParams; 3] {
         [&self.original, &self.new_family, &self.transient]
     }

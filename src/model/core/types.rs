@@ -84,8 +84,9 @@ impl<T> std::ops::IndexMut<usize> for PerResident<T> {
     }
 }
 
-/// Which third of the population a resident belongs to (三三制).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Which third of the population a resident belongs to (三三制): original, new_family or transient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Cohort {
     Original = 0,
@@ -93,8 +94,9 @@ pub enum Cohort {
     Transient = 2,
 }
 
-/// Age band of a resident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A resident's age band: child (under 18), young adult (18-34), adult (35-59), senior (60+).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum AgeBand {
     Child = 0,
@@ -125,16 +127,6 @@ impl Cohort {
     }
 }
 
-impl From<CohortName> for Cohort {
-    fn from(name: CohortName) -> Cohort {
-        match name {
-            CohortName::Original => Cohort::Original,
-            CohortName::NewFamily => Cohort::NewFamily,
-            CohortName::Transient => Cohort::Transient,
-        }
-    }
-}
-
 impl AgeBand {
     pub const ALL: [AgeBand; N_AGE_BANDS] = [AgeBand::Child, AgeBand::YoungAdult, AgeBand::Adult, AgeBand::Senior];
 
@@ -149,36 +141,14 @@ impl AgeBand {
     }
 }
 
-impl From<AgeBandName> for AgeBand {
-    fn from(name: AgeBandName) -> AgeBand {
-        match name {
-            AgeBandName::Child => AgeBand::Child,
-            AgeBandName::YoungAdult => AgeBand::YoungAdult,
-            AgeBandName::Adult => AgeBand::Adult,
-            AgeBandName::Senior => AgeBand::Senior,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cohort_s_name_is_its_name_in_files() {
+        for cohort in Cohort::ALL {
+            assert_eq!(serde_json::to_value(cohort).unwrap(), cohort.name());
         }
     }
-}
-
-/// A cohort's name in scenario files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CohortName {
-    Original,
-    NewFamily,
-    Transient,
-}
-
-/// An age band's name in scenario files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgeBandName {
-    Child,
-    YoungAdult,
-    Adult,
-    Senior,
-}
-
-impl CohortName {
-    pub const ALL: [CohortName; 3] = [CohortName::Original, CohortName::NewFamily, CohortName::Transient];
 }
