@@ -92,6 +92,55 @@ mod tests {
         assert!(seen.len() > 150, "{}", seen.len());
     }
 
+    /// Dotted keys of every number in `node` (array items as `[0]`) with no `minimum`.
+    fn unbounded_numbers(node: &Value, key: &str, out: &mut Vec<String>) {
+        let is_number = |t: &Value| t == "number" || t == "integer";
+        let types = match &node["type"] {
+            Value::Array(types) => types.clone(),
+            other => vec![other.clone()],
+        };
+        // schemars gives unsigned integers a minimum of 0 by itself: a checked range has a maximum too.
+        let integer = types.iter().any(|t| t == "integer");
+        if types.iter().any(is_number) && (node.get("minimum").is_none() || integer && node.get("maximum").is_none()) {
+            out.push(key.to_string());
+        }
+        if let Some(properties) = node["properties"].as_object() {
+            for (name, child) in properties {
+                let child_key = if key.is_empty() { name.clone() } else { format!("{key}.{name}") };
+                unbounded_numbers(child, &child_key, out);
+            }
+        }
+        if node["items"].is_object() {
+            unbounded_numbers(&node["items"], &format!("{key}[0]"), out);
+        }
+    }
+
+    #[test]
+    fn every_number_in_the_scenario_has_a_checked_range() {
+        let mut unbounded = Vec::new();
+        unbounded_numbers(&schema_value(), "", &mut unbounded);
+        // Numbers whose range is another key's value or any value of their type, each checked
+        // by a rule in validate.rs (or free by design).
+        let by_rule = [
+            "scenario.seed",              // any u64
+            "community.buildings",        // at least compounds
+            "community.stairwells",       // at least buildings
+            "community.households",       // at least stairwells
+            "community.micro_grids",      // at most households
+            "merchants.alliance_initial", // at most count
+            "event[0].day",               // by the event's repeat
+            "network.stairwell_ties",     // the three sum to at most max_degree
+            "network.building_ties",
+            "network.long_range_ties",
+            "policy.transient_seat.seats",  // at most committee.deliberation_seats
+            "committee.deliberation_seats", // any number of places (0: none)
+            "committee.volunteer_tasks_per_day",
+            "committee.volunteer_tasks_per_weekend_day",
+        ];
+        unbounded.retain(|key| !by_rule.contains(&key.as_str()));
+        assert!(unbounded.is_empty(), "numbers without a range check: {unbounded:?}");
+    }
+
     #[test]
     fn ranges_are_patched_in_at_their_keys() {
         let mut schema = schema_value();
