@@ -423,20 +423,13 @@ mod tests {
     #[test]
     fn yearly_event_on_a_day_that_does_not_exist() {
         let mut scenario = Scenario::default();
+        let probe = Event::probe();
         scenario.events.push(Event {
-            name: "x".into(),
-            date: None,
             repeat: Some(Repeat::Yearly),
             weekday: None,
             month: Some(2),
             day: Some(30),
-            cohorts: vec![],
-            age_bands: vec![],
-            capacity: 10,
-            appeal: 0.0,
-            publicity: 0.0,
-            fair: false,
-            proposal_booth: false,
+            ..probe
         });
         let problems = validate(&scenario);
         assert_eq!(problems[0].key, "event[0].day");

@@ -178,21 +178,7 @@ mod tests {
     use crate::model::core::types::{AgeBand, Cohort};
 
     fn event() -> Event {
-        Event {
-            name: "e".into(),
-            date: None,
-            repeat: None,
-            weekday: None,
-            month: None,
-            day: None,
-            cohorts: vec![],
-            age_bands: vec![],
-            capacity: 10,
-            appeal: 0.0,
-            publicity: 0.0,
-            fair: false,
-            proposal_booth: false,
-        }
+        Event { name: "e".into(), weekday: None, month: None, day: None, capacity: 10, ..Event::probe() }
     }
 
     fn count_in_2024(e: Event) -> usize {
