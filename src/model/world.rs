@@ -6,6 +6,7 @@ use chrono::Datelike;
 use crate::engine::parallel::{Split, map_chunks};
 use crate::engine::{Calendar, Day};
 use crate::model::behaviour::{allocate, churn, decide, drift, needs};
+use crate::model::core::acts::{Act, ActLog};
 use crate::model::core::counters::DayRecord;
 use crate::model::core::day::Today;
 use crate::model::core::network::Network;
@@ -27,6 +28,8 @@ pub struct World {
     core: Core,
     merchants: Merchants,
     mechanisms: Mechanisms,
+    /// The day's acts, kept when individual data is asked for ([`World::record_acts`]).
+    acts: ActLog,
 }
 
 impl World {
@@ -36,27 +39,27 @@ impl World {
         churn::populate(&mut core, params);
         let merchants = Merchants::build(params, replicate, core.building_ranges.len());
         let mechanisms = Mechanisms::build(params, &core);
-        World { params: params.clone(), core, merchants, mechanisms }
+        World { params: params.clone(), core, merchants, mechanisms, acts: ActLog::new(false) }
     }
 
     /// Simulates one day and returns its record. The phases run in this fixed order.
     pub fn step(&mut self, day: &Day) -> DayRecord {
         let d = day.index as i32;
         let mut tally = DayRecord::default();
-        churn::churn(&mut self.core, &mut self.mechanisms, &self.params, d, &mut tally);
+        churn::churn(&mut self.core, &mut self.mechanisms, &self.params, d, &mut tally, &mut self.acts);
         let today = self.today(day);
-        let World { core, merchants, mechanisms, .. } = self;
+        let World { core, merchants, mechanisms, acts, .. } = self;
         if today.month_starts {
-            mechanisms.month_start(&mut Ctx { core, merchants, today: &today, tally: &mut tally });
+            mechanisms.month_start(&mut Ctx { core, merchants, today: &today, tally: &mut tally, acts });
         }
         let decisions = map_chunks(core.split, core.residents.len(), |range| {
             decide::decide(core, merchants, mechanisms, range, &today)
         });
         allocate::expire(core, &decisions, d);
         let granted = allocate::allocate(core, mechanisms, &decisions, &today);
-        allocate::take_part(core, &granted, d, &mut tally);
+        allocate::take_part(core, &granted, d, &mut tally, acts);
         allocate::form_ties(core, &granted, d);
-        let mut ctx = Ctx { core, merchants, today: &today, tally: &mut tally };
+        let mut ctx = Ctx { core, merchants, today: &today, tally: &mut tally, acts };
         if today.policies_on {
             mechanisms.after_allocation(&mut ctx, &decisions, &granted);
         }
@@ -64,9 +67,9 @@ impl World {
         if today.policies_on {
             mechanisms.after_needs(&mut ctx, &granted);
         }
-        needs::settle_complaints(core, d);
+        needs::settle_complaints(core, d, acts);
         drift::end_of_day(core, d, &mut tally);
-        mechanisms.end_of_day(core, merchants, &today, &mut tally);
+        mechanisms.end_of_day(core, merchants, &today, &mut tally, acts);
         tally
     }
 
@@ -88,6 +91,16 @@ impl World {
         };
         today.utility_bonus = self.mechanisms.utility_bonus(&today);
         today
+    }
+
+    /// Starts keeping every resident's acts; [`World::take_acts`] hands them over.
+    pub fn record_acts(&mut self) {
+        self.acts = ActLog::new(true);
+    }
+
+    /// The acts recorded since the last call, in the order they happened.
+    pub fn take_acts(&mut self) -> Vec<Act> {
+        self.acts.take()
     }
 
     /// Sets whether the daily passes split this replicate across threads (results are the same).
@@ -164,5 +177,80 @@ impl crate::engine::ensemble::Model for World {
     /// The merchants are kept for `merchants.csv`.
     fn finish(self) -> Merchants {
         self.merchants
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::acts::mismatches;
+    use crate::model::core::counters::{CohortDay, Kind};
+    use crate::model::core::events::{Event, Repeat};
+
+    /// A small community with every mechanism on, a weekly story day with a fair and a proposal
+    /// booth, and plenty of needs, so every kind of act happens.
+    fn busy() -> Params {
+        let mut p = Params::default();
+        let c = &mut p.community;
+        (c.compounds, c.buildings, c.stairwells, c.households, c.residents, c.micro_grids) = (1, 8, 24, 300, 900, 3);
+        p.burn_in_days = 20;
+        p.needs.personal_per_year = 2.0;
+        p.merchants.count = 12;
+        p.merchants.alliance_initial = 6;
+        p.merchants.grievances_per_year = 30.0;
+        p.committee.resolve_days_max = 10;
+        let policy = &mut p.policy;
+        (policy.time_bank.enabled, policy.time_bank.expiry_days, policy.time_bank.item_cost_points) = (true, 30, 100);
+        (policy.proposal_fund.enabled, policy.proposal_fund.quorum) = (true, 0);
+        (policy.grid_workers.enabled, policy.riders.enabled, policy.riders.count) = (true, true, 5);
+        (policy.integration.enabled, policy.platform.enabled, policy.transient_seat.seats) = (true, true, 5);
+        let story =
+            Event { name: "Elders' story day".into(), repeat: Some(Repeat::Weekly), capacity: 60, ..Event::probe() };
+        p.events = vec![Event { appeal: 1.0, publicity: 1.0, fair: true, proposal_booth: true, ..story }];
+        p
+    }
+
+    #[test]
+    fn every_counter_reconciles_with_the_act_log_every_day() {
+        let params = busy();
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 240);
+        let mut world = World::new(&params, 0, &calendar);
+        world.record_acts();
+        let mut seen = std::collections::BTreeSet::new();
+        for day in calendar.days() {
+            let record = world.step(day);
+            let acts = world.take_acts();
+            seen.extend(acts.iter().map(|a| a.kind));
+            let wrong = mismatches(&record, &acts, &world.core.residents.cohort);
+            assert!(wrong.is_empty(), "day {}: {wrong:?}", day.index);
+        }
+        let unseen: Vec<_> =
+            crate::model::mechanisms::all_act_kinds().into_iter().filter(|(k, _)| !seen.contains(k)).collect();
+        assert!(unseen.is_empty(), "kinds of act that never happened, so never reconciled: {unseen:?}");
+    }
+
+    #[test]
+    fn recording_acts_changes_no_result() {
+        let params = busy();
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 120);
+        let (mut quiet, mut recording) = (World::new(&params, 0, &calendar), World::new(&params, 0, &calendar));
+        recording.record_acts();
+        for day in calendar.days() {
+            assert_eq!(quiet.step(day), recording.step(day), "day {}", day.index);
+            assert!(quiet.take_acts().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_flow_of_residents_follows_from_acts() {
+        // Money the fund commits is not a resident's act (its approval is, `proposal_approved`).
+        let exempt = ["fund_spent_yuan"];
+        let columns = CohortDay::counter_columns();
+        let silent: Vec<&str> = columns
+            .iter()
+            .filter(|c| c.kind == Kind::Flow && c.acts.is_none() && !exempt.contains(&c.name))
+            .map(|c| c.name)
+            .collect();
+        assert!(silent.is_empty(), "flows with no acts behind them: {silent:?}");
     }
 }

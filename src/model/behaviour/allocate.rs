@@ -3,6 +3,7 @@
 //! together.
 
 use crate::model::behaviour::decide::{Applicant, Decisions, split_draw};
+use crate::model::core::acts::{ATTENDED, ActLog, VOLUNTEERED};
 use crate::model::core::counters::DayRecord;
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Granted, Today, VOLUNTEER};
 use crate::model::core::purposes;
@@ -57,9 +58,15 @@ fn capacity(core: &Core, mechanisms: &Mechanisms, activity: Activity, today: &To
 
 /// Counts volunteers and attendees, special-event attendance by age, and marks everyone
 /// granted a place as taking part.
-pub fn take_part(core: &mut Core, granted: &Granted, d: i32, tally: &mut DayRecord) {
+pub fn take_part(core: &mut Core, granted: &Granted, d: i32, tally: &mut DayRecord, acts: &mut ActLog) {
     for &i in granted.of(VOLUNTEER) {
         tally[core.residents.cohort[i].index()].core.volunteers += 1;
+        acts.record(d, i, VOLUNTEERED, 0);
+    }
+    for (activity, who) in granted.activities().filter(|&(a, _)| a >= DELIBERATION) {
+        for &i in who {
+            acts.record(d, i, ATTENDED, activity.into());
+        }
     }
     let mut attendees: Vec<ResidentId> =
         granted.activities().filter(|&(a, _)| a >= DELIBERATION).flat_map(|(_, who)| who.iter().copied()).collect();
@@ -230,7 +237,7 @@ mod tests {
         granted.grant(FIRST_MECHANISM_ACTIVITY, b);
         granted.grant(FIRST_EVENT, a);
         let mut tally = DayRecord::default();
-        take_part(&mut core, &granted, d, &mut tally);
+        take_part(&mut core, &granted, d, &mut tally, &mut ActLog::new(false));
 
         let (mut volunteers, mut attendees) = ([0; 3], [0; 3]);
         volunteers[core.residents.cohort[a].index()] += 1;
@@ -291,7 +298,7 @@ mod tests {
         granted.grant(DELIBERATION, q);
         granted.grant(VOLUNTEER, alone);
         let mut tally = DayRecord::default();
-        take_part(&mut core, &granted, d, &mut tally);
+        take_part(&mut core, &granted, d, &mut tally, &mut ActLog::new(false));
         let before = core.residents.active_ties.clone();
         let degrees = [p, q, alone].map(|i| core.network.degree(i));
         form_ties(&mut core, &granted, d);
@@ -302,7 +309,7 @@ mod tests {
 
         let (mut core, _params) = Core::for_tests(300);
         core.rules.tie_chance = 0.0;
-        take_part(&mut core, &granted, d, &mut tally);
+        take_part(&mut core, &granted, d, &mut tally, &mut ActLog::new(false));
         form_ties(&mut core, &granted, d);
         assert!(!core.network.has_tie(p, q), "no ties at chance 0");
     }

@@ -5,6 +5,7 @@ use rand::RngExt;
 
 use crate::engine::parallel::{CHUNK, Split, map_chunks};
 use crate::model::behaviour::rules;
+use crate::model::core::acts::{ActLog, MOVED_IN, MOVED_OUT};
 use crate::model::core::counters::DayRecord;
 use crate::model::core::params::Params;
 use crate::model::core::population::{Arrival, add_generated_ties, add_household_ties, draw_traits};
@@ -57,21 +58,28 @@ fn draw_move_out(core: &Core, household: usize, today: i32) -> u32 {
 }
 
 /// Households due to move out today leave; newcomers of the same cohort take their place.
-pub fn churn(core: &mut Core, mechanisms: &mut Mechanisms, params: &Params, d: i32, tally: &mut DayRecord) {
+pub fn churn(
+    core: &mut Core,
+    mechanisms: &mut Mechanisms,
+    params: &Params,
+    d: i32,
+    tally: &mut DayRecord,
+    acts: &mut ActLog,
+) {
     for h in 0..core.structure.n_households() {
         if core.move_out_day[h] == d as u32 {
-            replace_household(core, mechanisms, params, h, d, tally);
+            replace_household(core, mechanisms, (params, h, d), tally, acts);
         }
     }
 }
 
+/// Household `h`'s members move out on day `d` and newcomers take their places.
 fn replace_household(
     core: &mut Core,
     mechanisms: &mut Mechanisms,
-    params: &Params,
-    h: usize,
-    d: i32,
+    (params, h, d): (&Params, usize, i32),
     tally: &mut DayRecord,
+    acts: &mut ActLog,
 ) {
     let members = core.structure.household_residents(h);
     let window = core.rules.window;
@@ -84,7 +92,8 @@ fn replace_household(
             }
         });
         let cohort = core.residents.cohort[i].index();
-        mechanisms.on_move_out(i, &mut tally[cohort]);
+        acts.record(d, i, MOVED_OUT, 0);
+        mechanisms.on_move_out(i, d, &mut tally[cohort], acts);
     }
     for i in members.clone().map(ResidentId) {
         let mut rng = core.key(d, i.0, purposes::NEWCOMER).rng();
@@ -93,6 +102,7 @@ fn replace_household(
         let traits = draw_traits(cohort, head, params, Arrival::Newcomer { day: d }, &mut rng);
         core.residents.set_fresh(i, &traits);
         mechanisms.on_move_in(i);
+        acts.record(d, i, MOVED_IN, 0);
         let ranges = core.tie_ranges(i);
         add_generated_ties(&mut core.network, i, &ranges, params, 2, &mut rng);
     }
@@ -167,7 +177,7 @@ mod tests {
         assert!(!old_outside.is_empty(), "the household has ties outside");
 
         let mut tally = DayRecord::default();
-        churn(&mut core, &mut mechanisms, &params, d, &mut tally);
+        churn(&mut core, &mut mechanisms, &params, d, &mut tally, &mut ActLog::new(false));
 
         let r = &core.residents;
         for &i in &members {
@@ -196,7 +206,7 @@ mod tests {
         // A day no household is due changes nobody.
         let next = (d + 1..d + 400).find(|&day| core.move_out_day.iter().all(|&m| m != day as u32)).unwrap();
         let before = core.residents.clone();
-        churn(&mut core, &mut mechanisms, &params, next, &mut tally);
+        churn(&mut core, &mut mechanisms, &params, next, &mut tally, &mut ActLog::new(false));
         assert_eq!(core.residents.move_in_day, before.move_in_day);
         assert_eq!(core.residents.active_ties, before.active_ties);
     }

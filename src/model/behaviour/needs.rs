@@ -4,6 +4,7 @@
 use rand::RngExt;
 
 use crate::model::behaviour::decide::{Decisions, Voice};
+use crate::model::core::acts::{ActLog, COMPLAINED, COMPLAINT_RESOLVED, COMPLAINT_STALLED, KEPT_SILENT};
 use crate::model::core::complaints::Pending;
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
@@ -26,15 +27,16 @@ pub fn pipe_bursts(core: &Core, d: i32) -> Vec<u32> {
 /// Needs become complaints, proposals or silence; a mechanism may collect a silent one.
 pub fn raise_needs(ctx: &mut Ctx, mechanisms: &mut Mechanisms, decisions: &[Decisions]) {
     for need in decisions.iter().flat_map(|c| c.needs.iter().copied()) {
-        let voice = match need.voice {
-            Voice::Silent if mechanisms.collects(ctx.core, &need, ctx.today) => Voice::Complaint,
-            voice => voice,
-        };
+        let collected = need.voice == Voice::Silent && mechanisms.collects(ctx.core, &need, ctx.today);
+        let voice = if collected { Voice::Complaint } else { need.voice };
         let i = need.resident;
         let cohort = ctx.core.residents.cohort[i];
         match voice {
-            Voice::Silent => ctx.cohort(cohort).core.silent_needs += 1,
-            Voice::Complaint => file_complaint(ctx, i),
+            Voice::Silent => {
+                ctx.cohort(cohort).core.silent_needs += 1;
+                ctx.acts.record(ctx.today.day, i, KEPT_SILENT, 0);
+            }
+            Voice::Complaint => file_complaint(ctx, i, collected),
             Voice::Proposal => {}
         }
         if voice != Voice::Silent {
@@ -44,10 +46,11 @@ pub fn raise_needs(ctx: &mut Ctx, mechanisms: &mut Mechanisms, decisions: &[Deci
 }
 
 /// A complaint is resolved with the committee's resolve share, after a random delay, or judged
-/// stalled at the longest delay.
-fn file_complaint(ctx: &mut Ctx, i: ResidentId) {
+/// stalled at the longest delay. Its act's value is 1 when outreach collected it.
+fn file_complaint(ctx: &mut Ctx, i: ResidentId, collected: bool) {
     let cohort = ctx.core.residents.cohort[i];
     ctx.cohort(cohort).core.complaints += 1;
+    ctx.acts.record(ctx.today.day, i, COMPLAINED, u64::from(collected));
     let core = &mut *ctx.core;
     let d = ctx.today.day;
     let mut rng = core.key(d, i.0, purposes::COMPLAINT).rng();
@@ -59,11 +62,12 @@ fn file_complaint(ctx: &mut Ctx, i: ResidentId) {
 }
 
 /// Complaints due today move their complainant's trust up (resolved) or down (stalled).
-pub fn settle_complaints(core: &mut Core, d: i32) {
+pub fn settle_complaints(core: &mut Core, d: i32, acts: &mut ActLog) {
     for pending in core.complaints.take_due(d as u32) {
         let i = pending.resident;
         if core.residents.move_in_day[i] == pending.move_in_day {
             core.residents.trust[i] = core.rules.rates.trust_after_complaint(core.residents.trust[i], pending.resolved);
+            acts.record(d, i, if pending.resolved { COMPLAINT_RESOLVED } else { COMPLAINT_STALLED }, 0);
         }
     }
 }
@@ -108,9 +112,9 @@ mod tests {
             core.complaints.file(2, 3, p);
         }
         core.residents.move_in_day[moved_out] = 4; // a newcomer took the complainant's slot
-        settle_complaints(&mut core, 4);
+        settle_complaints(&mut core, 4, &mut ActLog::new(false));
         assert_eq!(core.residents.trust[resolved], 0.5, "nothing is due before its day");
-        settle_complaints(&mut core, 5);
+        settle_complaints(&mut core, 5, &mut ActLog::new(false));
         let rates = &core.rules.rates;
         assert!(core.residents.trust[resolved] > 0.5);
         assert_eq!(core.residents.trust[resolved], rates.trust_after_complaint(0.5, true));
@@ -154,7 +158,9 @@ mod tests {
         let d = 6;
         let today = today(d);
         let mut tally = DayRecord::default();
-        let mut ctx = Ctx { core: &mut core, merchants: &mut merchants, today: &today, tally: &mut tally };
+        let mut acts = ActLog::new(false);
+        let mut ctx =
+            Ctx { core: &mut core, merchants: &mut merchants, today: &today, tally: &mut tally, acts: &mut acts };
         raise_needs(&mut ctx, &mut mechanisms, &decisions);
 
         let cohort = |i: ResidentId| core.residents.cohort[i].index();

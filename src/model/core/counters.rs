@@ -2,6 +2,7 @@
 //! mechanism's, each declared once in a table that generates the output columns, the yearly
 //! totals and the counters a comparison can total.
 
+use super::acts::{ATTENDED, ActKind, COMPLAINED, KEPT_SILENT, VOLUNTEERED};
 use super::types::N_COHORTS;
 use crate::model::mechanisms::MechanismCounters;
 
@@ -17,6 +18,17 @@ pub enum Kind {
     Community,
 }
 
+/// How a flow counter follows from the day's acts of a cohort's residents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FromActs {
+    /// The number of acts of this kind.
+    Count(ActKind),
+    /// The sum of their values (points).
+    Sum(ActKind),
+    /// The number of residents with at least one act of this kind.
+    Residents(ActKind),
+}
+
 /// One counter's column: its name, kind and the reports it enters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
@@ -27,11 +39,14 @@ pub struct Column {
     /// Offered as a window total in comparisons and studies, at this position among the
     /// counters offered (comparison outcomes keep a stable order).
     pub compare: Option<u8>,
+    /// How the counter follows from the act log (every flow of a resident's acts says how, so
+    /// the log and the counters reconcile).
+    pub acts: Option<FromActs>,
 }
 
 impl Column {
     pub const fn flow(name: &'static str) -> Column {
-        Column { name, kind: Kind::Flow, yearly: false, compare: None }
+        Column { name, kind: Kind::Flow, yearly: false, compare: None, acts: None }
     }
 
     pub const fn stock(name: &'static str) -> Column {
@@ -48,6 +63,21 @@ impl Column {
 
     pub const fn compare(self, position: u8) -> Column {
         Column { compare: Some(position), ..self }
+    }
+
+    /// The counter is the number of acts of `kind`.
+    pub const fn counts(self, kind: ActKind) -> Column {
+        Column { acts: Some(FromActs::Count(kind)), ..self }
+    }
+
+    /// The counter is the sum of the values of acts of `kind`.
+    pub const fn sums(self, kind: ActKind) -> Column {
+        Column { acts: Some(FromActs::Sum(kind)), ..self }
+    }
+
+    /// The counter is the number of residents with acts of `kind`.
+    pub const fn counts_residents(self, kind: ActKind) -> Column {
+        Column { acts: Some(FromActs::Residents(kind)), ..self }
     }
 }
 
@@ -159,13 +189,13 @@ counters! {
         /// Took part in anything within the active window.
         active: u32 = Column::stock("active"),
         /// Took a volunteer task today.
-        volunteers: u32 = Column::flow("volunteers"),
+        volunteers: u32 = Column::flow("volunteers").counts(VOLUNTEERED),
         /// Attended an event or the deliberation day today.
-        attendees: u32 = Column::flow("attendees"),
+        attendees: u32 = Column::flow("attendees").counts_residents(ATTENDED),
         /// Needs raised as complaints today.
-        complaints: u32 = Column::flow("complaints").yearly(),
+        complaints: u32 = Column::flow("complaints").yearly().counts(COMPLAINED),
         /// Needs that arose today and were not raised.
-        silent_needs: u32 = Column::flow("silent_needs"),
+        silent_needs: u32 = Column::flow("silent_needs").counts(KEPT_SILENT),
         trust_sum: f64 = Column::stock("trust_sum"),
         attachment_sum: f64 = Column::stock("attachment_sum"),
     }

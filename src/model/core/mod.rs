@@ -1,6 +1,7 @@
 //! The core community: parameters, structure, residents, social network, events, complaints
 //! and the counters a day records.
 
+pub mod acts;
 pub mod check;
 pub mod compiled;
 pub mod complaints;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::{Decisions, Need, NeedKind, Voice};
+use crate::model::core::acts::{ActKind, ActLog};
 use crate::model::core::check::{Check, SHARE_TOLERANCE, round6};
 use crate::model::core::counters::{Column, DayRecord};
 use crate::model::core::day::{Granted, Today};
@@ -24,7 +25,7 @@ pub const ALLIANCE_REVIEW: Purpose = Purpose(10);
 /// Whether an alliance meeting fixes a merchant's problem.
 pub const ALLIANCE_MEETING: Purpose = Purpose(11);
 /// Which merchant a grievance is about.
-pub const GRIEVANCE: Purpose = Purpose(13);
+pub const GRIEVANCE_TARGET: Purpose = Purpose(13);
 
 /// Merchant sectors, in scenario order.
 pub const SECTORS: [&str; 4] = ["catering", "retail", "services", "education"];
@@ -402,11 +403,15 @@ impl Merchants {
     }
 }
 
+/// Raised a grievance against a merchant (or had it collected); the value is the merchant's
+/// number, or `u64::MAX` when the building has no merchant with a nuisance.
+pub const GRIEVANCE: ActKind = ActKind(18);
+
 crate::counters! {
     /// The merchants' counters of one cohort and day.
     pub struct MerchantCounters {
         /// Grievances against merchants raised today (by the cohort, or collected from it).
-        merchant_grievances: u32 = Column::flow("merchant_grievances").yearly(),
+        merchant_grievances: u32 = Column::flow("merchant_grievances").yearly().counts(GRIEVANCE),
         /// Merchants in the alliance at the end of the day: the community's, the same in every
         /// cohort.
         alliance_size: u32 = Column::community("alliance_size").yearly(),
@@ -427,7 +432,8 @@ pub struct Alliance {
 impl Mechanism for Alliance {
     type Counters = MerchantCounters;
     type Wishes = ();
-    const PURPOSES: &'static [Purpose] = &[PLACEMENT, ALLIANCE_REVIEW, ALLIANCE_MEETING, GRIEVANCE];
+    const PURPOSES: &'static [Purpose] = &[PLACEMENT, ALLIANCE_REVIEW, ALLIANCE_MEETING, GRIEVANCE_TARGET];
+    const ACTS: &'static [(ActKind, &'static str)] = &[(GRIEVANCE, "grievance")];
 
     fn build(params: &Params, _core: &Core) -> Alliance {
         Alliance { params: params.merchants.clone(), item_value_yuan: params.policy.time_bank.item_value_yuan }
@@ -465,10 +471,12 @@ impl Mechanism for Alliance {
         }
         let i = need.resident;
         let building = ctx.core.building_of(i);
-        let uniform = ctx.core.key(ctx.today.day, i.0, GRIEVANCE).rng().random::<f64>();
-        if let Some(m) = ctx.merchants.culprit(building, uniform) {
+        let uniform = ctx.core.key(ctx.today.day, i.0, GRIEVANCE_TARGET).rng().random::<f64>();
+        let culprit = ctx.merchants.culprit(building, uniform);
+        if let Some(m) = culprit {
             ctx.merchants.record_grievance(m);
         }
+        ctx.acts.record(ctx.today.day, i, GRIEVANCE, culprit.map_or(u64::MAX, |m| m as u64));
         let cohort = ctx.core.residents.cohort[i];
         ctx.cohort(cohort).mechanisms.merchants.merchant_grievances += 1;
     }
@@ -484,7 +492,14 @@ impl Mechanism for Alliance {
         ctx.merchants.meeting(&self.params, key);
     }
 
-    fn end_of_day(&mut self, _core: &Core, merchants: &Merchants, _today: &Today, record: &mut DayRecord) {
+    fn end_of_day(
+        &mut self,
+        _core: &Core,
+        merchants: &Merchants,
+        _today: &Today,
+        record: &mut DayRecord,
+        _acts: &mut ActLog,
+    ) {
         let alliance_size = merchants.alliance_size();
         for cohort in record {
             cohort.mechanisms.merchants.alliance_size = alliance_size;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::rng::Purpose;
 use crate::model::behaviour::decide::{Decisions, Draws, Need, Voice};
+use crate::model::core::acts::{ActKind, ActLog};
 use crate::model::core::check::Check;
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Reservation, Today};
@@ -66,6 +67,8 @@ pub struct Ctx<'a> {
     pub merchants: &'a mut Merchants,
     pub today: &'a Today,
     pub tally: &'a mut DayRecord,
+    /// Every act of a resident is recorded here (a no-op unless individual data is asked for).
+    pub acts: &'a mut ActLog,
 }
 
 impl Ctx<'_> {
@@ -86,6 +89,8 @@ pub trait Mechanism: Sized + Send + Sync {
     type Wishes: Default + Send;
     /// The random-stream purposes this mechanism draws from (distinct across the model).
     const PURPOSES: &'static [Purpose] = &[];
+    /// The kinds of act this mechanism records, with their names (distinct across the model).
+    const ACTS: &'static [(ActKind, &'static str)] = &[];
 
     /// Builds the mechanism for one replicate, once the core's residents and ties exist.
     fn build(params: &Params, core: &Core) -> Self;
@@ -98,8 +103,8 @@ pub trait Mechanism: Sized + Send + Sync {
     /// Resident `i` is new (a newcomer took the place of a resident who moved out).
     fn on_move_in(&mut self, _i: ResidentId) {}
 
-    /// Resident `i` moves out today (before `on_move_in` of their successor).
-    fn on_move_out(&mut self, _i: ResidentId, _day: &mut CohortDay) {}
+    /// Resident `i` moves out on day `d` (before `on_move_in` of their successor).
+    fn on_move_out(&mut self, _i: ResidentId, _d: i32, _tally: &mut CohortDay, _acts: &mut ActLog) {}
 
     /// While running: the first day of a month, or the day the mechanisms start.
     fn month_start(&mut self, _ctx: &mut Ctx) {}
@@ -163,7 +168,15 @@ pub trait Mechanism: Sized + Send + Sync {
     fn after_needs(&mut self, _ctx: &mut Ctx, _granted: &Granted) {}
 
     /// The end of every day, after the core's drift, before the record is final.
-    fn end_of_day(&mut self, _core: &Core, _merchants: &Merchants, _today: &Today, _record: &mut DayRecord) {}
+    fn end_of_day(
+        &mut self,
+        _core: &Core,
+        _merchants: &Merchants,
+        _today: &Today,
+        _record: &mut DayRecord,
+        _acts: &mut ActLog,
+    ) {
+    }
 }
 
 /// Declares the registry: the `Mechanisms` struct (one field per mechanism, in hook order),
@@ -218,6 +231,13 @@ macro_rules! registry {
                 purposes
             }
 
+            /// Every kind of act the mechanisms record, in registry order.
+            pub fn act_kinds() -> Vec<(ActKind, &'static str)> {
+                let mut kinds = Vec::new();
+                $($(#[$attr])* { kinds.extend_from_slice(<$ty as Mechanism>::ACTS); })+
+                kinds
+            }
+
             pub fn heap_bytes(&self) -> usize {
                 let mut bytes = 0;
                 $($(#[$attr])* { bytes += self.$field.heap_bytes(); })+
@@ -228,8 +248,8 @@ macro_rules! registry {
                 $($(#[$attr])* { self.$field.on_move_in(i); })+
             }
 
-            pub fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
-                $($(#[$attr])* { self.$field.on_move_out(i, day); })+
+            pub fn on_move_out(&mut self, i: ResidentId, d: i32, tally: &mut CohortDay, acts: &mut ActLog) {
+                $($(#[$attr])* { self.$field.on_move_out(i, d, tally, acts); })+
             }
 
             pub fn month_start(&mut self, ctx: &mut Ctx) {
@@ -308,8 +328,8 @@ macro_rules! registry {
                 $($(#[$attr])* { self.$field.after_needs(ctx, granted); })+
             }
 
-            pub fn end_of_day(&mut self, core: &Core, merchants: &Merchants, today: &Today, record: &mut DayRecord) {
-                $($(#[$attr])* { self.$field.end_of_day(core, merchants, today, record); })+
+            pub fn end_of_day(&mut self, core: &Core, merchants: &Merchants, today: &Today, record: &mut DayRecord, acts: &mut ActLog) {
+                $($(#[$attr])* { self.$field.end_of_day(core, merchants, today, record, acts); })+
             }
         }
     };
@@ -329,6 +349,11 @@ registry! {
     story_vouchers: story_vouchers::StoryVouchers,
 }
 
+/// Every kind of act the model records, with its name: the core's, then the mechanisms'.
+pub fn all_act_kinds() -> Vec<(ActKind, &'static str)> {
+    crate::model::core::acts::CORE_KINDS.into_iter().chain(Mechanisms::act_kinds()).collect()
+}
+
 /// Every purpose the model draws from: the core's, then the mechanisms'.
 pub fn all_purposes() -> Vec<Purpose> {
     crate::model::core::purposes::ALL.into_iter().chain(Mechanisms::purposes()).collect()
@@ -337,6 +362,18 @@ pub fn all_purposes() -> Vec<Purpose> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_act_has_its_own_number_and_name() {
+        let kinds = all_act_kinds();
+        let mut numbers: Vec<ActKind> = kinds.iter().map(|(k, _)| *k).collect();
+        let mut names: Vec<&str> = kinds.iter().map(|(_, n)| *n).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!((numbers.len(), names.len()), (kinds.len(), kinds.len()), "{kinds:?}");
+    }
 
     #[test]
     fn every_purpose_in_the_model_is_distinct() {

@@ -3,6 +3,7 @@
 
 use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::Decisions;
+use crate::model::core::acts::{ActKind, ActLog};
 use crate::model::core::counters::{CohortDay, Column, DayRecord};
 use crate::model::core::day::{Granted, Today};
 use crate::model::core::params::Params;
@@ -10,15 +11,22 @@ use crate::model::core::state::Core;
 use crate::model::core::types::{PerResident, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 
+/// Was paid vouchers for attending the story day; the value is the vouchers.
+pub const VOUCHERS_PAID: ActKind = ActKind(19);
+/// Spent a voucher.
+pub const VOUCHER_SPENT: ActKind = ActKind(20);
+/// Moved out holding vouchers; the value is the vouchers.
+pub const VOUCHERS_LOST: ActKind = ActKind(21);
+
 crate::counters! {
     /// The vouchers' counters of one cohort and day.
     pub struct VoucherCounters {
         /// Vouchers paid today for attending the story day.
-        vouchers_paid: u64 = Column::flow("vouchers_paid").yearly(),
+        vouchers_paid: u64 = Column::flow("vouchers_paid").yearly().sums(VOUCHERS_PAID),
         /// Vouchers spent today.
-        vouchers_spent: u64 = Column::flow("vouchers_spent"),
+        vouchers_spent: u64 = Column::flow("vouchers_spent").counts(VOUCHER_SPENT),
         /// Vouchers held by residents who moved out today (they leave with their holder).
-        vouchers_lost: u64 = Column::flow("vouchers_lost"),
+        vouchers_lost: u64 = Column::flow("vouchers_lost").sums(VOUCHERS_LOST),
         /// Vouchers the cohort holds at the end of the day.
         vouchers_held: u64 = Column::stock("vouchers_held"),
     }
@@ -36,6 +44,8 @@ pub struct StoryVouchers {
 impl Mechanism for StoryVouchers {
     type Counters = VoucherCounters;
     type Wishes = ();
+    const ACTS: &'static [(ActKind, &'static str)] =
+        &[(VOUCHERS_PAID, "vouchers_paid"), (VOUCHER_SPENT, "voucher_spent"), (VOUCHERS_LOST, "vouchers_lost")];
 
     fn build(params: &Params, core: &Core) -> StoryVouchers {
         let story_events = params.events.iter().enumerate().filter(|(_, e)| e.name.contains("story day"));
@@ -55,8 +65,11 @@ impl Mechanism for StoryVouchers {
         self.held[i] = 0;
     }
 
-    fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
-        day.mechanisms.story_vouchers.vouchers_lost += self.held[i];
+    fn on_move_out(&mut self, i: ResidentId, d: i32, tally: &mut CohortDay, acts: &mut ActLog) {
+        tally.mechanisms.story_vouchers.vouchers_lost += self.held[i];
+        if self.held[i] > 0 {
+            acts.record(d, i, VOUCHERS_LOST, self.held[i]);
+        }
     }
 
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
@@ -65,16 +78,25 @@ impl Mechanism for StoryVouchers {
                 self.held[i] += self.per_attendance;
                 let cohort = ctx.core.residents.cohort[i];
                 ctx.cohort(cohort).mechanisms.story_vouchers.vouchers_paid += self.per_attendance;
+                ctx.acts.record(ctx.today.day, i, VOUCHERS_PAID, self.per_attendance);
             }
         }
     }
 
-    fn end_of_day(&mut self, core: &Core, _merchants: &Merchants, today: &Today, record: &mut DayRecord) {
+    fn end_of_day(
+        &mut self,
+        core: &Core,
+        _merchants: &Merchants,
+        today: &Today,
+        record: &mut DayRecord,
+        acts: &mut ActLog,
+    ) {
         for (i, held) in self.held.iter_mut().enumerate() {
             let counters = &mut record[core.residents.cohort[i].index()].mechanisms.story_vouchers;
             if today.policies_on && *held >= self.spend_from {
                 *held -= 1;
                 counters.vouchers_spent += 1;
+                acts.record(today.day, ResidentId::new(i), VOUCHER_SPENT, 1);
             }
             counters.vouchers_held += *held;
         }

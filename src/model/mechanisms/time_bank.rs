@@ -10,6 +10,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::behaviour::decide::{Decisions, Draws, split_draw};
 use crate::model::behaviour::rules;
+use crate::model::core::acts::{Act, ActKind, ActLog};
 use crate::model::core::check::Check;
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Today, VOLUNTEER};
@@ -113,19 +114,28 @@ impl TimeBankParams {
     }
 }
 
+/// Earned points at a check-in; the value is the points.
+pub const POINTS_EARNED: ActKind = ActKind(9);
+/// Spent points on a catalogue item; the value is the points.
+pub const POINTS_REDEEMED: ActKind = ActKind(10);
+/// Tried to redeem and found the catalogue empty.
+pub const REDEMPTION_FAILED: ActKind = ActKind(11);
+/// Lost points, unused too long or on moving out; the value is the points.
+pub const POINTS_EXPIRED: ActKind = ActKind(12);
+
 crate::counters! {
     /// The time bank's counters of one cohort and day.
     pub struct TimeBankCounters {
         /// Time-bank points paid to the cohort today.
-        points_issued: u64 = Column::flow("points_issued").yearly(),
+        points_issued: u64 = Column::flow("points_issued").yearly().sums(POINTS_EARNED),
         /// Points the cohort spent on catalogue items today.
-        points_redeemed: u64 = Column::flow("points_redeemed").yearly().compare(2),
+        points_redeemed: u64 = Column::flow("points_redeemed").yearly().compare(2).sums(POINTS_REDEEMED),
         /// Points that lapsed today (unused too long, or held by residents who moved out).
-        points_expired: u64 = Column::flow("points_expired"),
+        points_expired: u64 = Column::flow("points_expired").sums(POINTS_EXPIRED),
         /// Points the cohort holds at the end of the day.
         points_outstanding: u64 = Column::stock("points_outstanding"),
         /// Redemptions tried today that found the catalogue empty.
-        redemptions_failed: u32 = Column::flow("redemptions_failed").yearly(),
+        redemptions_failed: u32 = Column::flow("redemptions_failed").yearly().counts(REDEMPTION_FAILED),
     }
 }
 
@@ -194,6 +204,12 @@ pub type Redemptions = Vec<(u32, ResidentId)>;
 impl Mechanism for TimeBank {
     type Counters = TimeBankCounters;
     type Wishes = Redemptions;
+    const ACTS: &'static [(ActKind, &'static str)] = &[
+        (POINTS_EARNED, "points_earned"),
+        (POINTS_REDEEMED, "points_redeemed"),
+        (REDEMPTION_FAILED, "redemption_failed"),
+        (POINTS_EXPIRED, "points_expired"),
+    ];
 
     fn build(params: &Params, core: &Core) -> TimeBank {
         let t = &params.policy.time_bank;
@@ -218,8 +234,12 @@ impl Mechanism for TimeBank {
     }
 
     /// Points leave with their holder: they count as expired.
-    fn on_move_out(&mut self, i: ResidentId, day: &mut CohortDay) {
-        day.mechanisms.time_bank.points_expired += self.points[i];
+    fn on_move_out(&mut self, i: ResidentId, d: i32, tally: &mut CohortDay, acts: &mut ActLog) {
+        let points = self.points[i];
+        tally.mechanisms.time_bank.points_expired += points;
+        if points > 0 {
+            acts.record(d, i, POINTS_EXPIRED, points);
+        }
     }
 
     fn month_start(&mut self, _ctx: &mut Ctx) {
@@ -253,9 +273,16 @@ impl Mechanism for TimeBank {
         }
     }
 
-    fn end_of_day(&mut self, core: &Core, _merchants: &Merchants, today: &Today, record: &mut DayRecord) {
+    fn end_of_day(
+        &mut self,
+        core: &Core,
+        _merchants: &Merchants,
+        today: &Today,
+        record: &mut DayRecord,
+        acts: &mut ActLog,
+    ) {
         if let Some(t) = self.rules.filter(|_| today.policies_on) {
-            self.lapse_and_decay(t, core, today.day, record);
+            self.lapse_and_decay(t, core, today.day, record, acts);
         }
     }
 }
@@ -271,6 +298,7 @@ impl TimeBank {
             r.intrinsic[i] = rules::gain(r.intrinsic[i] * (1.0 - t.crowd_out), t.crowd_in);
             let cohort = r.cohort[i];
             ctx.cohort(cohort).mechanisms.time_bank.points_issued += t.points_per_checkin;
+            ctx.acts.record(ctx.today.day, i, POINTS_EARNED, t.points_per_checkin);
         }
     }
 
@@ -292,26 +320,34 @@ impl TimeBank {
                 self.points[i] -= t.item_cost;
                 self.point_value[i] = rules::gain(self.point_value[i], t.value_gain);
                 counters.points_redeemed += t.item_cost;
+                ctx.acts.record(ctx.today.day, i, POINTS_REDEEMED, t.item_cost);
             } else {
                 self.point_value[i] *= 1.0 - t.value_loss;
                 counters.redemptions_failed += 1;
+                ctx.acts.record(ctx.today.day, i, REDEMPTION_FAILED, 0);
             }
         }
     }
 
     /// Balances idle too long lapse; a balance that could buy an item but is not spent loses
     /// perceived worth; the cohort's outstanding balance is recorded.
-    fn lapse_and_decay(&mut self, t: Rules, core: &Core, d: i32, record: &mut DayRecord) {
+    fn lapse_and_decay(&mut self, t: Rules, core: &Core, d: i32, record: &mut DayRecord, acts: &mut ActLog) {
         let cohort = &core.residents.cohort;
         let last_earned = &self.last_earned;
+        let logging = acts.is_on();
         let lapse_chunk = |(chunk, (points, point_value)): (usize, (&mut [u64], &mut [f32]))| {
             let base = chunk * CHUNK;
-            let mut partial = [TimeBankCounters::default(); N_COHORTS];
+            let mut partial = ([TimeBankCounters::default(); N_COHORTS], Vec::new());
             for j in 0..points.len() {
                 let i = base + j;
-                let stats = &mut partial[cohort[i].index()];
+                let stats = &mut partial.0[cohort[i].index()];
                 if points[j] > 0 && t.expiry_days > 0 && d - last_earned[i] >= t.expiry_days {
                     stats.points_expired += points[j];
+                    if logging {
+                        let lapsed =
+                            Act { day: d as u32, resident: ResidentId::new(i), kind: POINTS_EXPIRED, value: points[j] };
+                        partial.1.push(lapsed);
+                    }
                     points[j] = 0;
                 }
                 if points[j] >= t.item_cost {
@@ -321,7 +357,7 @@ impl TimeBank {
             }
             partial
         };
-        let partials: Vec<[TimeBankCounters; N_COHORTS]> = match core.split {
+        let partials: Vec<([TimeBankCounters; N_COHORTS], Vec<Act>)> = match core.split {
             Split::Parallel => self
                 .points
                 .par_chunks_mut(CHUNK)
@@ -337,10 +373,11 @@ impl TimeBank {
                 .map(lapse_chunk)
                 .collect(),
         };
-        for partial in &partials {
-            for (total, part) in record.iter_mut().zip(partial) {
+        for (counters, lapsed) in partials {
+            for (total, part) in record.iter_mut().zip(&counters) {
                 total.mechanisms.time_bank.add(part);
             }
+            acts.extend(lapsed);
         }
     }
 }

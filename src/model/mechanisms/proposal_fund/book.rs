@@ -66,7 +66,8 @@ impl Default for ProposalBook {
 }
 
 impl ProposalBook {
-    /// Files a proposal; its cost is uniform between the minimum and the cap.
+    /// Files a proposal; its cost is uniform between the minimum and the cap. Returns its serial
+    /// number.
     pub fn file(
         &mut self,
         proposer: (ResidentId, AgeBand),
@@ -74,13 +75,14 @@ impl ProposalBook {
         cohort: Cohort,
         params: &FundParams,
         key: StreamKey,
-    ) {
+    ) -> u32 {
         let (proposer, age) = proposer;
         let serial = self.next_serial;
         self.next_serial += 1;
         let mut rng = StreamKey { agent: serial, ..key }.rng();
         let cost_yuan = params.cost_min_yuan + (params.cap_yuan - params.cost_min_yuan) * rng.random::<f64>();
         self.open.push(Proposal { serial, proposer, age, proposer_move_in, cohort, cost_yuan, stage: Stage::Pending });
+        serial
     }
 
     pub fn open(&self) -> &[Proposal] {

@@ -11,6 +11,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::behaviour::decide::{self, Draws, Need, Voice};
 use crate::model::behaviour::rules::{self, sigmoid};
+use crate::model::core::acts::ActKind;
 use crate::model::core::check::Check;
 use crate::model::core::counters::Column;
 use crate::model::core::day::{DELIBERATION, Granted, Today};
@@ -153,14 +154,27 @@ impl FundParams {
     }
 }
 
+/// Filed a proposal (at a need, or at a booth); the value is the proposal's serial number, as
+/// for every stage of it.
+pub const PROPOSED: ActKind = ActKind(13);
+/// Their proposal was approved and funded at the deliberation day.
+pub const PROPOSAL_APPROVED: ActKind = ActKind(14);
+/// Their proposal was rejected at screening.
+pub const PROPOSAL_REJECTED: ActKind = ActKind(15);
+/// Their proposal was implemented (and, with report-back, shown publicly).
+pub const PROPOSAL_IMPLEMENTED: ActKind = ActKind(16);
+/// Their proposal stalled before it was implemented.
+pub const PROPOSAL_STALLED: ActKind = ActKind(17);
+
 crate::counters! {
     /// The proposal fund's counters of one cohort and day.
     pub struct FundCounters {
-        proposals_submitted: u32 = Column::flow("proposals_submitted").yearly(),
-        proposals_approved: u32 = Column::flow("proposals_approved").yearly(),
-        proposals_rejected: u32 = Column::flow("proposals_rejected"),
-        proposals_implemented: u32 = Column::flow("proposals_implemented").yearly().compare(1),
-        proposals_stalled: u32 = Column::flow("proposals_stalled").yearly(),
+        proposals_submitted: u32 = Column::flow("proposals_submitted").yearly().counts(PROPOSED),
+        proposals_approved: u32 = Column::flow("proposals_approved").yearly().counts(PROPOSAL_APPROVED),
+        proposals_rejected: u32 = Column::flow("proposals_rejected").counts(PROPOSAL_REJECTED),
+        proposals_implemented: u32 =
+            Column::flow("proposals_implemented").yearly().compare(1).counts(PROPOSAL_IMPLEMENTED),
+        proposals_stalled: u32 = Column::flow("proposals_stalled").yearly().counts(PROPOSAL_STALLED),
         /// Proposal-fund money committed today to the cohort's proposals.
         fund_spent_yuan: f64 = Column::flow("fund_spent_yuan").yearly(),
     }
@@ -189,6 +203,13 @@ impl Mechanism for ProposalFund {
     type Counters = FundCounters;
     type Wishes = ();
     const PURPOSES: &'static [Purpose] = &[PROPOSAL_COST, PROPOSAL_REVIEW, FOLLOW_THROUGH, BOOTH];
+    const ACTS: &'static [(ActKind, &'static str)] = &[
+        (PROPOSED, "proposed"),
+        (PROPOSAL_APPROVED, "proposal_approved"),
+        (PROPOSAL_REJECTED, "proposal_rejected"),
+        (PROPOSAL_IMPLEMENTED, "proposal_implemented"),
+        (PROPOSAL_STALLED, "proposal_stalled"),
+    ];
 
     fn build(params: &Params, _core: &Core) -> ProposalFund {
         let f = &params.policy.proposal_fund;
@@ -249,8 +270,9 @@ impl ProposalFund {
         let r = &ctx.core.residents;
         let (cohort, move_in, age) = (r.cohort[i], r.move_in_day[i], r.age[i]);
         let key = fund_key(ctx.core.seed, ctx.core.replicate, ctx.today.day, PROPOSAL_COST);
-        self.book.file((i, age), move_in, cohort, &self.params, key);
+        let serial = self.book.file((i, age), move_in, cohort, &self.params, key);
         ctx.cohort(cohort).mechanisms.proposal_fund.proposals_submitted += 1;
+        ctx.acts.record(ctx.today.day, i, PROPOSED, serial.into());
     }
 
     /// Adult visitors of a proposal booth may file a proposal there.
@@ -332,6 +354,13 @@ impl ProposalFund {
         let stats = &mut ctx.tally[proposal.cohort.index()].mechanisms.proposal_fund;
         let age = proposal.age.index();
         let by_age = &mut ctx.core.by_age;
+        let kind = match outcome {
+            Outcome::Approved { .. } => PROPOSAL_APPROVED,
+            Outcome::Rejected => PROPOSAL_REJECTED,
+            Outcome::Implemented => PROPOSAL_IMPLEMENTED,
+            Outcome::Stalled => PROPOSAL_STALLED,
+        };
+        ctx.acts.record(ctx.today.day, proposal.proposer, kind, proposal.serial.into());
         match outcome {
             Outcome::Approved { spent_yuan } => {
                 stats.proposals_approved += 1;
