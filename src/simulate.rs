@@ -4,9 +4,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 
-use crate::engine::Calendar;
-use crate::engine::ensemble::run_ensemble;
+use crate::engine::ensemble::{Model, run_ensemble};
 use crate::engine::parallel::Split;
+use crate::engine::{Calendar, Day};
+use crate::model::core::acts::Act;
+use crate::model::core::population::Residents;
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::{DayRecord, World};
 use crate::scenario::Scenario;
@@ -59,6 +61,65 @@ pub fn simulate_replicates_split(
     split: Split,
     on_day: &(dyn Fn() + Sync),
 ) -> RunOutput {
+    simulate_with(scenario, replicates, split, on_day, None)
+}
+
+/// Where one replicate's acts go while it runs (individual-level data), day by day.
+pub trait ActSink: Send {
+    /// The acts of recorded day `day` (0 is the start date), in the order they happened, with
+    /// the residents as they are at the end of that day.
+    fn day(&mut self, day: u32, acts: &[Act], residents: &Residents);
+    /// Called after the replicate's last day.
+    fn finish(self: Box<Self>);
+}
+
+/// Makes the sink of each replicate.
+pub type SinkFactory<'a> = &'a (dyn Fn(u32) -> Box<dyn ActSink> + Sync);
+
+/// As [`simulate`], with every resident's acts of the recorded days handed to a sink per
+/// replicate as the run goes (nothing of them is kept in memory).
+pub fn simulate_recording(scenario: &Scenario, on_day: &(dyn Fn() + Sync), sinks: SinkFactory<'_>) -> RunOutput {
+    let replicates: Vec<u32> = (0..scenario.scenario.replicates).collect();
+    simulate_with(scenario, &replicates, Split::for_replicates(replicates.len()), on_day, Some(sinks))
+}
+
+/// A world whose acts go to its sink after each recorded day.
+struct Recorded {
+    world: World,
+    sink: Option<Box<dyn ActSink>>,
+    record_from: u32,
+}
+
+impl Model for Recorded {
+    type Record = DayRecord;
+    type Final = Merchants;
+
+    fn step(&mut self, day: &Day) -> DayRecord {
+        let record = self.world.step(day);
+        if let Some(sink) = &mut self.sink {
+            let acts = self.world.take_acts();
+            if day.index >= self.record_from {
+                sink.day(day.index - self.record_from, &acts, self.world.residents());
+            }
+        }
+        record
+    }
+
+    fn finish(self) -> Merchants {
+        if let Some(sink) = self.sink {
+            sink.finish();
+        }
+        self.world.finish()
+    }
+}
+
+fn simulate_with(
+    scenario: &Scenario,
+    replicates: &[u32],
+    split: Split,
+    on_day: &(dyn Fn() + Sync),
+    sinks: Option<SinkFactory<'_>>,
+) -> RunOutput {
     let started = Instant::now();
     let calendar = calendar(scenario);
     let params = scenario.model_params();
@@ -66,7 +127,11 @@ pub fn simulate_replicates_split(
     let build = |k| {
         let mut world = World::new(&params, k, &calendar);
         world.set_split(split);
-        world
+        let sink = sinks.map(|make| make(k));
+        if sink.is_some() {
+            world.record_acts();
+        }
+        Recorded { world, sink, record_from: record_from as u32 }
     };
     let results = run_ensemble(replicates, &calendar, record_from, build, on_day);
     let resident_days = scenario.community.residents as u64 * calendar.len() as u64 * replicates.len() as u64;

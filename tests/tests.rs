@@ -1,5 +1,7 @@
 //! Integration tests, built as one binary: layering, determinism, mechanisms, shipped scenarios, the CLI.
 
+#[path = "it/agents.rs"]
+mod agents;
 #[path = "it/architecture.rs"]
 mod architecture;
 #[path = "it/bad_scenarios.rs"]

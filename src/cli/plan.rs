@@ -16,6 +16,8 @@ pub(crate) struct RunPlan {
     pub source: String,
     pub out_dir: PathBuf,
     pub threads: usize,
+    /// Individual-level data to write, if any.
+    pub agents: Option<linli::output::agents::AgentsFormat>,
 }
 
 impl RunPlan {
@@ -29,7 +31,8 @@ impl RunPlan {
         override_run(&mut scenario, args.replicates, args.exec.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.exec.threads();
-        Ok(RunPlan { scenario, sections, source, out_dir, threads })
+        let agents = args.agents.then_some(args.agents_format);
+        Ok(RunPlan { scenario, sections, source, out_dir, threads, agents })
     }
 }
 

@@ -5,19 +5,29 @@ use std::fmt::Write;
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
 use linli::experiment::stats::Estimate;
+use linli::output::agents::EventLog;
 use linli::output::progress::Progress;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
-use linli::simulate::{RunOutput, days_per_replicate, simulate};
+use linli::simulate::{RunOutput, days_per_replicate, simulate, simulate_recording};
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.
-    let staging = Staging::replace_folder(&plan.out_dir, "run", &linli::output::RUN_FILES)?;
+    let mut staging = Staging::replace_folder(&plan.out_dir, "run", &linli::output::RUN_FILES)?;
     let scenario = &plan.scenario;
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
     let progress = Progress::new("simulating", total);
     let pool = thread_pool(plan.threads)?;
-    let output = pool.install(|| simulate(scenario, &|| progress.inc(1)));
+    let output = match plan.agents {
+        None => pool.install(|| simulate(scenario, &|| progress.inc(1))),
+        Some(format) => {
+            let log = EventLog::new(format, staging.dir());
+            let output = pool.install(|| simulate_recording(scenario, &|| progress.inc(1), &|k| log.sink(k)));
+            let replicates: Vec<u32> = output.replicates.iter().map(|r| r.replicate).collect();
+            log.join(&replicates, &staging.path(format.file_name()))?;
+            output
+        }
+    };
     progress.finish();
     let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
     let written = write_all(staging, &output, &provenance)?;

@@ -166,16 +166,9 @@ impl World {
     }
 }
 
-impl crate::engine::ensemble::Model for World {
-    type Record = DayRecord;
-    type Final = Merchants;
-
-    fn step(&mut self, day: &Day) -> DayRecord {
-        World::step(self, day)
-    }
-
-    /// The merchants are kept for `merchants.csv`.
-    fn finish(self) -> Merchants {
+impl World {
+    /// What is kept after the last day: the merchants, for `merchants.csv`.
+    pub fn finish(self) -> Merchants {
         self.merchants
     }
 }

@@ -1,5 +1,6 @@
 //! Outputs of a run: tidy CSV, a JSON summary and plots, written atomically.
 
+pub mod agents;
 pub mod bottom_line;
 pub mod compare_plots;
 pub mod comparison;
@@ -23,7 +24,9 @@ pub use staging::Staging;
 
 /// The files `linli run` writes; a folder holding only these (from before the output marker) is
 /// taken as an earlier run's and replaced.
-pub const RUN_FILES: [&str; 10] = [
+pub const RUN_FILES: [&str; 12] = [
+    "events.parquet",
+    "events.csv",
     "timeseries.csv",
     "merchants.csv",
     "summary.json",

@@ -96,6 +96,11 @@ impl Staging {
         self.dir.join(name)
     }
 
+    /// The staging folder, for files that are written in parts and joined before the commit.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Where a file already staged lies (does not add it to the commit again).
     pub fn path_of(&self, name: &str) -> PathBuf {
         self.dir.join(name)

@@ -1,0 +1,131 @@
+//! Individual-level data: `linli run --agents` writes every resident's acts, byte-identical at
+//! any thread count, reconciling exactly with `timeseries.csv`, and readable by pandas. Without
+//! pandas and pyarrow the pandas test is skipped unless LINLI_REQUIRE_PANDAS is set (CI sets it
+//! and installs them).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::common::linli;
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/agents/small.toml");
+
+fn run_agents(out: &Path, extra: &[&str]) {
+    let mut args = vec!["run", SCENARIO, "--out", out.to_str().unwrap(), "--agents"];
+    args.extend_from_slice(extra);
+    let result = linli(&args);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+}
+
+#[test]
+fn the_event_log_is_the_same_at_any_thread_count_and_leaves_no_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run_agents(&one, &["--threads", "1"]);
+    run_agents(&two, &["--threads", "2"]);
+    let bytes = |folder: &Path| std::fs::read(folder.join("events.parquet")).unwrap();
+    assert!(bytes(&one).len() > 1000);
+    assert!(bytes(&one) == bytes(&two), "events.parquet differs between 1 and 2 threads");
+    let names: Vec<String> =
+        std::fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.starts_with(".events-part")), "{names:?}");
+}
+
+/// Per (replicate, day, cohort): the count of each kind, the sum of its values, and the
+/// residents who attended.
+type Tallies = BTreeMap<(u32, u32, String), (BTreeMap<String, (u64, u64)>, BTreeSet<u32>)>;
+
+fn tally_events(csv: &str) -> Tallies {
+    let mut tallies = Tallies::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let key = (f[0].parse().unwrap(), f[1].parse().unwrap(), f[3].to_string());
+        let (kinds, attended) = tallies.entry(key).or_default();
+        let entry = kinds.entry(f[5].to_string()).or_default();
+        entry.0 += 1;
+        entry.1 += f[6].parse::<i64>().unwrap().max(0) as u64;
+        if f[5] == "attended" {
+            attended.insert(f[2].parse().unwrap());
+        }
+    }
+    tallies
+}
+
+#[test]
+fn events_summed_per_day_cohort_and_kind_equal_timeseries_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    run_agents(dir.path(), &["--agents-format", "csv"]);
+    let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    assert!(events.starts_with("replicate,day,resident,cohort,age_band,kind,value\n"));
+    let tallies = tally_events(&events);
+    let timeseries = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
+    let mut lines = timeseries.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|&h| h == name).unwrap();
+    // Counters that are counts (or sums of values) of one kind of act.
+    let counts = [
+        ("complaints", "complained", false),
+        ("silent_needs", "kept_silent", false),
+        ("points_issued", "points_earned", true),
+        ("points_redeemed", "points_redeemed", true),
+        ("points_expired", "points_expired", true),
+        ("redemptions_failed", "redemption_failed", false),
+        ("proposals_submitted", "proposed", false),
+        ("proposals_approved", "proposal_approved", false),
+        ("proposals_implemented", "proposal_implemented", false),
+        ("merchant_grievances", "grievance", false),
+    ];
+    let mut checked = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let key = (f[col("replicate")].parse().unwrap(), f[col("day")].parse().unwrap(), f[col("cohort")].to_string());
+        let empty = Default::default();
+        let (kinds, attended) = tallies.get(&key).unwrap_or(&empty);
+        let residents: f64 = f[col("residents")].parse().unwrap();
+        let rate = |name: &str| (f[col(name)].parse::<f64>().unwrap() * residents).round() as u64;
+        let of = |kind: &str| kinds.get(kind).copied().unwrap_or_default();
+        assert_eq!(rate("volunteer_rate"), of("volunteered").0, "volunteers on {key:?}");
+        assert_eq!(rate("attendance_rate"), attended.len() as u64, "attendees on {key:?}");
+        for (column, kind, summed) in counts {
+            let counted: u64 = f[col(column)].parse().unwrap();
+            let logged = if summed { of(kind).1 } else { of(kind).0 };
+            assert_eq!(counted, logged, "{column} on {key:?}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 3 * 200 * 3, "every replicate, day and cohort");
+    let kinds: BTreeSet<&String> = tallies.values().flat_map(|(k, _)| k.keys()).collect();
+    assert!(kinds.len() >= 12, "the small scenario exercises most kinds of act: {kinds:?}");
+}
+
+/// Whether python3 can import pandas and pyarrow.
+fn pandas() -> bool {
+    let probe = std::process::Command::new("python3").args(["-c", "import pandas, pyarrow"]).output();
+    probe.is_ok_and(|out| out.status.success())
+}
+
+#[test]
+fn pandas_reads_the_event_log_and_reproduces_timeseries_and_a_measure() {
+    if !pandas() {
+        assert!(
+            std::env::var_os("LINLI_REQUIRE_PANDAS").is_none(),
+            "LINLI_REQUIRE_PANDAS is set but pandas is missing"
+        );
+        eprintln!("skipped: no pandas and pyarrow for python3 (pip install pandas pyarrow to run this test)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    run_agents(dir.path(), &[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/events.py");
+    let result = std::process::Command::new("python3")
+        .args([script, dir.path().to_str().unwrap()])
+        .output()
+        .expect("python3 runs (CI installs it with pandas and pyarrow)");
+    assert!(
+        result.status.success(),
+        "pandas could not read or reconcile the event log:\n{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(String::from_utf8_lossy(&result.stdout).contains("top fifth of volunteers"));
+}
