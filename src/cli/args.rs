@@ -159,12 +159,13 @@ pub(crate) struct RunArgs {
     /// Number of replicates (overrides the scenario).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
-    /// Also write individual-level data: every resident's acts (events.parquet).
+    /// Also write individual-level data: every resident's acts (events.parquet); the same as
+    /// `agents = true` in the scenario's [output] section.
     #[arg(long)]
     pub agents: bool,
-    /// The format of the individual-level data.
-    #[arg(long, value_enum, default_value = "parquet", requires = "agents")]
-    pub agents_format: linli::output::agents::AgentsFormat,
+    /// The format of the individual-level data [default: the scenario's, or parquet].
+    #[arg(long, value_enum)]
+    pub agents_format: Option<linli::output::agents::AgentsFormat>,
     #[command(flatten)]
     pub exec: ExecArgs,
 }

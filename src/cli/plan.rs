@@ -31,7 +31,9 @@ impl RunPlan {
         override_run(&mut scenario, args.replicates, args.exec.seed);
         let out_dir = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.scenario.name));
         let threads = args.exec.threads();
-        let agents = args.agents.then_some(args.agents_format);
+        let output = &scenario.output;
+        let agents = (args.agents || output.agents || args.agents_format.is_some())
+            .then(|| args.agents_format.unwrap_or(output.agents_format));
         Ok(RunPlan { scenario, sections, source, out_dir, threads, agents })
     }
 }

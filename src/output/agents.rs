@@ -38,24 +38,7 @@ const EVENT_SCHEMA: &str = "message events {
 /// Rows kept before a row group is written: bounds a replicate's buffer to about 16 MB.
 const ROW_GROUP_ROWS: usize = 1 << 20;
 
-/// How the event log is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum AgentsFormat {
-    /// `events.parquet`: columnar, dictionary-encoded (read with pandas, polars or R arrow).
-    Parquet,
-    /// `events.csv`: the same columns as text.
-    Csv,
-}
-
-impl AgentsFormat {
-    /// The file the log is written to.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            AgentsFormat::Parquet => "events.parquet",
-            AgentsFormat::Csv => "events.csv",
-        }
-    }
-}
+pub use crate::scenario::schema::AgentsFormat;
 
 /// One buffered row, compact (names are looked up when a row group is written).
 #[derive(Clone, Copy)]

@@ -44,6 +44,46 @@ pub struct Scenario {
     /// each event's random draws sit at its position in this list.
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
+    /// Optional outputs of `linli run` (the same as its command-line flags).
+    #[serde(default, skip_serializing_if = "Output::is_default")]
+    pub output: Output,
+}
+
+/// Optional outputs of `linli run`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// Also write individual-level data, every resident's acts (as `linli run --agents`).
+    pub agents: bool,
+    /// The format of the individual-level data: "parquet" (events.parquet) or "csv" (events.csv).
+    pub agents_format: AgentsFormat,
+}
+
+impl Output {
+    fn is_default(&self) -> bool {
+        *self == Output::default()
+    }
+}
+
+/// How the individual-level data is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentsFormat {
+    /// `events.parquet`: columnar, dictionary-encoded (read with pandas, polars or R arrow).
+    #[default]
+    Parquet,
+    /// `events.csv`: the same columns as text.
+    Csv,
+}
+
+impl AgentsFormat {
+    /// The file the individual-level data is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            AgentsFormat::Parquet => "events.parquet",
+            AgentsFormat::Csv => "events.csv",
+        }
+    }
 }
 
 /// What the run is: name, period, replicates and seed.

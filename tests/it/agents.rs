@@ -129,3 +129,20 @@ fn pandas_reads_the_event_log_and_reproduces_timeseries_and_a_measure() {
     );
     assert!(String::from_utf8_lossy(&result.stdout).contains("top fifth of volunteers"));
 }
+
+#[test]
+fn an_output_section_asks_for_the_event_log_as_the_flag_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SCENARIO).unwrap() + "\n[output]\nagents = true\nagents_format = \"csv\"\n";
+    let scenario = dir.path().join("with-output.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    let result = linli(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--replicates", "1"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(out.join("events.csv").exists() && !out.join("events.parquet").exists());
+    let flagged = dir.path().join("flagged");
+    let args = ["run", scenario.to_str().unwrap(), "--out", flagged.to_str().unwrap(), "--replicates", "1"];
+    let result = linli(&[&args[..], &["--agents-format", "parquet"]].concat());
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(flagged.join("events.parquet").exists(), "the flag overrides the section's format");
+}
