@@ -217,7 +217,11 @@ mod tests {
     fn an_unknown_top_level_key_is_told_every_section() {
         let err = error_of("[scenario]\nversion = 1\n[sweeep]\n");
         assert_eq!(err.kind, ErrorKind::UnknownKey);
-        assert!(err.expected.ends_with("costs, comparison, arm, sweep, sensitivity, event"), "{}", err.expected);
+        assert!(
+            err.expected.ends_with("costs, comparison, arm, sweep, sensitivity, event, output"),
+            "{}",
+            err.expected
+        );
         assert_eq!(err.help.as_deref(), Some("did you mean `sweep`?"));
     }
 
