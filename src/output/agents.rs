@@ -187,7 +187,7 @@ impl PartWriter {
         let replicate = self.replicate as i32;
         let text = |name: &str| ByteArray::from(name.as_bytes().to_vec());
         let cohorts = crate::model::Cohort::ALL.map(|c| text(c.name()));
-        let bands = crate::model::AgeBand::ALL.map(|a| text(age_band_name(a)));
+        let bands = crate::model::AgeBand::ALL.map(|a| text(a.name()));
         let kinds: Vec<ByteArray> = names.iter().map(|name| text(name)).collect();
         let writer = self.parquet_writer()?.as_mut().expect("just opened");
         let mut group = writer.next_row_group()?;
@@ -214,7 +214,7 @@ impl PartWriter {
         let out = self.csv_writer()?;
         for row in rows {
             let cohort = crate::model::Cohort::ALL[usize::from(row.cohort)].name();
-            let band = age_band_name(crate::model::AgeBand::ALL[usize::from(row.age_band)]);
+            let band = crate::model::AgeBand::ALL[usize::from(row.age_band)].name();
             let kind = names[usize::from(row.act.kind.0)];
             let (day, resident, value) = (row.day, row.act.resident.0, value_of(&row.act));
             writeln!(out, "{replicate},{day},{resident},{cohort},{band},{kind},{value}")?;
@@ -255,17 +255,6 @@ fn values(rows: &[Row]) -> Vec<i64> {
 /// An act's value as written: -1 for "none" (`u64::MAX`, a grievance with no merchant).
 fn value_of(act: &Act) -> i64 {
     i64::try_from(act.value).unwrap_or(-1)
-}
-
-/// The age band's name in files and outputs.
-pub fn age_band_name(band: crate::model::AgeBand) -> &'static str {
-    use crate::model::AgeBand;
-    match band {
-        AgeBand::Child => "child",
-        AgeBand::YoungAdult => "young_adult",
-        AgeBand::Adult => "adult",
-        AgeBand::Senior => "senior",
-    }
 }
 
 /// Joins Parquet parts by copying their row groups' column chunks, in order (no re-encoding).

@@ -280,11 +280,6 @@ impl CohortDay {
         Self::counter_columns().iter().position(|c| c.name == name)
     }
 
-    /// The value of the counter called `name`, if there is one.
-    pub fn counter(&self, name: &str) -> Option<f64> {
-        Some(self.counter_values()[Self::counter_position(name)?])
-    }
-
     /// The names of a cohort row's columns: [`CORE_COLUMNS`], then the mechanisms' counters
     /// that are not community-level.
     pub fn row_columns() -> Vec<&'static str> {

@@ -135,6 +135,16 @@ impl AgeBand {
         self as usize
     }
 
+    /// The name used in scenario files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            AgeBand::Child => "child",
+            AgeBand::YoungAdult => "young_adult",
+            AgeBand::Adult => "adult",
+            AgeBand::Senior => "senior",
+        }
+    }
+
     /// Children attend events but do not volunteer, deliberate or complain.
     pub fn is_adult(self) -> bool {
         self != AgeBand::Child
@@ -146,9 +156,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cohort_s_name_is_its_name_in_files() {
+    fn cohort_and_age_band_names_are_their_names_in_files() {
         for cohort in Cohort::ALL {
             assert_eq!(serde_json::to_value(cohort).unwrap(), cohort.name());
+        }
+        for band in AgeBand::ALL {
+            assert_eq!(serde_json::to_value(band).unwrap(), band.name());
         }
     }
 }
