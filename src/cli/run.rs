@@ -4,12 +4,16 @@ use std::fmt::Write;
 
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
+use linli::experiment::measures::MeasureSet;
 use linli::experiment::stats::Estimate;
 use linli::output::agents::EventLog;
 use linli::output::progress::Progress;
+use linli::output::residents::ResidentsTable;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
-use linli::simulate::{RunOutput, days_per_replicate, simulate, simulate_recording};
+use linli::simulate::{
+    Individuals, PersonYears, Recording, RunOutput, SinkFactory, days_per_replicate, simulate_recording,
+};
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.
@@ -18,19 +22,29 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
     let progress = Progress::new("simulating", total);
     let pool = thread_pool(plan.threads)?;
-    let output = match plan.agents {
-        None => pool.install(|| simulate(scenario, &|| progress.inc(1))),
-        Some(format) => {
-            let log = EventLog::new(format, staging.dir());
-            let output = pool.install(|| simulate_recording(scenario, &|| progress.inc(1), &|k| log.sink(k)));
-            let replicates: Vec<u32> = output.replicates.iter().map(|r| r.replicate).collect();
-            log.join(&replicates, &staging.path(format.file_name()))?;
-            output
+    let measures = MeasureSet::for_scenario(scenario).map_err(anyhow::Error::msg)?;
+    let events = plan.agents.map(|format| EventLog::new(format, staging.dir()));
+    let residents = plan.agents.map(|format| ResidentsTable::new(format, staging.dir()));
+    let reduce = |k: u32, table: &PersonYears| {
+        if let Some(residents) = &residents {
+            residents.write_part(k, table);
         }
+        measures.reduce(table)
     };
+    let sinks = |k: u32| events.as_ref().expect("asked for only with an event log").sink(k);
+    let recording = Recording {
+        sinks: events.as_ref().map(|_| &sinks as SinkFactory<'_>),
+        individuals: Some(Individuals { tallies: measures.tallies(), reduce: &reduce }),
+    };
+    let replicates: Vec<u32> = (0..scenario.scenario.replicates).collect();
+    let output = pool.install(|| simulate_recording(scenario, &replicates, &|| progress.inc(1), recording));
+    if let (Some(events), Some(residents), Some(format)) = (&events, &residents, plan.agents) {
+        events.join(&replicates, &staging.path(format.file_name()))?;
+        residents.join(&replicates, &staging.path(residents.file_name()))?;
+    }
     progress.finish();
     let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
-    let written = write_all(staging, &output, &provenance)?;
+    let written = write_all(staging, &output, &provenance, &measures)?;
     print!("{}", summary_screen(&plan, &output, &written));
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod arms;
 pub mod compare;
 pub mod explore;
 pub mod json_schema;
+pub mod measures;
 pub mod plan;
 pub mod stats;
 pub mod study;

@@ -120,6 +120,11 @@ impl World {
         &self.core.structure
     }
 
+    /// The building resident `i` lives in.
+    pub fn building_of(&self, i: crate::model::core::types::ResidentId) -> u32 {
+        self.core.building_of(i)
+    }
+
     pub fn merchants(&self) -> &Merchants {
         &self.merchants
     }

@@ -16,10 +16,9 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-use crate::model::core::acts::{Act, ActKind};
-use crate::model::core::population::Residents;
+use crate::model::core::acts::ActKind;
 use crate::model::mechanisms::all_act_kinds;
-use crate::simulate::ActSink;
+use crate::simulate::{ActSink, PersonAct};
 
 /// The columns of the event log, in order.
 pub const EVENT_COLUMNS: [&str; 7] = ["replicate", "day", "resident", "cohort", "age_band", "kind", "value"];
@@ -40,14 +39,8 @@ const ROW_GROUP_ROWS: usize = 1 << 20;
 
 pub use crate::scenario::schema::AgentsFormat;
 
-/// One buffered row, compact (names are looked up when a row group is written).
-#[derive(Clone, Copy)]
-struct Row {
-    day: u32,
-    act: Act,
-    cohort: u8,
-    age_band: u8,
-}
+/// One buffered row (names are looked up when a row group is written).
+type Row = PersonAct;
 
 /// The first error a part writer met, reported after the run.
 type FirstError = Arc<Mutex<Option<String>>>;
@@ -90,8 +83,8 @@ impl EventLog {
         }
         let parts: Vec<PathBuf> = replicates.iter().map(|&r| self.part_path(r)).collect();
         match self.format {
-            AgentsFormat::Parquet => join_parquet(&parts, out)?,
-            AgentsFormat::Csv => join_csv(&parts, out)?,
+            AgentsFormat::Parquet => join_parquet(EVENT_SCHEMA, &parts, out)?,
+            AgentsFormat::Csv => join_csv(&EVENT_COLUMNS.join(","), &parts, out)?,
         }
         for part in parts {
             std::fs::remove_file(&part).with_context(|| format!("cannot remove {}", part.display()))?;
@@ -124,13 +117,8 @@ struct PartWriter {
 }
 
 impl ActSink for PartWriter {
-    fn day(&mut self, day: u32, acts: &[Act], residents: &Residents) {
-        self.rows.extend(acts.iter().map(|&act| Row {
-            day,
-            act,
-            cohort: residents.cohort[act.resident] as u8,
-            age_band: residents.age[act.resident] as u8,
-        }));
+    fn day(&mut self, _day: u32, acts: &[PersonAct]) {
+        self.rows.extend_from_slice(acts);
         if self.rows.len() >= ROW_GROUP_ROWS {
             self.flush();
         }
@@ -196,10 +184,18 @@ impl PartWriter {
             match index {
                 0 => column.typed::<Int32Type>().write_batch(&vec![replicate; rows.len()], None, None)?,
                 1 => column.typed::<Int32Type>().write_batch(&ints(rows, |r| r.day), None, None)?,
-                2 => column.typed::<Int32Type>().write_batch(&ints(rows, |r| r.act.resident.0), None, None)?,
-                3 => column.typed::<ByteArrayType>().write_batch(&pick(rows, &cohorts, |r| r.cohort), None, None)?,
-                4 => column.typed::<ByteArrayType>().write_batch(&pick(rows, &bands, |r| r.age_band), None, None)?,
-                5 => column.typed::<ByteArrayType>().write_batch(&pick(rows, &kinds, |r| r.act.kind.0), None, None)?,
+                2 => column.typed::<Int32Type>().write_batch(&ints(rows, |r| r.person), None, None)?,
+                3 => column.typed::<ByteArrayType>().write_batch(
+                    &pick(rows, &cohorts, |r| r.cohort as u8),
+                    None,
+                    None,
+                )?,
+                4 => column.typed::<ByteArrayType>().write_batch(
+                    &pick(rows, &bands, |r| r.age_band as u8),
+                    None,
+                    None,
+                )?,
+                5 => column.typed::<ByteArrayType>().write_batch(&pick(rows, &kinds, |r| r.kind.0), None, None)?,
                 _ => column.typed::<Int64Type>().write_batch(&values(rows), None, None)?,
             };
             column.close()?;
@@ -213,17 +209,17 @@ impl PartWriter {
         let (names, replicate) = (self.names.clone(), self.replicate);
         let out = self.csv_writer()?;
         for row in rows {
-            let cohort = crate::model::Cohort::ALL[usize::from(row.cohort)].name();
-            let band = crate::model::AgeBand::ALL[usize::from(row.age_band)].name();
-            let kind = names[usize::from(row.act.kind.0)];
-            let (day, resident, value) = (row.day, row.act.resident.0, value_of(&row.act));
+            let (cohort, band, kind) = (row.cohort.name(), row.age_band.name(), names[usize::from(row.kind.0)]);
+            let (day, resident, value) = (row.day, row.person, value_of(row));
             writeln!(out, "{replicate},{day},{resident},{cohort},{band},{kind},{value}")?;
         }
         Ok(())
     }
 }
 
-fn writer_properties() -> Arc<WriterProperties> {
+/// How linli writes Parquet: statistics per column chunk, no page index (parts are joined by
+/// copying column chunks, which carry no index), row groups of at most [`ROW_GROUP_ROWS`].
+pub(super) fn writer_properties() -> Arc<WriterProperties> {
     let created_by = format!("linli {}", crate::VERSION);
     Arc::new(
         WriterProperties::builder()
@@ -249,17 +245,18 @@ fn pick(rows: &[Row], names: &[ByteArray], f: impl Fn(&Row) -> u8) -> Vec<ByteAr
 }
 
 fn values(rows: &[Row]) -> Vec<i64> {
-    rows.iter().map(|r| value_of(&r.act)).collect()
+    rows.iter().map(value_of).collect()
 }
 
 /// An act's value as written: -1 for "none" (`u64::MAX`, a grievance with no merchant).
-fn value_of(act: &Act) -> i64 {
+fn value_of(act: &PersonAct) -> i64 {
     i64::try_from(act.value).unwrap_or(-1)
 }
 
-/// Joins Parquet parts by copying their row groups' column chunks, in order (no re-encoding).
-fn join_parquet(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
-    let schema = Arc::new(parse_message_type(EVENT_SCHEMA)?);
+/// Joins Parquet parts of schema `schema` by copying their row groups' column chunks, in
+/// order (no re-encoding).
+pub(super) fn join_parquet(schema: &str, parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+    let schema = Arc::new(parse_message_type(schema)?);
     let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
     let mut writer = SerializedFileWriter::new(BufWriter::new(file), schema, writer_properties())?;
     for part in parts {
@@ -285,11 +282,11 @@ fn join_parquet(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Joins CSV parts under one header line.
-fn join_csv(parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+/// Joins CSV parts (those that exist) under one header line.
+pub(super) fn join_csv(header: &str, parts: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
     let mut out_file = BufWriter::new(file);
-    writeln!(out_file, "{}", EVENT_COLUMNS.join(","))?;
+    writeln!(out_file, "{header}")?;
     for part in parts {
         if part.exists() {
             let mut input = File::open(part).with_context(|| format!("cannot read {}", part.display()))?;

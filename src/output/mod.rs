@@ -8,6 +8,7 @@ pub mod input;
 pub mod plot;
 pub mod progress;
 pub mod report;
+pub mod residents;
 pub mod staging;
 pub mod study;
 pub mod study_plots;
@@ -18,15 +19,18 @@ pub mod wording;
 
 use std::path::PathBuf;
 
+use crate::experiment::measures::MeasureSet;
 use crate::experiment::plan::Sections;
 use crate::simulate::RunOutput;
 pub use staging::Staging;
 
 /// The files `linli run` writes; a folder holding only these (from before the output marker) is
 /// taken as an earlier run's and replaced.
-pub const RUN_FILES: [&str; 12] = [
+pub const RUN_FILES: [&str; 14] = [
     "events.parquet",
     "events.csv",
+    "residents.parquet",
+    "residents.csv",
     "timeseries.csv",
     "merchants.csv",
     "summary.json",
@@ -66,11 +70,16 @@ pub struct Provenance {
 }
 
 /// Writes every output of `run` through `staging`; files appear only once all are complete.
-pub fn write_all(mut staging: Staging, run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_all(
+    mut staging: Staging,
+    run: &RunOutput,
+    provenance: &Provenance,
+    measures: &MeasureSet,
+) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
     staging.write("community.csv", &timeseries::community_csv(run)?)?;
     staging.write("merchants.csv", &timeseries::merchants_csv(run)?)?;
-    staging.write("summary.json", summary::to_json(run, provenance)?.as_bytes())?;
+    staging.write("summary.json", summary::to_json(run, provenance, measures)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;
     let policy = &run.scenario.policy;
     if policy.time_bank.enabled {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Provenance;
+use crate::experiment::measures::MeasureSet;
 use crate::experiment::plan::file_json;
 use crate::experiment::stats::{Estimate, estimate};
 use crate::model::core::counters::Kind;
@@ -130,7 +131,15 @@ fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 
-pub fn to_json(run: &RunOutput, provenance: &Provenance) -> anyhow::Result<String> {
+/// The measures of who took part: their definitions and their estimates per group.
+fn measures_json(run: &RunOutput, measures: &MeasureSet) -> serde_json::Value {
+    json!({
+        "definitions": measures.specs(),
+        "estimates": measures.estimates(run),
+    })
+}
+
+pub fn to_json(run: &RunOutput, provenance: &Provenance, measures: &MeasureSet) -> anyhow::Result<String> {
     let meta = &run.scenario.scenario;
     let seconds = run.elapsed.as_secs_f64();
     let overall_final: Vec<f64> =
@@ -155,6 +164,7 @@ pub fn to_json(run: &RunOutput, provenance: &Provenance) -> anyhow::Result<Strin
             "final_active_rate": estimate(&overall_final),
             "mean_active_rate": estimate(&overall_mean),
         },
+        "measures": measures_json(run, measures),
     });
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
 }

@@ -55,8 +55,70 @@ pub struct Scenario {
 pub struct Output {
     /// Also write individual-level data, every resident's acts (as `linli run --agents`).
     pub agents: bool,
-    /// The format of the individual-level data: "parquet" (events.parquet) or "csv" (events.csv).
+    /// The format of the individual-level data: "parquet" (events.parquet, residents.parquet)
+    /// or "csv" (events.csv, residents.csv).
     pub agents_format: AgentsFormat,
+    /// Measures of your own, computed from every resident's acts and reported beside the
+    /// built-in ones (in summary.json and on the screen; `linli compare` compares arms on them).
+    #[serde(rename = "measure", skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<MeasureSpec>,
+}
+
+/// A measure computed from individual-level data: which acts, of whom, and how they are
+/// aggregated over residents, per replicate (then averaged over replicates with a 95% interval).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Its name in outputs: lowercase letters, digits and underscores, not a built-in measure's.
+    pub name: String,
+    /// Which acts: a kind of act as named in the event log (for example "volunteered",
+    /// "attended", "complained", "points_earned") or "took_part" (volunteered or attended).
+    pub act: String,
+    /// Only attendances of one activity: an event's name, "deliberation" or "workshop" (with
+    /// act "attended" or "took_part").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<String>,
+    /// Only residents who did this kind of act at least once in the run (for example
+    /// "points_earned": the time bank's members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub among: Option<String>,
+    /// Report only this group: "all", a cohort or an age band (default: every group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// How the acts are aggregated over the residents who lived here during the run.
+    pub aggregate: Aggregate,
+}
+
+/// How a measure aggregates acts over residents (each counts the acts of the whole run unless
+/// it says otherwise; "participants" did the act at least once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// The number of acts.
+    Total,
+    /// Acts per resident.
+    MeanPerResident,
+    /// The share of residents who did the act at least once.
+    EverShare,
+    /// The share of the acts done by the most active 20% of participants.
+    Top20Share,
+    /// The Gini coefficient of acts among participants (0: all alike; near 1: one does all).
+    Gini,
+    /// Acts per participant: mean.
+    MeanPerParticipant,
+    /// Acts per participant: median.
+    MedianPerParticipant,
+    /// Acts per participant: 90th percentile.
+    P90PerParticipant,
+    /// Of those who did the act in a calendar year and lived here the next, the share who did
+    /// it again the next year (pooled over consecutive years).
+    Retention,
+    /// Of those who did the act for the first time in the run in a year after the first, the
+    /// share who did it again the next year.
+    FirstTimerFollowup,
+    /// The same next-year share for similar residents (same cohort and age band, weighted to
+    /// the first-timers' mix) who had not done it by then.
+    SimilarNonParticipantFollowup,
 }
 
 impl Output {
