@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
-use linli::experiment::measures::MeasureSet;
+use linli::experiment::measures::{Group, MeasureSet};
 use linli::experiment::stats::Estimate;
 use linli::output::agents::EventLog;
 use linli::output::progress::Progress;
@@ -45,7 +45,9 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     progress.finish();
     let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
     let written = write_all(staging, &output, &provenance, &measures)?;
-    print!("{}", summary_screen(&plan, &output, &written));
+    let mut screen = summary_screen(&plan, &output, &written);
+    screen.insert_str(screen.find("\noutputs in ").unwrap_or(screen.len()), &measures_screen(&measures, &output));
+    print!("{screen}");
     Ok(())
 }
 
@@ -107,6 +109,34 @@ fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::Path
     for path in written {
         let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
     }
+    s
+}
+
+/// The measures of who took part, one line each, for everyone and each cohort ("-" where a
+/// measure is undefined or not asked for); the age bands are in summary.json.
+fn measures_screen(measures: &MeasureSet, output: &RunOutput) -> String {
+    let (entries, estimates) = (measures.entries(), measures.estimates(output));
+    let groups: Vec<Group> = Group::all().into_iter().filter(|g| !matches!(g, Group::AgeBand(_))).collect();
+    let mut s = format!("\n{:<34}", "who took part (whole run, mean)");
+    for group in &groups {
+        let _ = write!(s, " {:>11}", group.name());
+    }
+    let mut names: Vec<&str> = entries.iter().map(|e| e.measure.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let _ = write!(s, "\n{name:<34}");
+        for &group in &groups {
+            let found = entries.iter().position(|e| e.measure == name && e.group == group);
+            let value = found.and_then(|j| estimates[j].estimate.map(|e| (entries[j].aggregate.is_share(), e.mean)));
+            let text = match value {
+                Some((true, mean)) => format!("{:.1}%", mean * 100.0),
+                Some((false, mean)) => format!("{mean:.2}"),
+                None => "-".into(),
+            };
+            let _ = write!(s, " {text:>11}");
+        }
+    }
+    s.push_str("\n(by age band too in summary.json; definitions in docs/MODEL.md)\n");
     s
 }
 

@@ -120,6 +120,11 @@ impl World {
         &self.core.structure
     }
 
+    /// Whether resident `i` took part within the active window ending on day `d`.
+    pub fn is_active(&self, i: crate::model::core::types::ResidentId, d: i32) -> bool {
+        self.core.residents.is_active(i, d, self.core.rules.window)
+    }
+
     /// The building resident `i` lives in.
     pub fn building_of(&self, i: crate::model::core::types::ResidentId) -> u32 {
         self.core.building_of(i)

@@ -5,6 +5,7 @@ pub mod bottom_line;
 pub mod compare_plots;
 pub mod comparison;
 pub mod input;
+pub mod measure_plots;
 pub mod plot;
 pub mod progress;
 pub mod report;
@@ -26,7 +27,10 @@ pub use staging::Staging;
 
 /// The files `linli run` writes; a folder holding only these (from before the output marker) is
 /// taken as an earlier run's and replaced.
-pub const RUN_FILES: [&str; 14] = [
+pub const RUN_FILES: [&str; 17] = [
+    "measures.png",
+    "measures.svg",
+    "timeseries_groups.csv",
     "events.parquet",
     "events.csv",
     "residents.parquet",
@@ -78,9 +82,16 @@ pub fn write_all(
 ) -> anyhow::Result<Vec<PathBuf>> {
     staging.write("timeseries.csv", &timeseries::to_csv(run)?)?;
     staging.write("community.csv", &timeseries::community_csv(run)?)?;
+    if run.replicates.iter().any(|r| r.groups.is_some()) {
+        staging.write("timeseries_groups.csv", &timeseries::groups_csv(run)?)?;
+    }
     staging.write("merchants.csv", &timeseries::merchants_csv(run)?)?;
     staging.write("summary.json", summary::to_json(run, provenance, measures)?.as_bytes())?;
     plot::participation(run, &staging.path("participation.png"), &staging.path("participation.svg"))?;
+    if run.replicates.iter().any(|r| !r.measures.is_empty()) {
+        let estimates = measures.estimates(run);
+        measure_plots::measures(&estimates, &staging.path("measures.png"), &staging.path("measures.svg"))?;
+    }
     let policy = &run.scenario.policy;
     if policy.time_bank.enabled {
         plot::points_economy(run, &staging.path("points.png"), &staging.path("points.svg"))?;

@@ -2,9 +2,10 @@
 //! replicate and day for the community-level series; `merchants.csv`: one row per replicate and
 //! merchant.
 
+use crate::model::core::counters::CORE_COLUMNS;
 use crate::model::mechanisms::merchants::SECTORS;
 use crate::model::{Cohort, CohortDay};
-use crate::simulate::RunOutput;
+use crate::simulate::{GroupDays, GroupSplit, RunOutput};
 
 /// The first columns of every `timeseries.csv` row.
 const ROW_KEYS: [&str; 4] = ["replicate", "day", "date", "cohort"];
@@ -33,6 +34,41 @@ pub fn to_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
         }
     }
     Ok(writer.into_inner()?)
+}
+
+/// Columns of `timeseries_groups.csv`: the row's keys, then the core columns of
+/// `timeseries.csv` (computed the same way, for the group).
+pub fn group_columns() -> Vec<&'static str> {
+    ["replicate", "day", "date", "split", "group"].into_iter().chain(CORE_COLUMNS).collect()
+}
+
+/// `timeseries_groups.csv`: one row per replicate, day and group of residents other than a
+/// cohort: each age band, and each compound when the community has more than one.
+pub fn groups_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(group_columns())?;
+    for replicate in &run.replicates {
+        let Some(groups) = &replicate.groups else { continue };
+        let splits: Vec<GroupSplit> = groups
+            .splits()
+            .into_iter()
+            .filter(|s| matches!(s, GroupSplit::AgeBand(_)) || has_compounds(groups))
+            .collect();
+        for (day, date) in run.dates.iter().enumerate() {
+            let date = date.format("%Y-%m-%d").to_string();
+            for (split, counts) in splits.iter().zip(groups.day(day)) {
+                let (kind, name) = split.names();
+                let keys = [replicate.replicate.to_string(), day.to_string(), date.clone(), kind.to_string(), name];
+                let fields = CohortDay { core: *counts, ..CohortDay::default() }.row_fields();
+                writer.write_record(keys.into_iter().chain(fields.into_iter().take(CORE_COLUMNS.len())))?;
+            }
+        }
+    }
+    Ok(writer.into_inner()?)
+}
+
+fn has_compounds(groups: &GroupDays) -> bool {
+    groups.splits().iter().filter(|s| matches!(s, GroupSplit::Compound(_))).count() > 1
 }
 
 /// Columns of `community.csv`: the day's keys, then the counter table's community-level

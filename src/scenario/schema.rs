@@ -89,6 +89,14 @@ pub struct MeasureSpec {
     pub aggregate: Aggregate,
 }
 
+impl Aggregate {
+    /// Whether its values are shares (of residents, participants or acts), shown as percents.
+    pub fn is_share(self) -> bool {
+        use Aggregate::*;
+        matches!(self, EverShare | Top20Share | Retention | FirstTimerFollowup | SimilarNonParticipantFollowup)
+    }
+}
+
 /// How a measure aggregates acts over residents (each counts the acts of the whole run unless
 /// it says otherwise; "participants" did the act at least once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

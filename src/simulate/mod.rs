@@ -1,6 +1,7 @@
 //! The library's entry point: run a scenario's replicates and collect their daily records,
 //! and, when asked, every resident's acts.
 
+pub mod groups;
 pub mod people;
 pub mod person_years;
 
@@ -14,6 +15,7 @@ use crate::engine::{Calendar, Day};
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::{DayRecord, World};
 use crate::scenario::Scenario;
+pub use groups::{GroupDay, GroupDays, Split as GroupSplit};
 pub use people::{People, Person, PersonAct};
 pub use person_years::{PersonYears, Tally, YearEnd};
 
@@ -26,6 +28,8 @@ pub struct ReplicateRun {
     pub merchants: Merchants,
     /// What the run's [`Reducer`] made of the replicate's person-year table (empty without one).
     pub measures: Vec<f64>,
+    /// Daily counts per age band and compound (kept when acts are recorded).
+    pub groups: Option<GroupDays>,
 }
 
 /// The result of running a scenario.
@@ -123,13 +127,14 @@ struct Recorded<'a> {
     replicate: u32,
     record_from: u32,
     people: Option<People>,
+    groups: Option<GroupDays>,
     sink: Option<Box<dyn ActSink>>,
     table: Option<(PersonYears, Reducer<'a>)>,
 }
 
 impl Model for Recorded<'_> {
     type Record = DayRecord;
-    type Final = (Merchants, Vec<f64>);
+    type Final = Kept;
 
     fn step(&mut self, day: &Day) -> DayRecord {
         let record = self.world.step(day);
@@ -144,12 +149,15 @@ impl Model for Recorded<'_> {
                 if let Some((table, _)) = &mut self.table {
                     table.day(recorded_day, &told, people, &self.world);
                 }
+                if let Some(groups) = &mut self.groups {
+                    groups.add_day(&told, people, &self.world, day.index as i32);
+                }
             }
         }
         record
     }
 
-    fn finish(self) -> (Merchants, Vec<f64>) {
+    fn finish(self) -> Kept {
         if let Some(sink) = self.sink {
             sink.finish();
         }
@@ -160,8 +168,15 @@ impl Model for Recorded<'_> {
             }
             _ => Vec::new(),
         };
-        (self.world.finish(), measures)
+        Kept { merchants: self.world.finish(), measures, groups: self.groups }
     }
+}
+
+/// What is kept of a replicate after its last day, besides its daily records.
+struct Kept {
+    merchants: Merchants,
+    measures: Vec<f64>,
+    groups: Option<GroupDays>,
 }
 
 fn simulate_with(
@@ -183,6 +198,7 @@ fn simulate_with(
             world.record_acts();
         }
         let people = recording.is_on().then(|| People::new(&world));
+        let groups = recording.is_on().then(|| GroupDays::new(&world));
         let table = recording.individuals.map(|individuals| {
             (PersonYears::new(&dates, record_from as u32, individuals.tallies.to_vec()), individuals.reduce)
         });
@@ -191,6 +207,7 @@ fn simulate_with(
             replicate: k,
             record_from: record_from as u32,
             people,
+            groups,
             sink: recording.sinks.map(|make| make(k)),
             table,
         }
@@ -204,8 +221,8 @@ fn simulate_with(
             .iter()
             .zip(results)
             .map(|(&replicate, result)| {
-                let (merchants, measures) = result.last;
-                ReplicateRun { replicate, days: result.records, merchants, measures }
+                let Kept { merchants, measures, groups } = result.last;
+                ReplicateRun { replicate, days: result.records, merchants, measures, groups }
             })
             .collect(),
         elapsed: started.elapsed(),
@@ -216,4 +233,80 @@ fn simulate_with(
 /// Total simulated days per replicate, burn-in included (for progress bars).
 pub fn days_per_replicate(scenario: &Scenario) -> u64 {
     u64::from(scenario.scenario.burn_in_days + scenario.scenario.days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::acts::{ATTENDED, VOLUNTEERED};
+    use crate::model::core::types::AgeBand;
+    use std::sync::Mutex;
+
+    /// Two compounds, two calendar years, with a festival, recording everything.
+    fn recorded(tallies: &[Tally], reduce: Reducer<'_>) -> RunOutput {
+        let mut scenario = crate::scenario::default_scenario().scaled_to(600);
+        scenario.community.compounds = 2;
+        (scenario.scenario.days, scenario.scenario.burn_in_days, scenario.scenario.replicates) = (500, 30, 2);
+        let individuals = Some(Individuals { tallies, reduce });
+        simulate_recording(&scenario, &[0, 1], &|| {}, Recording { sinks: None, individuals })
+    }
+
+    #[test]
+    fn age_bands_and_compounds_each_add_up_to_the_cohorts_every_day() {
+        let run = recorded(&Tally::every_kind(), &|_, _| Vec::new());
+        for replicate in &run.replicates {
+            let groups = replicate.groups.as_ref().expect("kept when recording");
+            assert_eq!(groups.days(), run.dates.len());
+            let compounds = groups.splits().iter().filter(|s| matches!(s, GroupSplit::Compound(_))).count();
+            assert_eq!(compounds, 2);
+            for (d, record) in replicate.days.iter().enumerate() {
+                let cohorts: Vec<[u32; 6]> = record.iter().map(|c| key_counts(&c.core)).collect();
+                let (bands, places) = groups.day(d).split_at(AgeBand::ALL.len());
+                for split in [bands, places] {
+                    let mut sums = [0u32; 6];
+                    let mut expected = [0u32; 6];
+                    for g in split {
+                        sums.iter_mut().zip(key_counts(g)).for_each(|(s, v)| *s += v);
+                    }
+                    for c in &cohorts {
+                        expected.iter_mut().zip(c).for_each(|(s, v)| *s += v);
+                    }
+                    assert_eq!(sums, expected, "day {d}");
+                }
+            }
+        }
+    }
+
+    fn key_counts(c: &GroupDay) -> [u32; 6] {
+        [c.residents, c.active, c.volunteers, c.attendees, c.complaints, c.silent_needs]
+    }
+
+    #[test]
+    fn the_person_year_table_adds_up_to_the_daily_counters() {
+        let kept: Mutex<Vec<(u32, PersonYears)>> = Mutex::default();
+        let reduce = |k: u32, table: &PersonYears| {
+            kept.lock().unwrap().push((k, table.clone()));
+            vec![k as f64]
+        };
+        let run = recorded(&Tally::every_kind(), &reduce);
+        assert_eq!(run.replicates.iter().map(|r| r.measures.clone()).collect::<Vec<_>>(), [vec![0.0], vec![1.0]]);
+        let kept = kept.into_inner().unwrap();
+        for (k, table) in kept {
+            let days = &run.replicates[k as usize].days;
+            let volunteers: u64 = days.iter().flat_map(|d| d.iter()).map(|c| u64::from(c.core.volunteers)).sum();
+            let t = table.position(Tally::count(VOLUNTEERED)).unwrap();
+            let counted: u64 = (0..table.persons().len()).map(|p| table.total(p, t)).sum();
+            assert_eq!(counted, volunteers, "replicate {k}: check-ins in the table and in timeseries");
+            assert_eq!(table.years, [2024, 2025]);
+            let residents: u32 = days.last().unwrap().iter().map(|c| c.core.residents).sum();
+            let here_at_end = (0..table.persons().len()).filter(|&p| table.year_end(p, 1).is_some()).count();
+            assert_eq!(here_at_end as u32, residents, "everyone living here at the end has an end state");
+            let attended = table.position(Tally::count(ATTENDED)).unwrap();
+            let movers = (0..table.persons().len()).filter(|&p| table.left_on(p).is_some()).count();
+            assert!(movers > 0, "some moved out during the run");
+            for p in (0..table.persons().len()).filter(|&p| table.days_here(p).is_none()) {
+                assert_eq!(table.total(p, attended), 0, "nobody acts while not living here");
+            }
+        }
+    }
 }

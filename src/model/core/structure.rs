@@ -47,6 +47,11 @@ impl Structure {
         }
     }
 
+    /// Compounds (every compound has at least one building).
+    pub fn n_compounds(&self) -> usize {
+        self.building_compound.iter().max().map_or(0, |&c| c as usize + 1)
+    }
+
     pub fn n_households(&self) -> usize {
         self.household_stairwell.len()
     }
