@@ -11,9 +11,11 @@ use super::args::CompareArgs;
 use super::plan::{load_plan_and_text, override_run};
 use linli::engine::parallel::thread_pool;
 use linli::experiment::arms::{Arm, resolve};
+use linli::experiment::compare::Verdict;
 use linli::experiment::compare::{
     ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
 };
+use linli::experiment::compare_measures::MeasureRow;
 use linli::experiment::plan::Sections;
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
@@ -246,9 +248,37 @@ fn headline_screen(
         }
     }
     s.push_str(&cost_screen(comparison));
+    s.push_str(&measures_screen(comparison));
     let _ = writeln!(s, "\noutputs in {}:", out_dir.display());
     for path in written {
         let _ = writeln!(s, "  {}", path.file_name().unwrap_or_default().to_string_lossy());
+    }
+    s
+}
+
+/// How many comparisons on who took part differ from the baseline, and the differences of
+/// everyone's measures.
+fn measures_screen(comparison: &Comparison) -> String {
+    let compared: Vec<&MeasureRow> = comparison.measures.iter().filter(|r| r.verdict.is_some()).collect();
+    let differ = compared.iter().filter(|r| matches!(r.verdict, Some(Verdict::Higher | Verdict::Lower)));
+    let mut s = format!(
+        "\nwho took part: {} of {} comparisons of measures by group differ from the baseline \
+         (measures_comparison.csv); everyone's that differ:\n",
+        differ.count(),
+        compared.len()
+    );
+    let everyone =
+        compared.iter().filter(|r| r.group == "all" && matches!(r.verdict, Some(Verdict::Higher | Verdict::Lower)));
+    for row in everyone {
+        let (Some(d), Some(verdict)) = (row.difference, row.verdict) else { continue };
+        let words = wording::measure_verdict(verdict, row.share, comparison.smallest_difference);
+        let value = |x: f64| if row.share { pp(x) } else { format!("{x:+.2}") };
+        let interval = if row.share {
+            pp_interval(d.ci95_low, d.ci95_high)
+        } else {
+            format!("{:+.2} to {:+.2}", d.ci95_low, d.ci95_high)
+        };
+        let _ = writeln!(s, "  {:<18} {:<34} {:>9} ({interval})  {words}", row.arm, row.measure, value(d.mean));
     }
     s
 }

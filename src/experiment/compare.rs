@@ -7,13 +7,15 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 use super::arms::{Arm, base_value, flatten};
+use super::compare_measures::{MeasureRow, measure_rows};
+use super::measures::MeasureSet;
 use super::plan::{Plan, Sections};
 use super::stats::{Estimate, PairedDifference, estimate, holm, paired_difference};
 use crate::engine::rng::mix64;
 use crate::model::core::counters::Column;
 use crate::model::{Cohort, CohortDay, DayRecord};
 use crate::scenario::Scenario;
-use crate::simulate::{RunOutput, simulate_replicates};
+use crate::simulate::{Individuals, PersonYears, Recording, RunOutput, simulate_recording};
 
 /// Who a metric is about: one cohort or every resident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -175,6 +177,8 @@ pub struct ArmRun {
     /// sets the smallest difference that matters.
     pub sections: Sections,
     pub output: RunOutput,
+    /// The measures of who took part, whose values each replicate of `output` holds.
+    pub measures: MeasureSet,
 }
 
 /// What 95% intervals (and the bootstrap's) cover, for every output that shows one.
@@ -272,6 +276,9 @@ pub struct Comparison {
     pub smallest_difference: f64,
     pub interval_scope: &'static str,
     pub rows: Vec<Row>,
+    /// Who took part: every measure of every group, and the age bands' and compounds' mean
+    /// active rates.
+    pub measures: Vec<MeasureRow>,
     pub costs: Vec<CostEffect>,
     pub bootstrap_resamples: usize,
     /// Pairs of arms the bootstrap ranks by cost per additional active resident (Holm-adjusted
@@ -321,14 +328,22 @@ fn overrides_of(plan: &Plan, arm: &str) -> String {
 
 /// Runs every arm on the same replicates (common random numbers), baseline first.
 pub fn run_arms(arms: &[Arm], replicates: &[u32], on_day: &(dyn Fn() + Sync)) -> Vec<ArmRun> {
-    arms.iter()
-        .map(|arm| ArmRun {
-            name: arm.name.clone(),
-            description: arm.description.clone(),
-            sections: arm.sections.clone(),
-            output: simulate_replicates(&arm.scenario, replicates, on_day),
-        })
-        .collect()
+    arms.iter().map(|arm| run_arm(arm, replicates, on_day)).collect()
+}
+
+/// Runs one arm, computing its measures of who took part in every replicate.
+pub fn run_arm(arm: &Arm, replicates: &[u32], on_day: &(dyn Fn() + Sync)) -> ArmRun {
+    let measures = MeasureSet::for_scenario(&arm.scenario).expect("measures are checked when the file is read");
+    let reduce = |_, table: &PersonYears| measures.reduce(table);
+    let individuals = Some(Individuals { tallies: measures.tallies(), reduce: &reduce });
+    let output = simulate_recording(&arm.scenario, replicates, on_day, Recording { sinks: None, individuals });
+    ArmRun {
+        name: arm.name.clone(),
+        description: arm.description.clone(),
+        sections: arm.sections.clone(),
+        output,
+        measures,
+    }
 }
 
 /// The window: the last `window_days` recorded days (all of them if fewer).
@@ -407,7 +422,7 @@ pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
                 });
             }
         }
-        adjust_family(&mut rows[start..]);
+        adjust_holm(&mut rows[start..], |r| r.difference, |r, p| r.p_holm = Some(p));
         let threshold = if metric.is_rate() { smallest_difference } else { 0.0 };
         rows[start..].iter_mut().for_each(|row| set_verdict(row, threshold));
     }
@@ -424,6 +439,7 @@ pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
         smallest_difference,
         interval_scope: INTERVAL_SCOPE,
         rows,
+        measures: measure_rows(runs, window_days, smallest_difference),
         costs,
         bootstrap_resamples: BOOTSTRAP_RESAMPLES,
         cost_ranking,
@@ -434,12 +450,13 @@ fn set_verdict(row: &mut Row, threshold: f64) {
     row.verdict = row.difference.map(|d| verdict(&d, row.p_holm.unwrap_or(1.0), threshold));
 }
 
-/// Holm across one metric's comparisons.
-fn adjust_family(rows: &mut [Row]) {
-    let compared: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].difference.is_some()).collect();
-    let p: Vec<f64> = compared.iter().map(|&i| rows[i].difference.map_or(1.0, |d| d.p_value)).collect();
+/// Holm across one family of comparisons (the rows with a difference): `set` receives each
+/// compared row's adjusted p-value.
+pub fn adjust_holm<R>(rows: &mut [R], difference: fn(&R) -> Option<PairedDifference>, set: fn(&mut R, f64)) {
+    let compared: Vec<usize> = (0..rows.len()).filter(|&i| difference(&rows[i]).is_some()).collect();
+    let p: Vec<f64> = compared.iter().map(|&i| difference(&rows[i]).map_or(1.0, |d| d.p_value)).collect();
     for (&i, adjusted) in compared.iter().zip(holm(&p)) {
-        rows[i].p_holm = Some(adjusted);
+        set(&mut rows[i], adjusted);
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod arms;
 pub mod compare;
+pub mod compare_measures;
 pub mod explore;
 pub mod json_schema;
 pub mod measures;

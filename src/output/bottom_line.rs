@@ -266,6 +266,7 @@ mod tests {
             smallest_difference: 0.01,
             interval_scope: INTERVAL_SCOPE,
             rows,
+            measures: Vec::new(),
             costs: Vec::new(),
             bootstrap_resamples: 2000,
             cost_ranking: Vec::new(),

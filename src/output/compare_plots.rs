@@ -298,6 +298,7 @@ mod tests {
             smallest_difference: 0.01,
             interval_scope: crate::experiment::compare::INTERVAL_SCOPE,
             rows: Vec::new(),
+            measures: Vec::new(),
             costs,
             bootstrap_resamples: 0,
             cost_ranking: Vec::new(),
@@ -366,11 +367,14 @@ mod tests {
         generous.policy.time_bank.points_per_checkin *= 2;
         [("base", scenario), ("double points", generous)]
             .into_iter()
-            .map(|(name, scenario)| ArmRun {
-                name: name.into(),
-                description: String::new(),
-                sections: Default::default(),
-                output: crate::simulate::simulate_replicates(&scenario, &replicates, &|| {}),
+            .map(|(name, scenario)| {
+                let arm = crate::experiment::arms::Arm {
+                    name: name.into(),
+                    description: String::new(),
+                    sections: Default::default(),
+                    scenario,
+                };
+                crate::experiment::compare::run_arm(&arm, &replicates, &|| {})
             })
             .collect()
     }

@@ -191,11 +191,64 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
         "arms_statement": context.arms_statement,
         "arms": arms,
         "rows": comparison.rows,
+        "measures": comparison.measures,
         "costs": comparison.costs,
         "bootstrap_resamples": comparison.bootstrap_resamples,
         "cost_ranking": comparison.cost_ranking,
     });
     Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+/// Columns of `measures_comparison.csv`.
+pub const MEASURE_COLUMNS: [&str; 15] = [
+    "arm",
+    "baseline",
+    "measure",
+    "group",
+    "over",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "difference",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "p_value",
+    "p_holm",
+    "replicates",
+    "verdict",
+];
+
+/// `measures_comparison.csv`: one row per arm, measure of who took part and group (empty
+/// fields where a measure is undefined, or for the baseline's differences).
+pub fn measures_csv(comparison: &Comparison) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(MEASURE_COLUMNS)?;
+    for row in &comparison.measures {
+        let e = row.estimate;
+        let estimate =
+            |f: fn(&crate::experiment::stats::Estimate) -> f64| e.as_ref().map_or(String::new(), |e| number(f(e)));
+        let d = row.difference;
+        let field = |f: fn(&PairedDifference) -> f64| d.as_ref().map_or(String::new(), |d| number(f(d)));
+        let verdict = row.verdict.map_or(String::new(), |v| json!(v).as_str().unwrap_or_default().to_string());
+        writer.write_record([
+            csv_text(&row.arm),
+            csv_text(&comparison.baseline),
+            csv_text(&row.measure),
+            row.group.clone(),
+            row.over.to_string(),
+            estimate(|e| e.mean),
+            estimate(|e| e.ci95_low),
+            estimate(|e| e.ci95_high),
+            field(|d| d.mean),
+            field(|d| d.ci95_low),
+            field(|d| d.ci95_high),
+            field(|d| d.p_value),
+            row.p_holm.map_or(String::new(), number),
+            e.map_or(0, |e| e.n).to_string(),
+            verdict,
+        ])?;
+    }
+    Ok(writer.into_inner()?)
 }
 
 #[cfg(test)]

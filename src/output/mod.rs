@@ -48,7 +48,8 @@ pub const RUN_FILES: [&str; 17] = [
 ];
 
 /// The files `linli compare` writes.
-pub const COMPARE_FILES: [&str; 11] = [
+pub const COMPARE_FILES: [&str; 12] = [
+    "measures_comparison.csv",
     "comparison.csv",
     "comparison.json",
     "arms.png",
@@ -111,6 +112,7 @@ pub fn write_comparison(
     staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;
     staging.write("comparison.json", comparison::to_json(comparison, context)?.as_bytes())?;
     staging.write("replicates.csv", &comparison::replicates_csv(context.runs, comparison.window_days)?)?;
+    staging.write("measures_comparison.csv", &comparison::measures_csv(comparison)?)?;
     staging.write("arms_timeseries.csv", &comparison::arms_timeseries_csv(context.runs)?)?;
     compare_plots::arms_participation(context.runs, &staging.path("arms.png"), &staging.path("arms.svg"))?;
     compare_plots::effects(comparison, &staging.path("effects.png"), &staging.path("effects.svg"))?;

@@ -83,6 +83,17 @@ pub fn verdict(verdict: Verdict, metric: Metric, smallest: f64) -> String {
     }
 }
 
+/// A verdict on a measure of who took part: shares are read against the smallest difference
+/// worth reporting, like rates; other measures against zero.
+pub fn measure_verdict(verdict: Verdict, share: bool, smallest: f64) -> String {
+    match verdict {
+        Verdict::Higher => "higher".into(),
+        Verdict::Lower => "lower".into(),
+        // The rate metrics' wording for shares, the counters' otherwise.
+        other => self::verdict(other, if share { Metric::MeanActiveRate } else { Metric::VolunteerHours }, smallest),
+    }
+}
+
 /// The verdict's CSS class in the report.
 pub fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
