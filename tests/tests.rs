@@ -18,6 +18,8 @@ mod determinism;
 mod first_contact;
 #[path = "it/incentives.rs"]
 mod incentives;
+#[path = "it/measures.rs"]
+mod measures;
 #[path = "it/mechanisms.rs"]
 mod mechanisms;
 #[path = "it/report.rs"]

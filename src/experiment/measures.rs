@@ -6,36 +6,16 @@ use serde::Serialize;
 
 use crate::experiment::stats::{Estimate, estimate};
 use crate::model::core::acts::{ATTENDED, ActKind, VOLUNTEERED};
-use crate::model::core::day::{DELIBERATION, FIRST_EVENT};
 use crate::model::mechanisms::all_act_kinds;
-use crate::model::mechanisms::integration::WORKSHOP;
 use crate::model::{AgeBand, Cohort};
 use crate::scenario::Scenario;
-use crate::scenario::schema::{Aggregate, MeasureSpec};
+use crate::scenario::schema::{Aggregate, BUILT_IN_MEASURES, MeasureSpec};
+pub use crate::scenario::schema::{Group, TOOK_PART, act_names};
 use crate::simulate::{PersonYears, RunOutput, Tally};
-
-/// The act name meaning "volunteered or attended".
-pub const TOOK_PART: &str = "took_part";
-
-/// The built-in measures: (name, act, among, aggregate).
-const BUILT_IN: [(&str, &str, Option<&str>, Aggregate); 12] = [
-    ("ever_took_part", TOOK_PART, None, Aggregate::EverShare),
-    ("ever_volunteered", "volunteered", None, Aggregate::EverShare),
-    ("volunteering_top20_share", "volunteered", None, Aggregate::Top20Share),
-    ("volunteering_gini", "volunteered", None, Aggregate::Gini),
-    ("earners_who_redeemed", "points_redeemed", Some("points_earned"), Aggregate::EverShare),
-    ("volunteer_retention", "volunteered", None, Aggregate::Retention),
-    ("attendee_retention", "attended", None, Aggregate::Retention),
-    ("first_timer_followup", TOOK_PART, None, Aggregate::FirstTimerFollowup),
-    ("similar_non_participant_followup", TOOK_PART, None, Aggregate::SimilarNonParticipantFollowup),
-    ("acts_per_participant_mean", TOOK_PART, None, Aggregate::MeanPerParticipant),
-    ("acts_per_participant_median", TOOK_PART, None, Aggregate::MedianPerParticipant),
-    ("acts_per_participant_p90", TOOK_PART, None, Aggregate::P90PerParticipant),
-];
 
 /// The built-in measures as specifications (every group).
 pub fn built_in() -> Vec<MeasureSpec> {
-    BUILT_IN
+    BUILT_IN_MEASURES
         .iter()
         .map(|&(name, act, among, aggregate)| MeasureSpec {
             name: name.into(),
@@ -46,43 +26,6 @@ pub fn built_in() -> Vec<MeasureSpec> {
             aggregate,
         })
         .collect()
-}
-
-/// Whose acts a measure is reported for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Group {
-    All,
-    Cohort(Cohort),
-    AgeBand(AgeBand),
-}
-
-impl Group {
-    /// Everyone, each cohort, each age band.
-    pub fn all() -> Vec<Group> {
-        let cohorts = Cohort::ALL.into_iter().map(Group::Cohort);
-        std::iter::once(Group::All).chain(cohorts).chain(AgeBand::ALL.into_iter().map(Group::AgeBand)).collect()
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::All => "all",
-            Group::Cohort(c) => c.name(),
-            Group::AgeBand(a) => a.name(),
-        }
-    }
-
-    /// The group called `name`.
-    pub fn parse(name: &str) -> Option<Group> {
-        Group::all().into_iter().find(|g| g.name() == name)
-    }
-
-    fn holds(self, cohort: Cohort, age_band: AgeBand) -> bool {
-        match self {
-            Group::All => true,
-            Group::Cohort(c) => c == cohort,
-            Group::AgeBand(a) => a == age_band,
-        }
-    }
 }
 
 /// A measure resolved against the scenario: which tallies it adds up.
@@ -115,7 +58,7 @@ impl MeasureSet {
     /// The built-in measures and the scenario's own. Errors name the measure and the key whose
     /// value names nothing (the scenario's check reports these first, with their place).
     pub fn for_scenario(scenario: &Scenario) -> Result<MeasureSet, String> {
-        let activities = activity_codes(scenario);
+        let activities = scenario.activities();
         let mut measures = Vec::new();
         for (spec, user) in built_in()
             .into_iter()
@@ -209,27 +152,9 @@ pub struct MeasureEstimate {
     pub estimate: Option<Estimate>,
 }
 
-/// The codes of the activities a measure may name: events by name, the deliberation day and
-/// the integration workshop.
-fn activity_codes(scenario: &Scenario) -> Vec<(String, u64)> {
-    let mut codes =
-        vec![("deliberation".to_string(), u64::from(DELIBERATION)), ("workshop".into(), u64::from(WORKSHOP))];
-    for (e, event) in scenario.events.iter().enumerate() {
-        codes.push((event.name.clone(), u64::from(FIRST_EVENT) + e as u64));
-    }
-    codes
-}
-
 /// The kind of act called `name`.
 pub fn act_kind(name: &str) -> Option<ActKind> {
     all_act_kinds().into_iter().find(|(_, n)| *n == name).map(|(kind, _)| kind)
-}
-
-/// The names a measure's `act` may take.
-pub fn act_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = all_act_kinds().into_iter().map(|(_, name)| name).collect();
-    names.push(TOOK_PART);
-    names
 }
 
 fn resolve(spec: MeasureSpec, activities: &[(String, u64)]) -> Result<Resolved, String> {
@@ -474,7 +399,7 @@ mod tests {
     #[test]
     fn every_built_in_measure_resolves_and_is_reported_for_every_group() {
         let set = MeasureSet::for_scenario(&crate::scenario::default_scenario()).expect("built-ins resolve");
-        assert_eq!(set.entries().len(), BUILT_IN.len() * Group::all().len());
+        assert_eq!(set.entries().len(), BUILT_IN_MEASURES.len() * Group::all().len());
         for group in Group::all() {
             assert_eq!(Group::parse(group.name()), Some(group));
         }

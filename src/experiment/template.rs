@@ -93,6 +93,28 @@ mod tests {
     }
 
     #[test]
+    fn the_example_output_is_valid_once_uncommented() {
+        for (text, activity) in [(default_template(), "Music festival"), (blank_template(), "deliberation")] {
+            let block = text.split("# [output]\n").nth(1).unwrap().split("\n\n").next().unwrap();
+            let uncommented: String =
+                std::iter::once("[output]\n")
+                    .chain(block.lines().filter_map(|l| l.strip_prefix("# ")).filter(|l| {
+                        l.starts_with('[') || l.split_once(" = ").is_some_and(|(key, _)| !key.contains(' '))
+                    }))
+                    .map(|l| l.trim_end().to_string() + "\n")
+                    .collect();
+            let (head, events) = text.split_at(text.find("\n[[event]]").unwrap_or(text.len()));
+            let file = format!("{head}\n{uncommented}{events}");
+            let scenario = super::super::parse(&file, "t.toml".as_ref()).unwrap().scenario;
+            let measures = &scenario.output.measures;
+            assert_eq!(measures.len(), 2, "{uncommented}");
+            assert_eq!(measures[0].activity.as_deref(), Some(activity));
+            assert_eq!(measures[1].among.as_deref(), Some("points_earned"));
+            assert!(crate::experiment::measures::MeasureSet::for_scenario(&scenario).is_ok());
+        }
+    }
+
+    #[test]
     fn every_key_is_commented() {
         for text in [default_template(), blank_template()] {
             every_key_has_a_comment(&text);

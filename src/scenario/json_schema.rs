@@ -6,8 +6,8 @@ use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use super::schema::Scenario;
-use super::validate::{Bound, LAST_DAY_IN_EVERY_MONTH, NAME_PATTERN, schema_bounds};
+use super::schema::{BUILT_IN_MEASURES, Group, Scenario, act_names, activity_acts};
+use super::validate::{Bound, LAST_DAY_IN_EVERY_MONTH, MEASURE_NAME_PATTERN, NAME_PATTERN, schema_bounds};
 
 /// The generator of every part of the file's schema: every subschema is inlined, so each
 /// dotted key has its own schema to carry its range (`merchants.sector_shares` and
@@ -25,6 +25,7 @@ pub fn schema_value() -> Value {
     at(&mut root, "scenario.name")["pattern"] = json!(NAME_PATTERN);
     at(&mut root, "event[0].name")["pattern"] = json!(r"\S");
     event_rules(at(&mut root, "event[0]"));
+    measure_rules(at(&mut root, "output.measure[0]"));
     root
 }
 
@@ -73,6 +74,23 @@ fn event_rules(event: &mut Value) {
         },
         { "if": repeat_is("yearly"), "then": { "required": ["month", "day"] } }
     ]);
+}
+
+/// `check_measure`, as far as a schema can say: the name's form and no built-in measure's
+/// name, the names of acts and groups, and an activity only with an attendance act. That an
+/// activity names one of the file's events, and that names are unique, it cannot say.
+fn measure_rules(measure: &mut Value) {
+    let built_in: Vec<&str> = BUILT_IN_MEASURES.iter().map(|&(name, ..)| name).collect();
+    let groups: Vec<&str> = Group::all().into_iter().map(Group::name).collect();
+    let properties = &mut measure["properties"];
+    properties["name"]["pattern"] = json!(MEASURE_NAME_PATTERN);
+    properties["name"]["not"] = json!({ "enum": built_in });
+    properties["act"]["enum"] = json!(act_names());
+    properties["among"]["enum"] = json!(act_names());
+    properties["group"]["enum"] = json!(groups);
+    let activity_acts = json!({ "properties": { "act": { "enum": activity_acts() } } });
+    measure["if"] = json!({ "required": ["activity"] });
+    measure["then"] = activity_acts;
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ pub use error::{ErrorKind, Location, ScenarioError};
 pub use load::{Reading, decode, parse, read_with_sections};
 pub use schema::Scenario;
 
+use crate::model::core::day::{DELIBERATION, FIRST_EVENT};
+use crate::model::mechanisms::integration::WORKSHOP;
+
 /// The embedded default scenario: Wanke Chenghua (万科城花), as in `scenarios/wanke-chenghua.toml`.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/wanke-chenghua.toml");
 
@@ -44,6 +47,15 @@ impl Scenario {
             merchants: self.merchants.clone(),
             policy: self.policy.clone(),
         }
+    }
+
+    /// The activities a measure's `activity` may name, with their codes in the event log:
+    /// the deliberation day, the integration workshop, then the events by name, in order.
+    pub fn activities(&self) -> Vec<(String, u64)> {
+        let fixed = [("deliberation", DELIBERATION), ("workshop", WORKSHOP)];
+        let events =
+            self.events.iter().enumerate().map(|(e, event)| (event.name.clone(), u64::from(FIRST_EVENT) + e as u64));
+        fixed.into_iter().map(|(name, code)| (name.to_string(), u64::from(code))).chain(events).collect()
     }
 
     /// The same community scaled to `residents` (every structural count scaled alike, at least

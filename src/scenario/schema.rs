@@ -7,12 +7,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use super::policy::{Costs, Merchants, Policy};
+use crate::model::core::acts::ATTENDED;
 pub use crate::model::core::date::Date;
 pub use crate::model::core::events::{Event, Repeat, WeekdayName};
 pub use crate::model::core::params::{
     AgeShares, Behaviour, CohortParams, CohortPatch, Cohorts, CohortsInput, Committee, Community, Needs, Network,
 };
 pub use crate::model::core::types::{AgeBand, Cohort};
+use crate::model::mechanisms::all_act_kinds;
 
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -127,6 +129,79 @@ pub enum Aggregate {
     /// The same next-year share for similar residents (same cohort and age band, weighted to
     /// the first-timers' mix) who had not done it by then.
     SimilarNonParticipantFollowup,
+}
+
+/// The act name of a measure meaning "volunteered or attended".
+pub const TOOK_PART: &str = "took_part";
+
+/// The built-in measures, each reported for every group: (name, act, among, aggregate). A
+/// measure of the scenario's own may not take one of their names.
+pub const BUILT_IN_MEASURES: [(&str, &str, Option<&str>, Aggregate); 12] = [
+    ("ever_took_part", TOOK_PART, None, Aggregate::EverShare),
+    ("ever_volunteered", "volunteered", None, Aggregate::EverShare),
+    ("volunteering_top20_share", "volunteered", None, Aggregate::Top20Share),
+    ("volunteering_gini", "volunteered", None, Aggregate::Gini),
+    ("earners_who_redeemed", "points_redeemed", Some("points_earned"), Aggregate::EverShare),
+    ("volunteer_retention", "volunteered", None, Aggregate::Retention),
+    ("attendee_retention", "attended", None, Aggregate::Retention),
+    ("first_timer_followup", TOOK_PART, None, Aggregate::FirstTimerFollowup),
+    ("similar_non_participant_followup", TOOK_PART, None, Aggregate::SimilarNonParticipantFollowup),
+    ("acts_per_participant_mean", TOOK_PART, None, Aggregate::MeanPerParticipant),
+    ("acts_per_participant_median", TOOK_PART, None, Aggregate::MedianPerParticipant),
+    ("acts_per_participant_p90", TOOK_PART, None, Aggregate::P90PerParticipant),
+];
+
+/// The names a measure's `act` and `among` may take: every kind of act as named in the event
+/// log, then "took_part".
+pub fn act_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = all_act_kinds().into_iter().map(|(_, name)| name).collect();
+    names.push(TOOK_PART);
+    names
+}
+
+/// The acts a measure may restrict to one `activity`: attendances, as "attended" or as
+/// "took_part" (which then counts attendances only).
+pub fn activity_acts() -> [&'static str; 2] {
+    let attended = all_act_kinds().into_iter().find(|&(kind, _)| kind == ATTENDED).map(|(_, name)| name);
+    [attended.expect("attended is a kind of act"), TOOK_PART]
+}
+
+/// Whose acts a measure is reported for: the values of a measure's `group`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    All,
+    Cohort(Cohort),
+    AgeBand(AgeBand),
+}
+
+impl Group {
+    /// Everyone, each cohort, each age band.
+    pub fn all() -> Vec<Group> {
+        let cohorts = Cohort::ALL.into_iter().map(Group::Cohort);
+        std::iter::once(Group::All).chain(cohorts).chain(AgeBand::ALL.into_iter().map(Group::AgeBand)).collect()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::All => "all",
+            Group::Cohort(c) => c.name(),
+            Group::AgeBand(a) => a.name(),
+        }
+    }
+
+    /// The group called `name`.
+    pub fn parse(name: &str) -> Option<Group> {
+        Group::all().into_iter().find(|g| g.name() == name)
+    }
+
+    /// Whether a resident of `cohort` and `age_band` belongs to the group.
+    pub fn holds(self, cohort: Cohort, age_band: AgeBand) -> bool {
+        match self {
+            Group::All => true,
+            Group::Cohort(c) => c == cohort,
+            Group::AgeBand(a) => a == age_band,
+        }
+    }
 }
 
 impl Output {

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use serde_json::Value as Json;
 use toml::{Table, Value};
 
-use super::schema::Scenario;
+use super::schema::{AgeBand, Aggregate, MeasureSpec, Output, Scenario};
 
 /// The header of the embedded default's template.
 pub const DEFAULT_HEADER: &str = "# linli scenario: the embedded default, Wanke Chenghua (万科城花) as documented, with its\n\
@@ -44,7 +44,44 @@ pub fn commented(table: &Table, schema: &Json, header: &str) -> String {
     if table.get("event").and_then(Value::as_array).is_none_or(|events| events.is_empty()) {
         writer.out.push_str(EXAMPLE_EVENT);
     }
+    if table.get("output").is_none() {
+        writer.example_output(&example_output(table));
+    }
     writer.out
+}
+
+/// `[output]` at its defaults with two example measures, serialised, for a file that asks for
+/// no outputs: the share of young adults who came to the file's first event (or to the
+/// deliberation day), and points redeemed per time bank member.
+fn example_output(table: &Table) -> Table {
+    let first_event = table.get("event").and_then(|events| events.get(0)).and_then(|event| event.get("name"));
+    let activity = match first_event.and_then(Value::as_str) {
+        Some(name) => name.to_string(),
+        None => Scenario::default().activities()[0].0.clone(),
+    };
+    let measure = |name: &str, act: &str, aggregate| MeasureSpec {
+        name: name.into(),
+        act: act.into(),
+        activity: None,
+        among: None,
+        group: None,
+        aggregate,
+    };
+    let output = Output {
+        measures: vec![
+            MeasureSpec {
+                activity: Some(activity),
+                group: Some(AgeBand::YoungAdult.name().into()),
+                ..measure("young_adults_who_came", "attended", Aggregate::EverShare)
+            },
+            MeasureSpec {
+                among: Some("points_earned".into()),
+                ..measure("redemptions_per_member", "points_redeemed", Aggregate::MeanPerResident)
+            },
+        ],
+        ..Output::default()
+    };
+    Table::try_from(output).expect("an output section serialises")
 }
 
 struct TemplateWriter<'a> {
@@ -96,6 +133,66 @@ impl TemplateWriter<'_> {
             }
         }
     }
+
+    /// `output`, a serialised `[output]`, commented out: each key with its doc comment (a
+    /// measure's once), and the choices of an aggregate.
+    fn example_output(&mut self, output: &Table) {
+        let at = |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| k.to_string()).collect() };
+        self.out.push('\n');
+        self.comment(&at(&["output"]));
+        self.out.push_str("# Uncomment what you want (docs/MODEL.md, section 9); the two measures are examples.\n");
+        self.out.push_str("# [output]\n");
+        for (key, value) in output.iter().filter(|(_, value)| !value.is_array()) {
+            self.comment(&at(&["output", key]));
+            let _ = writeln!(self.out, "# {key} = {}", inline(value));
+        }
+        let Some(Value::Array(measures)) = output.get("measure") else { return };
+        let mut described: Vec<&str> = Vec::new();
+        for measure in measures.iter().filter_map(Value::as_table) {
+            self.out.push_str("#\n");
+            if described.is_empty() {
+                self.comment(&at(&["output", "measure"]));
+            }
+            self.out.push_str("# [[output.measure]]\n");
+            for (key, value) in measure {
+                if !described.contains(&key.as_str()) {
+                    described.push(key);
+                    self.comment(&at(&["output", "measure", key]));
+                    self.choices(&at(&["output", "measure", key]));
+                }
+                let _ = writeln!(self.out, "# {key} = {}", inline(value));
+            }
+        }
+    }
+
+    /// The documented values of the key at `path`, when it takes one of a few, one a line.
+    fn choices(&mut self, path: &[String]) {
+        let Some(node) = node_at(self.schema, path) else { return };
+        let Some(choices) = resolve(self.schema, node).get("oneOf").and_then(Json::as_array) else { return };
+        for choice in choices {
+            if let (Some(value), Some(text)) = (choice["const"].as_str(), choice["description"].as_str()) {
+                wrap(&mut self.out, &format!("{value}: {text}"), "#   ", "#     ");
+            }
+        }
+    }
+}
+
+/// `text` as lines of at most 100 characters where its words allow, the first after `first`,
+/// the others after `rest`.
+fn wrap(out: &mut String, text: &str, first: &str, rest: &str) {
+    let (mut line, mut empty) = (first.to_string(), true);
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > 100 {
+            let _ = writeln!(out, "{line}");
+            (line, empty) = (rest.to_string(), true);
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    let _ = writeln!(out, "{line}");
 }
 
 const EXAMPLE_EVENT: &str = r#"
@@ -136,17 +233,21 @@ fn inline(value: &Value) -> String {
 
 /// The doc comment of the key at `path`, following `$ref`s through the schema.
 pub fn description(schema: &Json, path: &[String]) -> Option<String> {
+    let node = node_at(schema, path).filter(|_| !path.is_empty())?;
+    let found = node.get("description").or_else(|| resolve(schema, node).get("description"));
+    found.and_then(Json::as_str).map(str::to_string)
+}
+
+/// The schema of the key at `path`, following `$ref`s to it.
+fn node_at<'a>(schema: &'a Json, path: &[String]) -> Option<&'a Json> {
     let mut node = schema;
-    let mut found = None;
     for segment in path {
         let table = resolve(schema, node);
         // An array of tables (`[[event]]`) documents its keys under `items`.
         let table = table.get("items").map_or(table, |items| resolve(schema, items));
-        let properties = table.get("properties")?;
-        node = properties.get(segment.as_str())?;
-        found = node.get("description").or_else(|| resolve(schema, node).get("description"));
+        node = table.get("properties")?.get(segment.as_str())?;
     }
-    found.and_then(Json::as_str).map(str::to_string)
+    Some(node)
 }
 
 fn resolve<'a>(schema: &'a Json, node: &'a Json) -> &'a Json {

@@ -3,7 +3,11 @@
 use chrono::NaiveDate;
 
 use super::error::ErrorKind;
-use super::schema::{CohortParams, Event, FORMAT_VERSION, Repeat, Scenario};
+use super::load::closest_key;
+use super::schema::{
+    BUILT_IN_MEASURES, CohortParams, Event, FORMAT_VERSION, Group, MeasureSpec, Repeat, Scenario, act_names,
+    activity_acts,
+};
 use crate::model::core::check::{Check, SHARE_TOLERANCE, round6};
 
 /// One thing wrong with a scenario, before it is located in the file.
@@ -43,6 +47,16 @@ pub use crate::model::core::check::LAST_DAY_IN_EVERY_MONTH;
 /// A scenario name usable as a folder name, as a JSON Schema pattern: the rule of `check_meta`.
 pub const NAME_PATTERN: &str = r"^[^./\\:\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*$";
 
+/// A measure's name, as a JSON Schema pattern: the rule of `check_measure`.
+pub const MEASURE_NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+
+/// Whether `name` is a measure's name by [`MEASURE_NAME_PATTERN`].
+fn is_measure_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The problem with a number at `key` outside `min..=max` (or not finite), if any.
 pub fn real_range_problem(key: &str, value: f64, min: f64, max: f64) -> Option<Problem> {
     let inside = value.is_finite() && (min..=max).contains(&value);
@@ -81,6 +95,10 @@ fn run_checks(check: &mut Checker, scenario: &Scenario) {
     check_policy(check, scenario);
     for (i, event) in scenario.events.iter().enumerate() {
         check_event(check, scenario, &format!("event[{i}]"), event);
+    }
+    let measures = &scenario.output.measures;
+    for (i, measure) in measures.iter().enumerate() {
+        check_measure(check, scenario, &format!("output.measure[{i}]"), measure, &measures[..i]);
     }
 }
 
@@ -148,6 +166,15 @@ impl Checker {
         if value < min {
             let expected = format!("at least {other} ({min})");
             self.fail(ErrorKind::Inconsistent, key, expected, value.to_string());
+        }
+    }
+
+    /// `value` must be one of `allowed`; a close one is suggested.
+    fn one_of(&mut self, key: &str, value: &str, allowed: &[&str], expected: String) {
+        if !allowed.contains(&value) {
+            let mut problem = Problem::new(ErrorKind::InvalidValue, key, expected, format!("{value:?}"));
+            problem.help = closest_key(value, &allowed.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+            self.problems.push(problem);
         }
     }
 
@@ -384,6 +411,60 @@ fn check_recurrence(check: &mut Checker, key: &str, event: &Event, repeat: Repea
                 }
             }
         }
+    }
+}
+
+/// A measure of `[[output.measure]]`; `earlier` are the measures before it.
+fn check_measure(check: &mut Checker, scenario: &Scenario, key: &str, measure: &MeasureSpec, earlier: &[MeasureSpec]) {
+    let (name, name_key) = (&measure.name, format!("{key}.name"));
+    let built_in: Vec<&str> = BUILT_IN_MEASURES.iter().map(|&(name, ..)| name).collect();
+    if !is_measure_name(name) {
+        let expected = "a name of lowercase letters, digits and underscores, starting with a letter";
+        check.fail(ErrorKind::InvalidValue, &name_key, expected, format!("{name:?}"));
+    } else if built_in.contains(&name.as_str()) {
+        let expected = format!("a name that is not a built-in measure's ({})", built_in.join(", "));
+        check.fail(ErrorKind::InvalidValue, &name_key, expected, format!("{name:?}"));
+    } else if let Some(first) = earlier.iter().position(|m| m.name == *name) {
+        let expected = format!("a unique name (output.measure[{first}] is already called this)");
+        check.fail(ErrorKind::InvalidValue, &name_key, expected, format!("{name:?}"));
+    }
+    let acts = act_names();
+    let act_expected = |what: &str| format!("{what}: one of {}", acts.join(", "));
+    check.one_of(&format!("{key}.act"), &measure.act, &acts, act_expected("a kind of act or took_part"));
+    if let Some(among) = &measure.among {
+        check.one_of(&format!("{key}.among"), among, &acts, act_expected("a kind of act or took_part"));
+    }
+    if let Some(activity) = &measure.activity {
+        let activity_key = format!("{key}.activity");
+        let activities: Vec<String> = scenario.activities().into_iter().map(|(name, _)| name).collect();
+        let names: Vec<&str> = activities.iter().map(String::as_str).collect();
+        let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        let expected = format!("an event of this scenario, deliberation or workshop: one of {}", quoted.join(", "));
+        check.one_of(&activity_key, activity, &names, expected);
+        let namesakes = names.iter().filter(|n| **n == activity.as_str()).count();
+        if namesakes > 1 {
+            let expected = "an activity whose name no other has (rename the events that share it)";
+            check.fail(
+                ErrorKind::Inconsistent,
+                &activity_key,
+                expected,
+                format!("{activity:?}, the name of {namesakes} activities"),
+            );
+        }
+        let with_activity = activity_acts();
+        if !with_activity.contains(&measure.act.as_str()) {
+            let expected = format!(
+                "no activity with act {:?}: only attendances have one (act {})",
+                measure.act,
+                with_activity.map(|a| format!("{a:?}")).join(" or ")
+            );
+            check.fail(ErrorKind::Inconsistent, &activity_key, expected, format!("{activity:?}"));
+        }
+    }
+    if let Some(group) = &measure.group {
+        let groups: Vec<&str> = Group::all().into_iter().map(Group::name).collect();
+        let expected = format!("everyone, a cohort or an age band: one of {}", groups.join(", "));
+        check.one_of(&format!("{key}.group"), group, &groups, expected);
     }
 }
 

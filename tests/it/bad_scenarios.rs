@@ -156,3 +156,24 @@ fn run_command_on_a_bad_scenario_writes_nothing_and_exits_2() {
     assert!(stderr.contains("13-residents-fewer-than-households.toml"), "{stderr}");
     assert!(!out.exists(), "{} was created", out.display());
 }
+
+#[test]
+fn a_bad_measure_stops_check_run_and_compare_with_exit_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "44-measure-unknown-act.toml";
+    let path = bad_dir().join(name);
+    for command in ["check", "run", "compare"] {
+        let out = tmp.path().join(command);
+        let mut args: Vec<&std::ffi::OsStr> = vec![command.as_ref(), path.as_os_str()];
+        if command != "check" {
+            args.extend(["--out".as_ref(), out.as_os_str()]);
+        }
+        let output = linli(&args, tmp.path());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        for wanted in [name, ":15:7:", "key:      output.measure[0].act", "found:    \"volunteer\"", "took_part"] {
+            assert!(stderr.contains(wanted), "{command}: stderr lacks {wanted:?}:\n{stderr}");
+        }
+        assert!(!out.exists(), "{command} created {}", out.display());
+    }
+}
