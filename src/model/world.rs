@@ -67,7 +67,7 @@ impl World {
         if today.policies_on {
             mechanisms.after_needs(&mut ctx, &granted);
         }
-        needs::settle_complaints(core, d, acts);
+        needs::settle_complaints(core, d, &mut tally, acts);
         drift::end_of_day(core, d, &mut tally);
         mechanisms.end_of_day(core, merchants, &today, &mut tally, acts);
         tally
