@@ -200,10 +200,22 @@ counters! {
         attachment_sum: f64 = Column::stock("attachment_sum"),
         // The counters above are written as `CORE_COLUMNS` (shares and means); those below as
         // they are, to the cohort's row or (community-level) to `community.csv`.
+        /// Applied for a volunteer task today, granted or not.
+        volunteer_applicants: u32 = Column::flow("volunteer_applicants"),
+        /// Applied for a seat at today's deliberation day, granted or not.
+        deliberation_applicants: u32 = Column::flow("deliberation_applicants"),
+        /// Applications for places at today's events, granted or not (one per event applied to).
+        event_applicants: u64 = Column::flow("event_applicants"),
         /// Complaints settled today as resolved (the complainant still lives here).
         complaints_resolved: u32 = Column::flow("complaints_resolved").yearly().counts(COMPLAINT_RESOLVED),
         /// Complaints settled today as stalled (the complainant still lives here).
         complaints_stalled: u32 = Column::flow("complaints_stalled").yearly().counts(COMPLAINT_STALLED),
+        /// Volunteer tasks offered today: the community's, the same in every cohort.
+        volunteer_places: u32 = Column::community("volunteer_places"),
+        /// Seats at the deliberation day today (0 on other days): the community's.
+        deliberation_seats: u32 = Column::community("deliberation_seats"),
+        /// Places at the events held today (their capacities summed): the community's.
+        event_places: u64 = Column::community("event_places"),
     }
 }
 
@@ -354,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn the_core_s_later_counters_are_written_as_they_are() {
+    fn the_core_s_later_counters_are_written_as_they_are_to_the_row_or_community_csv() {
         // `CORE_COLUMNS` are derived from the first `DERIVED` counters: one inserted among them
         // would shift every later column.
         let derived: Vec<&str> = CoreCounters::COLUMNS[..DERIVED].iter().map(|c| c.name).collect();
@@ -370,9 +382,16 @@ mod tests {
         ];
         assert_eq!(derived, expected);
         let mut day = CohortDay::default();
-        day.core.complaints_stalled = 2;
-        let at = CohortDay::row_columns().iter().position(|&c| c == "complaints_stalled").expect("its column");
-        assert_eq!(day.row_fields()[at], "2");
+        (day.core.volunteer_applicants, day.core.complaints_stalled, day.core.volunteer_places) = (9, 2, 4);
+        let columns = CohortDay::row_columns();
+        let at = |name: &str| columns.iter().position(|&c| c == name).expect(name);
+        let fields = day.row_fields();
+        assert_eq!(
+            (fields[at("volunteer_applicants")].as_str(), fields[at("complaints_stalled")].as_str()),
+            ("9", "2")
+        );
+        assert!(!columns.contains(&"volunteer_places"), "a community series is not a cohort's");
+        assert!(day.community_fields().contains(&("volunteer_places", "4".to_string())));
     }
 
     #[test]
