@@ -224,12 +224,13 @@ mod tests {
     }
 
     #[test]
-    fn applicants_bound_the_places_taken() {
+    fn applicants_bound_the_places_taken_and_members_include_redeemers() {
         let mut params = busy();
         params.committee.volunteer_tasks_per_day = 2; // fewer tasks than volunteers on some days
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 240);
         let mut world = World::new(&params, 0, &calendar);
         let (mut crowded_days, mut deliberation_days, mut workshop_applicants, mut event_applicants) = (0, 0, 0, 0);
+        let mut last = DayRecord::default();
         for day in calendar.days() {
             let record = world.step(day);
             let total = |of: fn(&CohortDay) -> u64| record.iter().map(of).sum::<u64>();
@@ -250,9 +251,20 @@ mod tests {
             }
             workshop_applicants += total(|c| c.mechanisms.integration.workshop_applicants.into());
             event_applicants += total(|c| c.core.event_applicants);
+            for c in &record {
+                let bank = &c.mechanisms.time_bank;
+                assert!(
+                    bank.time_bank_redeemers <= bank.time_bank_members && bank.time_bank_members <= c.core.residents
+                );
+            }
+            last = record;
         }
         let seen = (crowded_days, deliberation_days, workshop_applicants, event_applicants);
         assert!(seen.0 > 0 && seen.1 > 0 && seen.2 > 0 && seen.3 > 0, "{seen:?}");
+        let members: u32 = last.iter().map(|c| c.mechanisms.time_bank.time_bank_members).sum();
+        let redeemers: u32 = last.iter().map(|c| c.mechanisms.time_bank.time_bank_redeemers).sum();
+        assert!(members > 0 && redeemers > 0, "{members} members, {redeemers} redeemers");
+        assert_eq!(members as usize, world.time_bank().member.iter().filter(|&&m| m).count());
     }
 
     #[test]
