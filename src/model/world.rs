@@ -57,6 +57,7 @@ impl World {
         });
         allocate::expire(core, &decisions, d);
         let granted = allocate::allocate(core, mechanisms, &decisions, &today);
+        allocate::count_demand(core, &granted, &today, &mut tally);
         allocate::take_part(core, &granted, d, &mut tally, acts);
         allocate::form_ties(core, &granted, d);
         let mut ctx = Ctx { core, merchants, today: &today, tally: &mut tally, acts };
@@ -67,7 +68,7 @@ impl World {
         if today.policies_on {
             mechanisms.after_needs(&mut ctx, &granted);
         }
-        needs::settle_complaints(core, d, acts);
+        needs::settle_complaints(core, d, &mut tally, acts);
         drift::end_of_day(core, d, &mut tally);
         mechanisms.end_of_day(core, merchants, &today, &mut tally, acts);
         tally
@@ -233,6 +234,50 @@ mod tests {
     }
 
     #[test]
+    fn applicants_bound_the_places_taken_and_members_include_redeemers() {
+        let mut params = busy();
+        params.committee.volunteer_tasks_per_day = 2; // fewer tasks than volunteers on some days
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 240);
+        let mut world = World::new(&params, 0, &calendar);
+        let (mut crowded_days, mut deliberation_days, mut workshop_applicants, mut event_applicants) = (0, 0, 0, 0);
+        let mut last = DayRecord::default();
+        for day in calendar.days() {
+            let record = world.step(day);
+            let total = |of: fn(&CohortDay) -> u64| record.iter().map(of).sum::<u64>();
+            let (volunteers, applicants) =
+                (total(|c| c.core.volunteers.into()), total(|c| c.core.volunteer_applicants.into()));
+            let places = u64::from(record[0].core.volunteer_places);
+            assert!(
+                volunteers <= applicants.min(places),
+                "day {}: {volunteers} of {applicants} for {places}",
+                day.index
+            );
+            crowded_days += usize::from(applicants > places);
+            if record[0].core.deliberation_seats > 0 {
+                assert!(total(|c| c.core.deliberation_applicants.into()) > 0, "day {}", day.index);
+                deliberation_days += 1;
+            } else {
+                assert_eq!(total(|c| c.core.deliberation_applicants.into()), 0, "day {}", day.index);
+            }
+            workshop_applicants += total(|c| c.mechanisms.integration.workshop_applicants.into());
+            event_applicants += total(|c| c.core.event_applicants);
+            for c in &record {
+                let bank = &c.mechanisms.time_bank;
+                assert!(
+                    bank.time_bank_redeemers <= bank.time_bank_members && bank.time_bank_members <= c.core.residents
+                );
+            }
+            last = record;
+        }
+        let seen = (crowded_days, deliberation_days, workshop_applicants, event_applicants);
+        assert!(seen.0 > 0 && seen.1 > 0 && seen.2 > 0 && seen.3 > 0, "{seen:?}");
+        let members: u32 = last.iter().map(|c| c.mechanisms.time_bank.time_bank_members).sum();
+        let redeemers: u32 = last.iter().map(|c| c.mechanisms.time_bank.time_bank_redeemers).sum();
+        assert!(members > 0 && redeemers > 0, "{members} members, {redeemers} redeemers");
+        assert_eq!(members as usize, world.time_bank().member.iter().filter(|&&m| m).count());
+    }
+
+    #[test]
     fn recording_acts_changes_no_result() {
         let params = busy();
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 120);
@@ -247,7 +292,15 @@ mod tests {
     #[test]
     fn every_flow_of_residents_follows_from_acts() {
         // Money the fund commits is not a resident's act (its approval is, `proposal_approved`).
-        let exempt = ["fund_spent_yuan"];
+        // Applying for a place is not recorded as an act either (the place granted is): the
+        // applicants are counted from the day's applications as allocation collects them.
+        let exempt = [
+            "fund_spent_yuan",
+            "volunteer_applicants",
+            "deliberation_applicants",
+            "event_applicants",
+            "workshop_applicants",
+        ];
         let columns = CohortDay::counter_columns();
         let silent: Vec<&str> = columns
             .iter()

@@ -66,6 +66,8 @@ fn events_summed_per_day_cohort_and_kind_equal_timeseries_csv() {
     let counts = [
         ("complaints", "complained", false),
         ("silent_needs", "kept_silent", false),
+        ("complaints_resolved", "complaint_resolved", false),
+        ("complaints_stalled", "complaint_stalled", false),
         ("points_issued", "points_earned", true),
         ("points_redeemed", "points_redeemed", true),
         ("points_expired", "points_expired", true),

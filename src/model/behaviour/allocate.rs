@@ -23,11 +23,16 @@ pub fn expire(core: &mut Core, decisions: &[Decisions], d: i32) {
 }
 
 /// Places per activity go to the applicants with the lowest priority draws; places a mechanism
-/// reserves for one cohort go to that cohort's applicants first.
+/// reserves for one cohort go to that cohort's applicants first. Every application is counted
+/// by activity and cohort as it is collected ([`Granted::applicants`]).
 pub fn allocate(core: &Core, mechanisms: &Mechanisms, decisions: &[Decisions], today: &Today) -> Granted {
-    let mut applicants: Vec<Applicant> = decisions.iter().flat_map(|c| c.applicants.iter().copied()).collect();
-    applicants.sort_unstable();
     let mut granted = Granted::new(core.events.len());
+    let mut applicants: Vec<Applicant> = Vec::with_capacity(decisions.iter().map(|c| c.applicants.len()).sum());
+    for &applicant in decisions.iter().flat_map(|c| &c.applicants) {
+        granted.applied(applicant.activity, core.residents.cohort[applicant.resident]);
+        applicants.push(applicant);
+    }
+    applicants.sort_unstable();
     if let Some(reserved) = mechanisms.reservation(today) {
         let first =
             |a: &Applicant| a.activity == reserved.activity && core.residents.cohort[a.resident] == reserved.cohort;
@@ -53,6 +58,28 @@ fn capacity(core: &Core, mechanisms: &Mechanisms, activity: Activity, today: &To
         DELIBERATION => core.rules.seats,
         event if event >= FIRST_EVENT => core.events[usize::from(event - FIRST_EVENT)].capacity,
         mechanism => mechanisms.capacity(mechanism),
+    }
+}
+
+/// Counts today's demand for the core's capped activities and their supply: each cohort's
+/// applicants for volunteer tasks, the deliberation day and events (one per activity applied
+/// to, granted or not), and the places offered, the community's (the same in every cohort):
+/// tasks, deliberation seats on a deliberation day, and the capacities of today's events.
+pub fn count_demand(core: &Core, granted: &Granted, today: &Today, tally: &mut DayRecord) {
+    let volunteer_places = today.tasks;
+    let deliberation_seats = if today.deliberation { core.rules.seats } else { 0 };
+    let event_places: u64 = today.events.iter().map(|&e| u64::from(core.events[usize::from(e)].capacity)).sum();
+    let (volunteers, deliberation) = (granted.applicants(VOLUNTEER), granted.applicants(DELIBERATION));
+    for (c, cohort) in tally.iter_mut().enumerate() {
+        let counters = &mut cohort.core;
+        counters.volunteer_applicants += volunteers[c];
+        counters.deliberation_applicants += deliberation[c];
+        for e in 0..core.events.len() as Activity {
+            counters.event_applicants += u64::from(granted.applicants(FIRST_EVENT + e)[c]);
+        }
+        counters.volunteer_places = volunteer_places;
+        counters.deliberation_seats = deliberation_seats;
+        counters.event_places = event_places;
     }
 }
 
@@ -114,6 +141,7 @@ pub fn form_ties(core: &mut Core, granted: &Granted, d: i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::core::counters::CoreCounters;
     use crate::model::core::day::FIRST_MECHANISM_ACTIVITY;
     use crate::model::core::events::{Event, EventPlan};
     use crate::model::core::population::NEVER;
@@ -218,6 +246,65 @@ mod tests {
         assert!(mechanisms.reservation(&off).is_none(), "no reservation before the policies start");
         let granted = allocate(&core, &mechanisms, &decisions, &off);
         assert_eq!(granted.of(DELIBERATION), &[others[0], others[1], others[2], transients[0]]);
+    }
+
+    #[test]
+    fn every_application_is_counted_once_per_activity_and_places_are_today_s() {
+        let (mut core, mut params) = Core::for_tests(300);
+        core.rules.seats = 3;
+        params.policy.transient_seat.seats = 2;
+        for _ in 0..3 {
+            core.events.push(EventPlan::from_event(&Event { capacity: 1, ..Event::probe() }));
+        }
+        let mechanisms = Mechanisms::build(&params, &core);
+        let transients = with_cohort(&core, |c| c == Cohort::Transient, 3);
+        let others = with_cohort(&core, |c| c != Cohort::Transient, 3);
+        let everyone: Vec<ResidentId> = transients.iter().chain(&others).copied().collect();
+        // Six apply for three seats, two of them reserved for transients; three for two tasks;
+        // three applications for the two places of today's events, one resident applying to both.
+        let mut applicants: Vec<(Activity, u32, ResidentId)> =
+            everyone.iter().enumerate().map(|(k, &i)| (DELIBERATION, 10 * k as u32, i)).collect();
+        let volunteers = [others[0], transients[0], others[1]];
+        applicants.extend(volunteers.iter().zip(5..).map(|(&i, priority)| (VOLUNTEER, priority, i)));
+        let to_events = [(FIRST_EVENT, others[2]), (FIRST_EVENT + 2, others[2]), (FIRST_EVENT, transients[1])];
+        applicants.extend(to_events.iter().map(|&(event, i)| (event, 1, i)));
+        let mut on = today(3, 2, true);
+        on.events = vec![0, 2];
+        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &on);
+        let mut tally = DayRecord::default();
+        count_demand(&core, &granted, &on, &mut tally);
+
+        let by_cohort = |who: &[ResidentId]| {
+            let mut counts = [0u64; 3];
+            for &i in who {
+                counts[core.residents.cohort[i].index()] += 1;
+            }
+            counts
+        };
+        let counted = |of: fn(&CoreCounters) -> u64| tally.each_ref().map(|c| of(&c.core));
+        assert_eq!(counted(|c| c.volunteer_applicants.into()), by_cohort(&volunteers));
+        assert_eq!(counted(|c| c.deliberation_applicants.into()), by_cohort(&everyone), "reserved or not");
+        let event_applicants = by_cohort(&to_events.map(|(_, i)| i));
+        assert_eq!(counted(|c| c.event_applicants), event_applicants, "one application per event applied to");
+        for c in &tally {
+            let (places, seats, events) = (c.core.volunteer_places, c.core.deliberation_seats, c.core.event_places);
+            assert_eq!((places, seats, events), (2, 3, 2), "the community's places, in every cohort");
+        }
+        let total = |of: fn(&CoreCounters) -> u64| counted(of).iter().sum::<u64>();
+        assert_eq!(
+            (total(|c| c.volunteer_applicants.into()), granted.of(VOLUNTEER).len()),
+            (3, 2),
+            "demand exceeds the places"
+        );
+        assert_eq!((total(|c| c.deliberation_applicants.into()), granted.of(DELIBERATION).len()), (6, 3));
+        assert_eq!((total(|c| c.event_applicants), granted.event(0).len() + granted.event(2).len()), (3, 2));
+
+        let mut quiet = today(4, 0, false);
+        quiet.deliberation = false;
+        let granted = allocate(&core, &mechanisms, &decisions(&[]), &quiet);
+        let mut tally = DayRecord::default();
+        count_demand(&core, &granted, &quiet, &mut tally);
+        assert_eq!(tally, DayRecord::default(), "no tasks, no deliberation day, no events: nothing offered");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use rand::RngExt;
 use crate::model::behaviour::decide::{Decisions, Voice};
 use crate::model::core::acts::{ActLog, COMPLAINED, COMPLAINT_RESOLVED, COMPLAINT_STALLED, KEPT_SILENT};
 use crate::model::core::complaints::Pending;
+use crate::model::core::counters::DayRecord;
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
 use crate::model::core::types::ResidentId;
@@ -61,12 +62,19 @@ fn file_complaint(ctx: &mut Ctx, i: ResidentId, collected: bool) {
     core.complaints.file(d as u32, delay, pending);
 }
 
-/// Complaints due today move their complainant's trust up (resolved) or down (stalled).
-pub fn settle_complaints(core: &mut Core, d: i32, acts: &mut ActLog) {
+/// Complaints due today move their complainant's trust up (resolved) or down (stalled); each
+/// outcome is counted in the complainant's cohort.
+pub fn settle_complaints(core: &mut Core, d: i32, tally: &mut DayRecord, acts: &mut ActLog) {
     for pending in core.complaints.take_due(d as u32) {
         let i = pending.resident;
         if core.residents.move_in_day[i] == pending.move_in_day {
             core.residents.trust[i] = core.rules.rates.trust_after_complaint(core.residents.trust[i], pending.resolved);
+            let counters = &mut tally[core.residents.cohort[i].index()].core;
+            if pending.resolved {
+                counters.complaints_resolved += 1;
+            } else {
+                counters.complaints_stalled += 1;
+            }
             acts.record(d, i, if pending.resolved { COMPLAINT_RESOLVED } else { COMPLAINT_STALLED }, 0);
         }
     }
@@ -76,7 +84,6 @@ pub fn settle_complaints(core: &mut Core, d: i32, acts: &mut ActLog) {
 mod tests {
     use super::*;
     use crate::model::behaviour::decide::{Need, NeedKind};
-    use crate::model::core::counters::DayRecord;
     use crate::model::core::day::Today;
     use crate::model::mechanisms::merchants::Merchants;
 
@@ -96,7 +103,7 @@ mod tests {
     }
 
     #[test]
-    fn settled_complaints_move_trust_unless_the_slot_has_a_newcomer() {
+    fn settled_complaints_move_trust_and_are_counted_unless_the_slot_has_a_newcomer() {
         let (mut core, _params) = Core::for_tests(300);
         let (resolved, stalled, moved_out) = (ResidentId(10), ResidentId(20), ResidentId(30));
         for i in [resolved, stalled, moved_out] {
@@ -112,9 +119,11 @@ mod tests {
             core.complaints.file(2, 3, p);
         }
         core.residents.move_in_day[moved_out] = 4; // a newcomer took the complainant's slot
-        settle_complaints(&mut core, 4, &mut ActLog::new(false));
+        let mut tally = DayRecord::default();
+        settle_complaints(&mut core, 4, &mut tally, &mut ActLog::new(false));
         assert_eq!(core.residents.trust[resolved], 0.5, "nothing is due before its day");
-        settle_complaints(&mut core, 5, &mut ActLog::new(false));
+        assert_eq!(tally, DayRecord::default(), "nothing settled, nothing counted");
+        settle_complaints(&mut core, 5, &mut tally, &mut ActLog::new(false));
         let rates = &core.rules.rates;
         assert!(core.residents.trust[resolved] > 0.5);
         assert_eq!(core.residents.trust[resolved], rates.trust_after_complaint(0.5, true));
@@ -122,6 +131,16 @@ mod tests {
         assert_eq!(core.residents.trust[stalled], rates.trust_after_complaint(0.5, false));
         assert_eq!(core.residents.trust[moved_out], 0.5, "the newcomer is not credited");
         assert!(core.complaints.is_empty());
+        let cohort = |i: ResidentId| core.residents.cohort[i].index();
+        let (mut outcomes_resolved, mut outcomes_stalled) = ([0; 3], [0; 3]);
+        outcomes_resolved[cohort(resolved)] += 1;
+        outcomes_stalled[cohort(stalled)] += 1;
+        assert_eq!(
+            tally.each_ref().map(|c| c.core.complaints_resolved),
+            outcomes_resolved,
+            "the newcomer's not counted"
+        );
+        assert_eq!(tally.each_ref().map(|c| c.core.complaints_stalled), outcomes_stalled);
     }
 
     #[test]

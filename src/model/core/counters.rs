@@ -2,7 +2,7 @@
 //! mechanism's, each declared once in a table that generates the output columns, the yearly
 //! totals and the counters a comparison can total.
 
-use super::acts::{ATTENDED, ActKind, COMPLAINED, KEPT_SILENT, VOLUNTEERED};
+use super::acts::{ATTENDED, ActKind, COMPLAINED, COMPLAINT_RESOLVED, COMPLAINT_STALLED, KEPT_SILENT, VOLUNTEERED};
 use super::types::N_COHORTS;
 use crate::model::mechanisms::MechanismCounters;
 
@@ -198,6 +198,24 @@ counters! {
         silent_needs: u32 = Column::flow("silent_needs").counts(KEPT_SILENT),
         trust_sum: f64 = Column::stock("trust_sum"),
         attachment_sum: f64 = Column::stock("attachment_sum"),
+        // The counters above are written as `CORE_COLUMNS` (shares and means); those below as
+        // they are, to the cohort's row or (community-level) to `community.csv`.
+        /// Applied for a volunteer task today, granted or not.
+        volunteer_applicants: u32 = Column::flow("volunteer_applicants"),
+        /// Applied for a seat at today's deliberation day, granted or not.
+        deliberation_applicants: u32 = Column::flow("deliberation_applicants"),
+        /// Applications for places at today's events, granted or not (one per event applied to).
+        event_applicants: u64 = Column::flow("event_applicants"),
+        /// Complaints settled today as resolved (the complainant still lives here).
+        complaints_resolved: u32 = Column::flow("complaints_resolved").yearly().counts(COMPLAINT_RESOLVED),
+        /// Complaints settled today as stalled (the complainant still lives here).
+        complaints_stalled: u32 = Column::flow("complaints_stalled").yearly().counts(COMPLAINT_STALLED),
+        /// Volunteer tasks offered today: the community's, the same in every cohort.
+        volunteer_places: u32 = Column::community("volunteer_places"),
+        /// Seats at the deliberation day today (0 on other days): the community's.
+        deliberation_seats: u32 = Column::community("deliberation_seats"),
+        /// Places at the events held today (their capacities summed): the community's.
+        event_places: u64 = Column::community("event_places"),
     }
 }
 
@@ -211,8 +229,9 @@ pub struct CohortDay {
 /// One day of one replicate: a [`CohortDay`] per cohort.
 pub type DayRecord = [CohortDay; N_COHORTS];
 
-/// The columns of a cohort's row: the core's shares and means (derived from its counts), then
-/// every mechanism's counters of the cohort (community-level counters are reported apart).
+/// The first columns of a cohort's row: the core's shares and means, derived from the core's
+/// first [`DERIVED`] counters. The core's later counters, then every mechanism's, follow as they
+/// are (community-level counters are reported apart).
 pub const CORE_COLUMNS: [&str; 8] = [
     "residents",
     "active_rate",
@@ -223,6 +242,9 @@ pub const CORE_COLUMNS: [&str; 8] = [
     "mean_trust",
     "mean_attachment",
 ];
+
+/// How many of the core's counters, in field order, [`CORE_COLUMNS`] are derived from.
+const DERIVED: usize = 8;
 
 impl CohortDay {
     fn share(&self, count: u32) -> f64 {
@@ -280,13 +302,24 @@ impl CohortDay {
         Self::counter_columns().iter().position(|c| c.name == name)
     }
 
-    /// The names of a cohort row's columns: [`CORE_COLUMNS`], then the mechanisms' counters
-    /// that are not community-level.
-    pub fn row_columns() -> Vec<&'static str> {
+    /// Every counter written as it is, with its CSV text: the core's after the first
+    /// [`DERIVED`], then every mechanism's.
+    fn written_as_they_are(&self) -> Vec<(Column, String)> {
         let mut columns = Vec::new();
         MechanismCounters::columns(&mut columns);
-        let mechanisms = columns.into_iter().filter(|c| c.kind != Kind::Community).map(|c| c.name);
-        CORE_COLUMNS.into_iter().chain(mechanisms).collect()
+        let mut texts = Vec::new();
+        self.core.csv(&mut texts);
+        self.mechanisms.csv(&mut texts);
+        let core = CoreCounters::COLUMNS[DERIVED..].iter().copied();
+        core.chain(columns).zip(texts.into_iter().skip(DERIVED)).collect()
+    }
+
+    /// The names of a cohort row's columns: [`CORE_COLUMNS`], then the other counters that
+    /// are not community-level (the core's, then the mechanisms').
+    pub fn row_columns() -> Vec<&'static str> {
+        let counters = CohortDay::default().written_as_they_are().into_iter();
+        let others = counters.filter(|(c, _)| c.kind != Kind::Community).map(|(c, _)| c.name);
+        CORE_COLUMNS.into_iter().chain(others).collect()
     }
 
     /// A cohort row's fields, in [`CohortDay::row_columns`] order.
@@ -302,21 +335,19 @@ impl CohortDay {
             format!("{:.6}", self.mean_trust()),
             format!("{:.6}", self.mean_attachment()),
         ];
-        let mut columns = Vec::new();
-        MechanismCounters::columns(&mut columns);
-        let mut texts = Vec::new();
-        self.mechanisms.csv(&mut texts);
-        fields.extend(texts.into_iter().zip(&columns).filter(|(_, c)| c.kind != Kind::Community).map(|(t, _)| t));
+        let counters = self.written_as_they_are().into_iter();
+        fields.extend(counters.filter(|(c, _)| c.kind != Kind::Community).map(|(_, t)| t));
         fields
     }
 
-    /// Community-level counters (names and values), reported once per day.
+    /// Community-level counters (names and values), reported once per day: the core's, then
+    /// the mechanisms'.
     pub fn community_fields(&self) -> Vec<(&'static str, String)> {
-        let mut columns = Vec::new();
-        MechanismCounters::columns(&mut columns);
-        let mut texts = Vec::new();
-        self.mechanisms.csv(&mut texts);
-        columns.into_iter().zip(texts).filter(|(c, _)| c.kind == Kind::Community).map(|(c, t)| (c.name, t)).collect()
+        self.written_as_they_are()
+            .into_iter()
+            .filter(|(c, _)| c.kind == Kind::Community)
+            .map(|(c, t)| (c.name, t))
+            .collect()
     }
 }
 
@@ -332,6 +363,35 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), columns.len(), "a counter name is declared twice");
         assert_eq!(CohortDay::row_columns().len(), CohortDay::default().row_fields().len());
+    }
+
+    #[test]
+    fn the_core_s_later_counters_are_written_as_they_are_to_the_row_or_community_csv() {
+        // `CORE_COLUMNS` are derived from the first `DERIVED` counters: one inserted among them
+        // would shift every later column.
+        let derived: Vec<&str> = CoreCounters::COLUMNS[..DERIVED].iter().map(|c| c.name).collect();
+        let expected = [
+            "residents",
+            "active",
+            "volunteers",
+            "attendees",
+            "complaints",
+            "silent_needs",
+            "trust_sum",
+            "attachment_sum",
+        ];
+        assert_eq!(derived, expected);
+        let mut day = CohortDay::default();
+        (day.core.volunteer_applicants, day.core.complaints_stalled, day.core.volunteer_places) = (9, 2, 4);
+        let columns = CohortDay::row_columns();
+        let at = |name: &str| columns.iter().position(|&c| c == name).expect(name);
+        let fields = day.row_fields();
+        assert_eq!(
+            (fields[at("volunteer_applicants")].as_str(), fields[at("complaints_stalled")].as_str()),
+            ("9", "2")
+        );
+        assert!(!columns.contains(&"volunteer_places"), "a community series is not a cohort's");
+        assert!(day.community_fields().contains(&("volunteer_places", "4".to_string())));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What a day offers, shared by every resident's decision, and the codes of its activities.
 
-use super::types::{Cohort, ResidentId};
+use super::types::{Cohort, N_COHORTS, ResidentId};
 
 /// An activity's code: the committee's volunteering and deliberation day, then mechanisms'
 /// activities, then event e as `FIRST_EVENT + e`.
@@ -16,39 +16,55 @@ pub const FIRST_MECHANISM_ACTIVITY: Activity = 2;
 /// Event e's code is `FIRST_EVENT + e`.
 pub const FIRST_EVENT: Activity = 3;
 
-/// The residents granted a place in each activity today, in the order they were granted.
+/// The residents granted a place in each activity today, in the order they were granted, and
+/// how many of each cohort applied for it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Granted(Vec<Vec<ResidentId>>);
+pub struct Granted {
+    places: Vec<Vec<ResidentId>>,
+    applied: Vec<[u32; N_COHORTS]>,
+}
 
 impl Granted {
     /// No places granted yet, in the committee's activities, mechanisms' and `events` events.
     pub fn new(events: usize) -> Granted {
-        Granted(vec![Vec::new(); usize::from(FIRST_EVENT) + events])
+        let activities = usize::from(FIRST_EVENT) + events;
+        Granted { places: vec![Vec::new(); activities], applied: vec![[0; N_COHORTS]; activities] }
+    }
+
+    /// Counts one application for `activity` by a resident of `cohort`.
+    #[inline]
+    pub fn applied(&mut self, activity: Activity, cohort: Cohort) {
+        self.applied[usize::from(activity)][cohort.index()] += 1;
+    }
+
+    /// How many residents of each cohort applied for `activity` today (granted or not).
+    pub fn applicants(&self, activity: Activity) -> [u32; N_COHORTS] {
+        self.applied[usize::from(activity)]
     }
 
     /// Who has a place in `activity`.
     #[inline]
     pub fn of(&self, activity: Activity) -> &[ResidentId] {
-        &self.0[usize::from(activity)]
+        &self.places[usize::from(activity)]
     }
 
     /// Who has a place in event `e` (its position among the scenario's events).
     pub fn event(&self, e: usize) -> &[ResidentId] {
-        &self.0[usize::from(FIRST_EVENT) + e]
+        &self.places[usize::from(FIRST_EVENT) + e]
     }
 
     pub fn grant(&mut self, activity: Activity, resident: ResidentId) {
-        self.0[usize::from(activity)].push(resident);
+        self.places[usize::from(activity)].push(resident);
     }
 
     /// Each activity's code and participants, in code order.
     pub fn activities(&self) -> impl Iterator<Item = (Activity, &[ResidentId])> {
-        self.0.iter().enumerate().map(|(a, residents)| (a as Activity, residents.as_slice()))
+        self.places.iter().enumerate().map(|(a, residents)| (a as Activity, residents.as_slice()))
     }
 
     /// Every place granted (a resident with places in two activities appears twice).
     pub fn everyone(&self) -> impl Iterator<Item = ResidentId> + '_ {
-        self.0.iter().flatten().copied()
+        self.places.iter().flatten().copied()
     }
 }
 

@@ -8,6 +8,7 @@ use super::{Ctx, Mechanism};
 use crate::model::behaviour::decide::{Decisions, Draws};
 use crate::model::behaviour::rules;
 use crate::model::core::check::{Check, LAST_DAY_IN_EVERY_MONTH};
+use crate::model::core::counters::Column;
 use crate::model::core::day::{Activity, FIRST_MECHANISM_ACTIVITY, Granted, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
@@ -62,6 +63,16 @@ impl IntegrationParams {
 /// The workshop's activity code.
 pub const WORKSHOP: Activity = FIRST_MECHANISM_ACTIVITY;
 
+crate::counters! {
+    /// The integration workshop's counters of one cohort and day.
+    pub struct IntegrationCounters {
+        /// Newcomers who applied for a place at today's workshop, granted or not.
+        workshop_applicants: u32 = Column::flow("workshop_applicants"),
+        /// Places at today's workshop (0 on other days): the community's, the same in every cohort.
+        workshop_places: u32 = Column::community("workshop_places"),
+    }
+}
+
 /// Integration workshops: on the workshop day each month, newcomers (moved in within
 /// `newcomer_days`) may attend; attending raises attachment and awareness.
 pub struct Integration {
@@ -69,7 +80,7 @@ pub struct Integration {
 }
 
 impl Mechanism for Integration {
-    type Counters = ();
+    type Counters = IntegrationCounters;
     type Wishes = ();
 
     fn build(params: &Params, _core: &Core) -> Integration {
@@ -87,8 +98,7 @@ impl Mechanism for Integration {
         apply: &mut impl FnMut(Activity, f32, u64, f32),
     ) {
         let p = &self.params;
-        if p.enabled && today.date.day() == p.day && today.day - core.residents.move_in_day[i] < p.newcomer_days as i32
-        {
+        if self.held(today) && today.day - core.residents.move_in_day[i] < p.newcomer_days as i32 {
             apply(WORKSHOP, p.appeal as f32, draws.spare(0), 0.0);
         }
     }
@@ -97,11 +107,87 @@ impl Mechanism for Integration {
         (activity == WORKSHOP).then_some(self.params.capacity)
     }
 
+    /// Attendees gain attachment and awareness; on the workshop day, its applicants (counted as
+    /// allocation collected them) and places are recorded.
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
+        if self.held(ctx.today) {
+            let applicants = granted.applicants(WORKSHOP);
+            for (cohort, applied) in ctx.tally.iter_mut().zip(applicants) {
+                cohort.mechanisms.integration.workshop_applicants += applied;
+                cohort.mechanisms.integration.workshop_places = self.params.capacity;
+            }
+        }
         let r = &mut ctx.core.residents;
         for &i in granted.of(WORKSHOP) {
             r.attachment[i] = rules::gain(r.attachment[i], self.params.attachment_gain as f32);
             r.awareness[i] = rules::gain(r.awareness[i], self.params.awareness_gain as f32);
+        }
+    }
+}
+
+impl Integration {
+    /// Whether a workshop is held today (while the mechanisms run): on its day of the month.
+    #[inline]
+    fn held(&self, today: &Today) -> bool {
+        self.params.enabled && today.date.day() == self.params.day
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::behaviour::allocate::allocate;
+    use crate::model::behaviour::decide::Applicant;
+    use crate::model::core::acts::ActLog;
+    use crate::model::core::counters::DayRecord;
+    use crate::model::mechanisms::Mechanisms;
+    use crate::model::mechanisms::merchants::Merchants;
+
+    /// Today on `day_of_month` with the mechanisms running.
+    fn today(day_of_month: u32) -> Today {
+        Today {
+            day: 40,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 2, day_of_month).unwrap(),
+            is_weekend: false,
+            policies_on: true,
+            month_starts: false,
+            tasks: 0,
+            deliberation: false,
+            events: vec![],
+            burst_stairwells: vec![],
+            utility_bonus: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_workshop_s_applicants_and_places_are_counted_on_its_day() {
+        let (mut core, mut params) = Core::for_tests(300);
+        let p = &mut params.policy.integration;
+        (p.enabled, p.capacity, p.day) = (true, 2, 25);
+        let mut mechanisms = Mechanisms::build(&params, &core);
+        let mut merchants = Merchants::build(&params, 0, core.building_ranges.len());
+        let newcomers = [ResidentId(5), ResidentId(100), ResidentId(200), ResidentId(299)];
+        let applicants =
+            newcomers.iter().zip(0..).map(|(&resident, priority)| Applicant { activity: WORKSHOP, priority, resident });
+        let decisions = [Decisions { applicants: applicants.collect(), ..Decisions::default() }];
+        let mut expected = [0; 3];
+        for &i in &newcomers {
+            expected[core.residents.cohort[i].index()] += 1;
+        }
+        // Four newcomers apply for the workshop's two places on its day; on the day before, no
+        // workshop, no places.
+        let days = [(25, &decisions[..], expected, 2, 2), (24, &[][..], [0; 3], 0, 0)];
+        for (day_of_month, decisions, applied, places, taken) in days {
+            let today = today(day_of_month);
+            let granted = allocate(&core, &mechanisms, decisions, &today);
+            assert_eq!(granted.of(WORKSHOP).len(), taken);
+            let (mut tally, mut acts) = (DayRecord::default(), ActLog::new(false));
+            let mut ctx =
+                Ctx { core: &mut core, merchants: &mut merchants, today: &today, tally: &mut tally, acts: &mut acts };
+            mechanisms.after_allocation(&mut ctx, decisions, &granted);
+            let counters = tally.map(|c| c.mechanisms.integration);
+            assert_eq!(counters.map(|c| c.workshop_applicants), applied, "granted a place or not");
+            assert_eq!(counters.map(|c| c.workshop_places), [places; 3], "the community's places, in every cohort");
         }
     }
 }

@@ -335,8 +335,8 @@ macro_rules! registry {
     };
 }
 
-// The registry: one line per mechanism, in the order their hooks run each day. The order of
-// the first three is also the order of their columns in timeseries.csv.
+// The registry: one line per mechanism, in the order their hooks run each day. It is also the
+// order of their columns in timeseries.csv and community.csv (after the core's).
 registry! {
     time_bank: time_bank::TimeBank,
     proposal_fund: proposal_fund::ProposalFund,

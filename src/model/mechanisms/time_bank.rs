@@ -136,6 +136,11 @@ crate::counters! {
         points_outstanding: u64 = Column::stock("points_outstanding"),
         /// Redemptions tried today that found the catalogue empty.
         redemptions_failed: u32 = Column::flow("redemptions_failed").yearly().counts(REDEMPTION_FAILED),
+        /// Members of the time bank living here at the end of the day: residents who have
+        /// earned points at a check-in since they moved in.
+        time_bank_members: u32 = Column::stock("time_bank_members"),
+        /// Members who have redeemed points for an item at least once since they moved in.
+        time_bank_redeemers: u32 = Column::stock("time_bank_redeemers"),
     }
 }
 
@@ -183,8 +188,8 @@ impl Rules {
     }
 }
 
-/// The time bank: every resident's balance and the worth they see in points, and the
-/// committee's own shop. Redemptions take the shop's items first, then merchants' donations.
+/// The time bank: every resident's balance, membership and the worth they see in points, and
+/// the committee's own shop. Redemptions take the shop's items first, then merchants' donations.
 pub struct TimeBank {
     /// `None` when the scenario leaves the time bank off.
     rules: Option<Rules>,
@@ -194,6 +199,10 @@ pub struct TimeBank {
     pub last_earned: PerResident<i32>,
     /// Perceived worth of a point relative to its face value (0-1).
     pub point_value: PerResident<f32>,
+    /// Registered: earned points at a check-in since moving in (a newcomer starts unregistered).
+    pub member: PerResident<bool>,
+    /// Redeemed points for an item at least once since moving in.
+    pub redeemed: PerResident<bool>,
     /// Items left this month in the committee's own shop.
     shop_items: u32,
 }
@@ -219,17 +228,21 @@ impl Mechanism for TimeBank {
             points: PerResident::filled(0, n),
             last_earned: PerResident::filled(NEVER, n),
             point_value: PerResident::filled(t.initial_value as f32, n),
+            member: PerResident::filled(false, n),
+            redeemed: PerResident::filled(false, n),
             shop_items: 0,
         }
     }
 
     fn heap_bytes(&self) -> usize {
-        self.points.capacity() * (8 + 4 + 4)
+        self.points.capacity() * (8 + 4 + 4 + 1 + 1)
     }
 
     fn on_move_in(&mut self, i: ResidentId) {
         self.points[i] = 0;
         self.last_earned[i] = NEVER;
+        self.member[i] = false;
+        self.redeemed[i] = false;
         self.point_value[i] = self.rules.map_or(self.point_value[i], |t| t.initial_value);
     }
 
@@ -288,12 +301,14 @@ impl Mechanism for TimeBank {
 }
 
 impl TimeBank {
-    /// Volunteers who checked in are paid points; payment may crowd out intrinsic motivation and
-    /// recognition may crowd it in.
+    /// Volunteers who checked in are paid points, and a check-in that earns points registers its
+    /// volunteer as a member; payment may crowd out intrinsic motivation and recognition may
+    /// crowd it in.
     fn pay_volunteers(&mut self, t: Rules, ctx: &mut Ctx, volunteers: &[ResidentId]) {
         for &i in volunteers {
             self.points[i] += t.points_per_checkin;
             self.last_earned[i] = ctx.today.day;
+            self.member[i] |= t.points_per_checkin > 0;
             let r = &mut ctx.core.residents;
             r.intrinsic[i] = rules::gain(r.intrinsic[i] * (1.0 - t.crowd_out), t.crowd_in);
             let cohort = r.cohort[i];
@@ -319,6 +334,7 @@ impl TimeBank {
             if item {
                 self.points[i] -= t.item_cost;
                 self.point_value[i] = rules::gain(self.point_value[i], t.value_gain);
+                self.redeemed[i] = true;
                 counters.points_redeemed += t.item_cost;
                 ctx.acts.record(ctx.today.day, i, POINTS_REDEEMED, t.item_cost);
             } else {
@@ -330,10 +346,10 @@ impl TimeBank {
     }
 
     /// Balances idle too long lapse; a balance that could buy an item but is not spent loses
-    /// perceived worth; the cohort's outstanding balance is recorded.
+    /// perceived worth; the cohort's outstanding balance, members and redeemers are recorded.
     fn lapse_and_decay(&mut self, t: Rules, core: &Core, d: i32, record: &mut DayRecord, acts: &mut ActLog) {
         let cohort = &core.residents.cohort;
-        let last_earned = &self.last_earned;
+        let (last_earned, member, redeemed) = (&self.last_earned, &self.member, &self.redeemed);
         let logging = acts.is_on();
         let lapse_chunk = |(chunk, (points, point_value)): (usize, (&mut [u64], &mut [f32]))| {
             let base = chunk * CHUNK;
@@ -354,6 +370,8 @@ impl TimeBank {
                     point_value[j] *= 1.0 - t.idle_decay;
                 }
                 stats.points_outstanding += points[j];
+                stats.time_bank_members += u32::from(member[i]);
+                stats.time_bank_redeemers += u32::from(member[i] && redeemed[i]);
             }
             partial
         };
@@ -379,5 +397,120 @@ impl TimeBank {
             }
             acts.extend(lapsed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::core::types::Cohort;
+    use crate::model::mechanisms::MechanismWishes;
+
+    fn today(day: i32) -> Today {
+        Today {
+            day,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+            is_weekend: false,
+            policies_on: true,
+            month_starts: false,
+            tasks: 5,
+            deliberation: false,
+            events: vec![],
+            burst_stairwells: vec![],
+            utility_bonus: 0.0,
+        }
+    }
+
+    /// One day of the time bank: `volunteers` check in, `redeemers` try to redeem, and the day
+    /// ends; the day's record.
+    fn day(
+        bank: &mut TimeBank,
+        core: &mut Core,
+        merchants: &mut Merchants,
+        d: i32,
+        volunteers: &[ResidentId],
+        redeemers: &[ResidentId],
+    ) -> DayRecord {
+        let today = today(d);
+        let mut granted = Granted::new(core.events.len());
+        for &i in volunteers {
+            granted.grant(VOLUNTEER, i);
+        }
+        let time_bank = redeemers.iter().map(|&i| (i.0, i)).collect();
+        let decisions =
+            [Decisions { wishes: MechanismWishes { time_bank, ..MechanismWishes::default() }, ..Decisions::default() }];
+        let (mut tally, mut acts) = (DayRecord::default(), ActLog::new(false));
+        let mut ctx = Ctx { core, merchants, today: &today, tally: &mut tally, acts: &mut acts };
+        bank.after_allocation(&mut ctx, &decisions, &granted);
+        bank.end_of_day(core, merchants, &today, &mut tally, &mut acts);
+        tally
+    }
+
+    fn members(record: &DayRecord) -> [u32; N_COHORTS] {
+        record.each_ref().map(|c| c.mechanisms.time_bank.time_bank_members)
+    }
+
+    fn redeemers(record: &DayRecord) -> [u32; N_COHORTS] {
+        record.each_ref().map(|c| c.mechanisms.time_bank.time_bank_redeemers)
+    }
+
+    /// Residents counted by cohort.
+    fn by_cohort(cohorts: &PerResident<Cohort>, who: &[ResidentId]) -> [u32; N_COHORTS] {
+        let mut counts = [0; N_COHORTS];
+        for &i in who {
+            counts[cohorts[i].index()] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn members_are_first_earners_until_they_move_out_and_redeemers_have_spent() {
+        let (mut core, mut params) = Core::for_tests(300);
+        let t = &mut params.policy.time_bank;
+        (t.enabled, t.points_per_checkin, t.item_cost_points, t.expiry_days) = (true, 100, 100, 2);
+        let mut merchants = Merchants::build(&params, 0, core.building_ranges.len());
+        let mut bank = TimeBank::build(&params, &core);
+        bank.shop_items = 10;
+        let cohorts = core.residents.cohort.clone();
+        let (a, b) = (ResidentId(10), ResidentId(290));
+        let count = |who: &[ResidentId]| by_cohort(&cohorts, who);
+
+        let record = day(&mut bank, &mut core, &mut merchants, 5, &[], &[]);
+        assert_eq!(members(&record), [0; N_COHORTS], "nobody is registered before earning");
+        let record = day(&mut bank, &mut core, &mut merchants, 6, &[a, b], &[]);
+        assert_eq!(
+            (members(&record), redeemers(&record)),
+            (count(&[a, b]), [0; N_COHORTS]),
+            "first check-ins register"
+        );
+        let record = day(&mut bank, &mut core, &mut merchants, 7, &[a], &[b]);
+        assert_eq!(bank.points[b], 0, "b spent the points on an item");
+        assert_eq!(members(&record), count(&[a, b]), "a member is counted once, and stays one after spending");
+        assert_eq!(redeemers(&record), count(&[b]));
+        let record = day(&mut bank, &mut core, &mut merchants, 10, &[], &[]);
+        assert_eq!(bank.points[a], 0, "a's balance lapsed");
+        assert_eq!(
+            (members(&record), redeemers(&record)),
+            (count(&[a, b]), count(&[b])),
+            "membership outlives the balance"
+        );
+
+        bank.on_move_out(b, 11, &mut CohortDay::default(), &mut ActLog::new(false));
+        bank.on_move_in(b);
+        let record = day(&mut bank, &mut core, &mut merchants, 11, &[], &[]);
+        assert_eq!(members(&record), count(&[a]), "the newcomer in b's slot starts unregistered");
+        assert_eq!(redeemers(&record), [0; N_COHORTS]);
+        let record = day(&mut bank, &mut core, &mut merchants, 12, &[b], &[]);
+        assert_eq!((members(&record), redeemers(&record)), (count(&[a, b]), [0; N_COHORTS]), "the newcomer registers");
+    }
+
+    #[test]
+    fn a_check_in_that_earns_no_points_registers_no_one() {
+        let (mut core, mut params) = Core::for_tests(300);
+        (params.policy.time_bank.enabled, params.policy.time_bank.points_per_checkin) = (true, 0);
+        let mut merchants = Merchants::build(&params, 0, core.building_ranges.len());
+        let mut bank = TimeBank::build(&params, &core);
+        let record = day(&mut bank, &mut core, &mut merchants, 6, &[ResidentId(10), ResidentId(20)], &[]);
+        assert_eq!(members(&record), [0; N_COHORTS]);
     }
 }
