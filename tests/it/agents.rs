@@ -18,17 +18,59 @@ fn run_agents(out: &Path, extra: &[&str]) {
 }
 
 #[test]
-fn the_event_log_is_the_same_at_any_thread_count_and_leaves_no_parts() {
+fn the_individual_data_is_the_same_at_any_thread_count_and_leaves_no_parts() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     run_agents(&one, &["--threads", "1"]);
     run_agents(&two, &["--threads", "2"]);
-    let bytes = |folder: &Path| std::fs::read(folder.join("events.parquet")).unwrap();
-    assert!(bytes(&one).len() > 1000);
-    assert!(bytes(&one) == bytes(&two), "events.parquet differs between 1 and 2 threads");
+    for file in ["events.parquet", "residents.parquet", "timeseries_groups.csv", "summary.json"] {
+        let bytes = |folder: &Path| std::fs::read(folder.join(file)).unwrap();
+        assert!(bytes(&one).len() > 1000, "{file}");
+        // summary.json records the threads and the run time; its measures must not differ.
+        let strip = |b: Vec<u8>| -> Vec<u8> {
+            if file != "summary.json" {
+                return b;
+            }
+            let text = String::from_utf8(b).unwrap();
+            let kept = text
+                .lines()
+                .filter(|l| !l.contains("\"threads\"") && !l.contains("seconds") && !l.contains("per_second"));
+            kept.collect::<String>().into_bytes()
+        };
+        assert!(strip(bytes(&one)) == strip(bytes(&two)), "{file} differs between 1 and 2 threads");
+    }
     let names: Vec<String> =
         std::fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(!names.iter().any(|n| n.starts_with(".events-part")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("-part-")), "no part file is left: {names:?}");
+}
+
+#[test]
+fn residents_csv_has_a_row_per_resident_and_year_with_their_check_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    run_agents(dir.path(), &["--agents-format", "csv"]);
+    let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    let residents = std::fs::read_to_string(dir.path().join("residents.csv")).unwrap();
+    let header: Vec<&str> = residents.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (replicate, resident, volunteered, trust) =
+        (column("replicate"), column("resident"), column("volunteered"), column("trust"));
+    let mut table: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut left = 0;
+    for line in residents.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), header.len(), "{line}");
+        *table.entry((fields[replicate].into(), fields[resident].into())).or_default() +=
+            fields[volunteered].parse::<u64>().unwrap();
+        left += usize::from(fields[trust].is_empty());
+    }
+    assert!(left > 0, "residents who moved out have no end-of-year state");
+    let mut from_events: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for line in events.lines().skip(1).filter(|l| l.split(',').nth(5) == Some("volunteered")) {
+        let fields: Vec<&str> = line.split(',').collect();
+        *from_events.entry((fields[0].into(), fields[2].into())).or_default() += 1;
+    }
+    table.retain(|_, n| *n > 0);
+    assert_eq!(table, from_events, "check-ins per resident in residents.csv and events.csv");
 }
 
 /// Per (replicate, day, cohort): the count of each kind, the sum of its values, and the
