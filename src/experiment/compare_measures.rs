@@ -44,7 +44,6 @@ pub fn measure_rows(runs: &[ArmRun], window_days: usize, smallest: f64) -> Vec<M
     let per_arm: Vec<Vec<Series>> = runs.iter().map(|run| series(run, window_days)).collect();
     let mut rows = Vec::new();
     for base in &per_arm[0] {
-        let start = rows.len();
         for (run, own) in runs.iter().zip(&per_arm) {
             let Some(mine) = own.iter().find(|s| s.measure == base.measure && s.group == base.group) else { continue };
             let defined: Vec<f64> = mine.values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -61,12 +60,18 @@ pub fn measure_rows(runs: &[ArmRun], window_days: usize, smallest: f64) -> Vec<M
                 verdict: None,
             });
         }
-        let family = &mut rows[start..];
+    }
+    // Holm within each measure, across arms and groups (a measure's rows are consecutive).
+    let mut start = 0;
+    while start < rows.len() {
+        let end = (start..rows.len()).find(|&k| rows[k].measure != rows[start].measure).unwrap_or(rows.len());
+        let family = &mut rows[start..end];
         adjust_holm(family, |r| r.difference, |r, p| r.p_holm = Some(p));
-        let threshold = if base.share { smallest } else { 0.0 };
         for row in family {
+            let threshold = if row.share { smallest } else { 0.0 };
             row.verdict = row.difference.map(|d| verdict(&d, row.p_holm.unwrap_or(1.0), threshold));
         }
+        start = end;
     }
     rows
 }
@@ -97,17 +102,15 @@ fn series(run: &ArmRun, window_days: usize) -> Vec<Series> {
 }
 
 /// The mean active rate over the window of each age band and each compound (when there are
-/// several).
+/// several: see [`crate::simulate::GroupDays::splits`]).
 fn group_active_rates(output: &RunOutput, window_days: usize) -> Vec<Series> {
     let Some(first) = output.replicates.first().and_then(|r| r.groups.as_ref()) else { return Vec::new() };
     let splits = first.splits();
-    let compounds = splits.iter().filter(|s| matches!(s, crate::simulate::GroupSplit::Compound(_))).count();
     let n = output.dates.len();
     let window = n.saturating_sub(window_days)..n;
     splits
         .iter()
         .enumerate()
-        .filter(|(_, split)| matches!(split, crate::simulate::GroupSplit::AgeBand(_)) || compounds > 1)
         .map(|(g, split)| {
             let (kind, name) = split.names();
             let values = output

@@ -103,9 +103,23 @@ impl MeasureSet {
     /// Every measure of every group for one replicate's table (NaN where a measure is
     /// undefined, such as retention with no volunteers).
     pub fn reduce(&self, table: &PersonYears) -> Vec<f64> {
+        let population = Population::of(table);
+        let years = table.years.len();
         let mut values = Vec::new();
         for (resolved, _) in &self.measures {
-            let rows = rows(table, resolved);
+            let (counts, included) = counts_of(table, &population, resolved);
+            let rows: Vec<Row> = included
+                .iter()
+                .map(|&k| {
+                    let person = &table.persons()[population.persons[k]];
+                    Row {
+                        cohort: person.cohort,
+                        age_band: person.age_band,
+                        yearly: &counts[k * years..(k + 1) * years],
+                        lived: &population.lived[k * years..(k + 1) * years],
+                    }
+                })
+                .collect();
             for &group in &resolved.groups {
                 let mine: Vec<&Row> = rows.iter().filter(|r| group.holds(r.cohort, r.age_band)).collect();
                 values.push(aggregate(resolved.spec.aggregate, &mine));
@@ -197,40 +211,55 @@ fn tallies_of(act: &str, activity: Option<u64>) -> Option<Vec<Tally>> {
 }
 
 /// A resident who lived here during the run, with their acts per year.
-struct Row {
+struct Row<'a> {
     cohort: Cohort,
     age_band: AgeBand,
     /// Acts per recorded year.
-    yearly: Vec<u64>,
+    yearly: &'a [u64],
     /// Lived here on some day of each year.
-    lived: Vec<bool>,
+    lived: &'a [bool],
 }
 
-impl Row {
+impl Row<'_> {
     fn total(&self) -> u64 {
         self.yearly.iter().sum()
     }
 }
 
-fn rows(table: &PersonYears, resolved: &Resolved) -> Vec<Row> {
+/// Who lived here during the run and in which years: shared by every measure of a table.
+struct Population {
+    persons: Vec<usize>,
+    /// `[k][year]` for the k-th of `persons`, flattened.
+    lived: Vec<bool>,
+}
+
+impl Population {
+    fn of(table: &PersonYears) -> Population {
+        let persons: Vec<usize> = (0..table.persons().len()).filter(|&p| table.days_here(p).is_some()).collect();
+        let years = table.years.len();
+        let lived = persons.iter().flat_map(|&p| (0..years).map(move |y| table.lived_here_in(p, y))).collect();
+        Population { persons, lived }
+    }
+}
+
+/// Every resident's acts per year for one measure (`[k][year]` flattened, over the
+/// population), and which residents it is about.
+fn counts_of(table: &PersonYears, population: &Population, resolved: &Resolved) -> (Vec<u64>, Vec<usize>) {
     let position = |tallies: &[Tally]| -> Vec<usize> {
         tallies.iter().map(|&t| table.position(t).expect("the table counts every tally a measure needs")).collect()
     };
     let (acts, among) = (position(&resolved.acts), position(&resolved.among));
     let years = table.years.len();
-    (0..table.persons().len())
-        .filter(|&p| table.days_here(p).is_some())
-        .filter(|&p| among.is_empty() || among.iter().any(|&t| table.total(p, t) > 0))
-        .map(|p| {
-            let person = &table.persons()[p];
-            Row {
-                cohort: person.cohort,
-                age_band: person.age_band,
-                yearly: (0..years).map(|y| acts.iter().map(|&t| table.value(p, y, t)).sum()).collect(),
-                lived: (0..years).map(|y| table.lived_here_in(p, y)).collect(),
-            }
-        })
-        .collect()
+    let counts = population
+        .persons
+        .iter()
+        .flat_map(|&p| (0..years).map(move |y| (p, y)))
+        .map(|(p, y)| acts.iter().map(|&t| table.value(p, y, t)).sum())
+        .collect();
+    let included = (0..population.persons.len())
+        .filter(|&k| among.is_empty() || among.iter().any(|&t| table.total(population.persons[k], t) > 0))
+        .collect();
+    (counts, included)
 }
 
 /// One value of a measure over `rows` (NaN when its denominator is empty).
@@ -345,13 +374,10 @@ fn followup(rows: &[&Row]) -> (f64, f64) {
 mod tests {
     use super::*;
 
-    fn row(yearly: &[u64]) -> Row {
-        Row {
-            cohort: Cohort::Original,
-            age_band: AgeBand::Adult,
-            yearly: yearly.to_vec(),
-            lived: vec![true; yearly.len()],
-        }
+    const LIVED: [bool; 3] = [true; 3];
+
+    fn row(yearly: &'static [u64]) -> Row<'static> {
+        Row { cohort: Cohort::Original, age_band: AgeBand::Adult, yearly, lived: &LIVED[..yearly.len()] }
     }
 
     #[test]
@@ -370,7 +396,7 @@ mod tests {
     #[test]
     fn retention_counts_pairs_of_consecutive_years_of_those_still_here() {
         let mut gone = row(&[3, 0, 0]);
-        gone.lived = vec![true, false, false];
+        gone.lived = &[true, false, false];
         let rows = [row(&[1, 1, 0]), row(&[1, 0, 2]), row(&[0, 0, 0]), gone];
         let refs: Vec<&Row> = rows.iter().collect();
         // Pairs: (1,1) again, (1,0) not, (1,0) not, (0,2) no act in y; the leaver is left out.

@@ -121,9 +121,9 @@ impl World {
         &self.core.structure
     }
 
-    /// Whether resident `i` took part within the active window ending on day `d`.
-    pub fn is_active(&self, i: crate::model::core::types::ResidentId, d: i32) -> bool {
-        self.core.residents.is_active(i, d, self.core.rules.window)
+    /// Days a resident counts as active after taking part (`behaviour.active_window_days`).
+    pub fn active_window(&self) -> i32 {
+        self.core.rules.window
     }
 
     /// The building resident `i` lives in.

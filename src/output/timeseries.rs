@@ -5,7 +5,7 @@
 use crate::model::core::counters::CORE_COLUMNS;
 use crate::model::mechanisms::merchants::SECTORS;
 use crate::model::{Cohort, CohortDay};
-use crate::simulate::{GroupDays, GroupSplit, RunOutput};
+use crate::simulate::RunOutput;
 
 /// The first columns of every `timeseries.csv` row.
 const ROW_KEYS: [&str; 4] = ["replicate", "day", "date", "cohort"];
@@ -49,26 +49,18 @@ pub fn groups_csv(run: &RunOutput) -> anyhow::Result<Vec<u8>> {
     writer.write_record(group_columns())?;
     for replicate in &run.replicates {
         let Some(groups) = &replicate.groups else { continue };
-        let splits: Vec<GroupSplit> = groups
-            .splits()
-            .into_iter()
-            .filter(|s| matches!(s, GroupSplit::AgeBand(_)) || has_compounds(groups))
-            .collect();
+        let splits = groups.splits();
         for (day, date) in run.dates.iter().enumerate() {
             let date = date.format("%Y-%m-%d").to_string();
             for (split, counts) in splits.iter().zip(groups.day(day)) {
                 let (kind, name) = split.names();
                 let keys = [replicate.replicate.to_string(), day.to_string(), date.clone(), kind.to_string(), name];
-                let fields = CohortDay { core: *counts, ..CohortDay::default() }.row_fields();
-                writer.write_record(keys.into_iter().chain(fields.into_iter().take(CORE_COLUMNS.len())))?;
+                let fields = CohortDay { core: *counts, ..CohortDay::default() }.core_fields();
+                writer.write_record(keys.into_iter().chain(fields))?;
             }
         }
     }
     Ok(writer.into_inner()?)
-}
-
-fn has_compounds(groups: &GroupDays) -> bool {
-    groups.splits().iter().filter(|s| matches!(s, GroupSplit::Compound(_))).count() > 1
 }
 
 /// Columns of `community.csv`: the day's keys, then the counter table's community-level

@@ -2,9 +2,14 @@
 //! gets a number of their own (a slot's next occupant is a new person), and each act is told
 //! with the person who did it and their cohort and age band.
 
+use std::collections::HashMap;
+
 use crate::model::World;
 use crate::model::core::acts::{Act, ActKind, MOVED_IN, MOVED_OUT};
 use crate::model::core::types::{AgeBand, Cohort, ResidentId};
+use crate::model::mechanisms::proposal_fund::{
+    PROPOSAL_APPROVED, PROPOSAL_IMPLEMENTED, PROPOSAL_REJECTED, PROPOSAL_STALLED, PROPOSED,
+};
 
 /// A person and where they live; fixed for as long as they live here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +44,9 @@ pub struct People {
     /// Day index of moving out, per person (`i32::MAX` while they live here).
     left: Vec<i32>,
     in_slot: Vec<u32>,
+    /// The proposer of each open proposal, by serial number: its later stages are theirs even
+    /// after they move out and someone else takes their slot.
+    proposers: HashMap<u64, u32>,
 }
 
 impl People {
@@ -47,7 +55,7 @@ impl People {
         let slots = world.residents().ids();
         let persons: Vec<Person> = slots.map(|slot| person_in(world, slot)).collect();
         let in_slot = (0..persons.len() as u32).collect();
-        People { left: vec![i32::MAX; persons.len()], persons, in_slot }
+        People { left: vec![i32::MAX; persons.len()], persons, in_slot, proposers: HashMap::new() }
     }
 
     /// Tells the acts of a day (in the order they happened) with their persons, from day
@@ -64,8 +72,8 @@ impl People {
                 self.persons.push(person_in(world, act.resident));
                 self.left.push(i32::MAX);
             }
+            let person = self.person_of(act);
             if act.day >= record_from {
-                let person = self.in_slot[act.resident.index()];
                 let p = &self.persons[person as usize];
                 let (cohort, age_band) = (p.cohort, p.age_band);
                 told.push(PersonAct {
@@ -79,6 +87,22 @@ impl People {
             }
         }
         told
+    }
+
+    /// Who did `act`: the slot's occupant, or for a proposal's later stage its proposer.
+    fn person_of(&mut self, act: &Act) -> u32 {
+        let occupant = self.in_slot[act.resident.index()];
+        match act.kind {
+            PROPOSED => {
+                self.proposers.insert(act.value, occupant);
+                occupant
+            }
+            PROPOSAL_APPROVED => self.proposers.get(&act.value).copied().unwrap_or(occupant),
+            PROPOSAL_REJECTED | PROPOSAL_IMPLEMENTED | PROPOSAL_STALLED => {
+                self.proposers.remove(&act.value).unwrap_or(occupant)
+            }
+            _ => occupant,
+        }
     }
 
     /// Everyone so far, by number.
@@ -142,5 +166,21 @@ mod tests {
         assert_eq!(people.in_slot(ResidentId(7)), n);
         assert_eq!((people.left_on(7), people.left_on(n)), (Some(3), None));
         assert!(people.resolve(&[act(1, 3, VOLUNTEERED)], &world, 2).is_empty(), "burn-in acts are not told");
+    }
+
+    #[test]
+    fn a_proposal_s_later_stages_stay_with_its_proposer_after_they_move_out() {
+        let params = crate::model::core::params::Params::default();
+        let calendar = crate::engine::Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 5);
+        let world = World::new(&params, 0, &calendar);
+        let mut people = People::new(&world);
+        let n = people.persons().len() as u32;
+        let stage = |day, kind| Act { day, resident: ResidentId(4), kind, value: 77 };
+        let acts = [stage(2, PROPOSED), act(3, 4, MOVED_OUT), act(3, 4, MOVED_IN), stage(3, PROPOSAL_APPROVED)];
+        let told = people.resolve(&acts, &world, 0);
+        assert_eq!(told.iter().map(|a| a.person).collect::<Vec<_>>(), [4, 4, n, 4]);
+        let stalled = people.resolve(&[stage(9, PROPOSAL_STALLED), stage(9, PROPOSAL_STALLED)], &world, 0);
+        assert_eq!(stalled[0].person, 4, "the proposer's, while the proposal is open");
+        assert_eq!(stalled[1].person, n, "a closed proposal's serial is forgotten");
     }
 }

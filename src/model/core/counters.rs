@@ -324,8 +324,16 @@ impl CohortDay {
 
     /// A cohort row's fields, in [`CohortDay::row_columns`] order.
     pub fn row_fields(&self) -> Vec<String> {
+        let mut fields = self.core_fields();
+        let counters = self.written_as_they_are().into_iter();
+        fields.extend(counters.filter(|(c, _)| c.kind != Kind::Community).map(|(_, t)| t));
+        fields
+    }
+
+    /// The fields of [`CORE_COLUMNS`]: the core's rates and means.
+    pub fn core_fields(&self) -> Vec<String> {
         let c = &self.core;
-        let mut fields = vec![
+        vec![
             c.residents.to_string(),
             format!("{:.6}", self.active_rate()),
             format!("{:.6}", self.volunteer_rate()),
@@ -334,10 +342,7 @@ impl CohortDay {
             c.silent_needs.to_string(),
             format!("{:.6}", self.mean_trust()),
             format!("{:.6}", self.mean_attachment()),
-        ];
-        let counters = self.written_as_they_are().into_iter();
-        fields.extend(counters.filter(|(c, _)| c.kind != Kind::Community).map(|(_, t)| t));
-        fields
+        ]
     }
 
     /// Community-level counters (names and values), reported once per day: the core's, then
