@@ -148,18 +148,7 @@ mod tests {
     use crate::model::core::types::Cohort;
 
     fn today(day: i32, tasks: u32, policies_on: bool) -> Today {
-        Today {
-            day,
-            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
-            is_weekend: false,
-            policies_on,
-            month_starts: false,
-            tasks,
-            deliberation: true,
-            events: vec![],
-            burst_stairwells: vec![],
-            utility_bonus: 0.0,
-        }
+        Today { tasks, deliberation: true, ..Today::for_tests(day, policies_on) }
     }
 
     /// Applicants split over two chunks of the decide pass, in no particular order.

@@ -88,18 +88,7 @@ mod tests {
     use crate::model::mechanisms::merchants::Merchants;
 
     fn today(day: i32) -> Today {
-        Today {
-            day,
-            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
-            is_weekend: false,
-            policies_on: false,
-            month_starts: false,
-            tasks: 0,
-            deliberation: false,
-            events: vec![],
-            burst_stairwells: vec![],
-            utility_bonus: 0.0,
-        }
+        Today::for_tests(day, false)
     }
 
     #[test]

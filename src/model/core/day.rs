@@ -86,6 +86,26 @@ pub struct Today {
     pub utility_bonus: f32,
 }
 
+#[cfg(test)]
+impl Today {
+    /// A plain weekday for unit tests of the daily phases: day `day`, 10 January 2024, no
+    /// tasks, no deliberation, no events, mechanisms running (`policies_on`) as asked.
+    pub fn for_tests(day: i32, policies_on: bool) -> Today {
+        Today {
+            day,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).expect("a date"),
+            is_weekend: false,
+            policies_on,
+            month_starts: false,
+            tasks: 0,
+            deliberation: false,
+            events: vec![],
+            burst_stairwells: vec![],
+            utility_bonus: 0.0,
+        }
+    }
+}
+
 /// Places of an activity reserved for one cohort's applicants, allocated before the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reservation {

@@ -145,18 +145,7 @@ mod tests {
 
     /// Today on `day_of_month` with the mechanisms running.
     fn today(day_of_month: u32) -> Today {
-        Today {
-            day: 40,
-            date: chrono::NaiveDate::from_ymd_opt(2024, 2, day_of_month).unwrap(),
-            is_weekend: false,
-            policies_on: true,
-            month_starts: false,
-            tasks: 0,
-            deliberation: false,
-            events: vec![],
-            burst_stairwells: vec![],
-            utility_bonus: 0.0,
-        }
+        Today { date: chrono::NaiveDate::from_ymd_opt(2024, 2, day_of_month).unwrap(), ..Today::for_tests(40, true) }
     }
 
     #[test]

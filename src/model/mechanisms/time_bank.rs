@@ -407,18 +407,7 @@ mod tests {
     use crate::model::mechanisms::MechanismWishes;
 
     fn today(day: i32) -> Today {
-        Today {
-            day,
-            date: chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
-            is_weekend: false,
-            policies_on: true,
-            month_starts: false,
-            tasks: 5,
-            deliberation: false,
-            events: vec![],
-            burst_stairwells: vec![],
-            utility_bonus: 0.0,
-        }
+        Today { tasks: 5, ..Today::for_tests(day, true) }
     }
 
     /// One day of the time bank: `volunteers` check in, `redeemers` try to redeem, and the day
