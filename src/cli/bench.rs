@@ -4,8 +4,11 @@ use std::time::Instant;
 
 use super::alloc;
 use super::plan::default_threads;
+use super::run::simulate_individuals;
 use linli::engine::parallel::thread_pool;
+use linli::experiment::measures::MeasureSet;
 use linli::model::World;
+use linli::output::agents::AgentsFormat;
 use linli::scenario::{Scenario, default_scenario};
 use linli::simulate::{calendar, simulate};
 
@@ -31,6 +34,13 @@ pub(crate) fn bench(args: &super::args::BenchArgs) -> anyhow::Result<()> {
         many / all as f64 / 1e6,
         many / one
     );
+    let individual = throughput_individuals(&scenario, 1)?;
+    println!(
+        "  1 thread, with individual data (measures, events.parquet, residents.parquet): {:>6.1} million \
+         resident-days/s ({:.2}x the time)",
+        individual / 1e6,
+        one / individual
+    );
     memory(&scenario);
     if args.large_residents > 0 {
         let mut large = scenario.scaled_to(args.large_residents);
@@ -52,6 +62,21 @@ fn throughput(scenario: &Scenario, threads: usize) -> anyhow::Result<f64> {
     let started = Instant::now();
     let output = pool.install(|| simulate(scenario, &|| {}));
     Ok(output.resident_days as f64 / started.elapsed().as_secs_f64())
+}
+
+/// As [`throughput`], recording what `linli run --agents` records and writing the event log
+/// and the residents table to a temporary folder (removed after).
+fn throughput_individuals(scenario: &Scenario, threads: usize) -> anyhow::Result<f64> {
+    let pool = thread_pool(threads)?;
+    let dir = std::env::temp_dir().join(format!("linli-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let measures = MeasureSet::for_scenario(scenario).map_err(anyhow::Error::msg)?;
+    let started = Instant::now();
+    let agents = Some((AgentsFormat::Parquet, dir.clone()));
+    let output = pool.install(|| simulate_individuals(scenario, &measures, agents, &|| {}));
+    let seconds = started.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(&dir)?;
+    Ok(output?.resident_days as f64 / seconds)
 }
 
 /// Peak heap while building and running one replicate, per resident.

@@ -6,25 +6,48 @@ use super::plan::RunPlan;
 use linli::engine::parallel::thread_pool;
 use linli::experiment::measures::{Group, MeasureSet};
 use linli::experiment::stats::Estimate;
-use linli::output::agents::EventLog;
+use std::path::PathBuf;
+
+use linli::output::agents::{AgentsFormat, EventLog};
 use linli::output::progress::Progress;
 use linli::output::residents::ResidentsTable;
 use linli::output::summary::{CohortSummary, cohort_summaries, yearly_totals};
 use linli::output::{Provenance, Staging, write_all};
+use linli::scenario::Scenario;
 use linli::simulate::{
     Individuals, PersonYears, Recording, RunOutput, SinkFactory, days_per_replicate, simulate_recording,
 };
 
 pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
     // Open the output first: an unwritable folder fails before the simulation, not after.
-    let mut staging = Staging::replace_folder(&plan.out_dir, "run", &linli::output::RUN_FILES)?;
+    let staging = Staging::replace_folder(&plan.out_dir, "run", &linli::output::RUN_FILES)?;
     let scenario = &plan.scenario;
     let total = days_per_replicate(scenario) * u64::from(scenario.scenario.replicates);
     let progress = Progress::new("simulating", total);
     let pool = thread_pool(plan.threads)?;
     let measures = MeasureSet::for_scenario(scenario).map_err(anyhow::Error::msg)?;
-    let events = plan.agents.map(|format| EventLog::new(format, staging.dir()));
-    let residents = plan.agents.map(|format| ResidentsTable::new(format, staging.dir()));
+    let agents = plan.agents.map(|format| (format, staging.dir().to_path_buf()));
+    let on_day = || progress.inc(1);
+    let output = pool.install(|| simulate_individuals(scenario, &measures, agents, &on_day))?;
+    progress.finish();
+    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
+    let written = write_all(staging, &output, &provenance, &measures)?;
+    let mut screen = summary_screen(&plan, &output, &written);
+    screen.insert_str(screen.find("\noutputs in ").unwrap_or(screen.len()), &measures_screen(&measures, &output));
+    print!("{screen}");
+    Ok(())
+}
+
+/// Runs every replicate of `scenario` with its measures of who took part, and with `agents`
+/// also its event log and residents table (format, folder), joined in replicate order.
+pub(crate) fn simulate_individuals(
+    scenario: &Scenario,
+    measures: &MeasureSet,
+    agents: Option<(AgentsFormat, PathBuf)>,
+    on_day: &(dyn Fn() + Sync),
+) -> anyhow::Result<RunOutput> {
+    let events = agents.as_ref().map(|(format, dir)| EventLog::new(*format, dir));
+    let residents = agents.as_ref().map(|(format, dir)| ResidentsTable::new(*format, dir));
     let reduce = |k: u32, table: &PersonYears| {
         if let Some(residents) = &residents {
             residents.write_part(k, table);
@@ -37,18 +60,12 @@ pub(crate) fn run(plan: RunPlan) -> anyhow::Result<()> {
         individuals: Some(Individuals { tallies: measures.tallies(), reduce: &reduce }),
     };
     let replicates: Vec<u32> = (0..scenario.scenario.replicates).collect();
-    let output = pool.install(|| simulate_recording(scenario, &replicates, &|| progress.inc(1), recording));
-    if let (Some(events), Some(residents), Some(format)) = (&events, &residents, plan.agents) {
-        events.join(&replicates, &staging.path(format.file_name()))?;
-        residents.join(&replicates, &staging.path(residents.file_name()))?;
+    let output = simulate_recording(scenario, &replicates, on_day, recording);
+    if let (Some(events), Some(residents), Some((format, dir))) = (&events, &residents, &agents) {
+        events.join(&replicates, &dir.join(format.file_name()))?;
+        residents.join(&replicates, &dir.join(residents.file_name()))?;
     }
-    progress.finish();
-    let provenance = Provenance { source: plan.source.clone(), threads: plan.threads, sections: plan.sections.clone() };
-    let written = write_all(staging, &output, &provenance, &measures)?;
-    let mut screen = summary_screen(&plan, &output, &written);
-    screen.insert_str(screen.find("\noutputs in ").unwrap_or(screen.len()), &measures_screen(&measures, &output));
-    print!("{screen}");
-    Ok(())
+    Ok(output)
 }
 
 fn summary_screen(plan: &RunPlan, output: &RunOutput, written: &[std::path::PathBuf]) -> String {
