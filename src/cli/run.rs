@@ -55,9 +55,10 @@ pub(crate) fn simulate_individuals(
         measures.reduce(table)
     };
     let sinks = |k: u32| events.as_ref().expect("asked for only with an event log").sink(k);
+    let tallies = if agents.is_some() { measures.tallies_with_every_kind() } else { measures.tallies().to_vec() };
     let recording = Recording {
         sinks: events.as_ref().map(|_| &sinks as SinkFactory<'_>),
-        individuals: Some(Individuals { tallies: measures.tallies(), reduce: &reduce }),
+        individuals: Some(Individuals { tallies: &tallies, reduce: &reduce }),
     };
     let replicates: Vec<u32> = (0..scenario.scenario.replicates).collect();
     let output = simulate_recording(scenario, &replicates, on_day, recording);

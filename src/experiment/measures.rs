@@ -67,7 +67,7 @@ impl MeasureSet {
         {
             measures.push((resolve(spec, &activities)?, user));
         }
-        let mut tallies = Tally::every_kind();
+        let mut tallies = Vec::new();
         for (resolved, _) in &measures {
             for tally in resolved.acts.iter().chain(&resolved.among) {
                 if !tallies.contains(tally) {
@@ -76,6 +76,15 @@ impl MeasureSet {
             }
         }
         Ok(MeasureSet { measures, tallies })
+    }
+
+    /// What the person-year table must count for the measures and for `residents.parquet`
+    /// (every kind of act): the table costs memory per resident and tally, so a run without
+    /// individual data counts only what its measures need.
+    pub fn tallies_with_every_kind(&self) -> Vec<Tally> {
+        let every = Tally::every_kind();
+        let extra = self.tallies.iter().filter(|t| !every.contains(t)).copied().collect::<Vec<_>>();
+        every.into_iter().chain(extra).collect()
     }
 
     /// Every measure's definition, built-in ones first.

@@ -190,3 +190,20 @@ fn an_output_section_asks_for_the_event_log_as_the_flag_does() {
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     assert!(flagged.join("events.parquet").exists(), "the flag overrides the section's format");
 }
+
+#[test]
+fn the_measures_are_the_same_with_and_without_individual_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (with, without) = (dir.path().join("with"), dir.path().join("without"));
+    run_agents(&with, &[]);
+    let result = linli(&["run", SCENARIO, "--out", without.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let measures = |folder: &Path| -> serde_json::Value {
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
+        summary["measures"].clone()
+    };
+    assert!(measures(&with)["estimates"].as_array().is_some_and(|a| a.len() > 50));
+    assert_eq!(measures(&with), measures(&without), "the table's extra columns change no measure");
+    assert!(!without.join("residents.parquet").exists() && !without.join("events.parquet").exists());
+}
