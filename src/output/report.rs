@@ -8,6 +8,7 @@ use super::comparison::ComparisonContext;
 use super::wording::{self, p_value, pp, pp_interval, yuan};
 use crate::experiment::arms::{base_value, flatten};
 use crate::experiment::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
+use crate::experiment::compare_measures::GROUP_ACTIVE_RATE;
 use crate::scenario::Scenario;
 
 /// The report page; `svgs` are the arms, effects and cost plots.
@@ -30,6 +31,7 @@ pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[St
     page.push_str(&significance_section(comparison));
     page.push_str(&cost_section(comparison));
     page.push_str(&other_metrics_section(comparison));
+    page.push_str(&who_took_part_section(comparison));
     let _ = writeln!(page, "<h2>Charts</h2>");
     for (caption, svg) in
         ["Participation of every arm", "Effects by group", "Cost per additional active resident"].iter().zip(svgs)
@@ -292,6 +294,42 @@ fn other_metrics_section(comparison: &Comparison) -> String {
             escape(&row.arm),
             row.group.name(),
             row.estimate.mean * 100.0
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+/// The measures of who took part for every resident, and each age band's and compound's mean
+/// active rate, against the baseline (the rest by group is in measures_comparison.csv).
+fn who_took_part_section(comparison: &Comparison) -> String {
+    let mut s = String::from(
+        "<h2>Who took part (whole run; age bands and compounds over the window)</h2>\n<p>Reach, concentration, \
+         retention and follow-up of every resident, from each resident's acts (definitions in docs/MODEL.md, section 9); \
+         every cohort and age band is in <code>measures_comparison.csv</code>. Holm's correction runs within each measure.</p>\n\
+         <table id=\"who-took-part\"><thead><tr><th>measure</th><th>group</th><th>arm</th><th>mean</th><th>change</th>\
+         <th>95% interval</th><th>verdict</th></tr></thead><tbody>\n",
+    );
+    let shown = comparison.measures.iter().filter(|r| r.group == "all" || r.measure == GROUP_ACTIVE_RATE);
+    for row in shown {
+        let value = |x: f64| if row.share { format!("{:.1}%", x * 100.0) } else { format!("{x:.2}") };
+        let mean = row.estimate.map_or("undefined".to_string(), |e| value(e.mean));
+        let (change, interval) = match row.difference {
+            None if row.arm == comparison.baseline => ("baseline".to_string(), String::new()),
+            None => ("not compared".to_string(), String::new()),
+            Some(d) if row.share => (pp(d.mean), pp_interval(d.ci95_low, d.ci95_high)),
+            Some(d) => (format!("{:+.2}", d.mean), format!("{:+.2} to {:+.2}", d.ci95_low, d.ci95_high)),
+        };
+        let verdict = row
+            .verdict
+            .map_or(String::new(), |v| wording::measure_verdict(v, row.share, comparison.smallest_difference));
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{mean}</td><td>{change}</td><td>{interval}</td><td>{}</td></tr>",
+            escape(&row.measure),
+            escape(&row.group),
+            escape(&row.arm),
+            escape(&verdict)
         );
     }
     s.push_str("</tbody></table>\n");

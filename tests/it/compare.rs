@@ -251,3 +251,20 @@ fn until_ci_refuses_values_that_are_not_interval_widths() {
         assert!(stderr.contains("--until-ci"), "{value}: {stderr}");
     }
 }
+
+#[test]
+fn arms_are_compared_on_who_took_part_in_the_report_csv_and_json() {
+    let (out, stdout) = compared();
+    assert!(stdout.contains("who took part:"), "{stdout}");
+    let csv = read(out, "measures_comparison.csv");
+    let rows: Vec<&str> = csv.lines().filter(|l| l.contains(",volunteer_retention,young_adult,")).collect();
+    assert_eq!(rows.len(), 2, "the baseline and the time bank, for an age band: {csv}");
+    assert!(csv.lines().any(|l| l.contains(",mean_active_rate,senior,window,")), "age bands' active rates");
+    let json: serde_json::Value = serde_json::from_str(&read(out, "comparison.json")).unwrap();
+    assert!(json["measures"].as_array().is_some_and(|m| m.len() == csv.lines().count() - 1));
+    let html = read(out, "report.html");
+    let start = html.find("id=\"who-took-part\"").expect("a table of who took part");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    assert!(table.contains("<td>ever_took_part</td><td>all</td><td>time bank</td>"), "{table}");
+    assert!(table.contains("<td>mean_active_rate</td><td>senior</td>"), "{table}");
+}
