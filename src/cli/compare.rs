@@ -272,13 +272,8 @@ fn measures_screen(comparison: &Comparison) -> String {
     for row in everyone {
         let (Some(d), Some(verdict)) = (row.difference, row.verdict) else { continue };
         let words = wording::measure_verdict(verdict, row.share, comparison.smallest_difference);
-        let value = |x: f64| if row.share { pp(x) } else { format!("{x:+.2}") };
-        let interval = if row.share {
-            pp_interval(d.ci95_low, d.ci95_high)
-        } else {
-            format!("{:+.2} to {:+.2}", d.ci95_low, d.ci95_high)
-        };
-        let _ = writeln!(s, "  {:<18} {:<34} {:>9} ({interval})  {words}", row.arm, row.measure, value(d.mean));
+        let (change, interval) = wording::measure_change(&d, row.share);
+        let _ = writeln!(s, "  {:<18} {:<34} {change:>9} ({interval})  {words}", row.arm, row.measure);
     }
     s
 }

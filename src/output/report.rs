@@ -317,8 +317,7 @@ fn who_took_part_section(comparison: &Comparison) -> String {
         let (change, interval) = match row.difference {
             None if row.arm == comparison.baseline => ("baseline".to_string(), String::new()),
             None => ("not compared".to_string(), String::new()),
-            Some(d) if row.share => (pp(d.mean), pp_interval(d.ci95_low, d.ci95_high)),
-            Some(d) => (format!("{:+.2}", d.mean), format!("{:+.2} to {:+.2}", d.ci95_low, d.ci95_high)),
+            Some(d) => wording::measure_change(&d, row.share),
         };
         let verdict = row
             .verdict

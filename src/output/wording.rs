@@ -94,6 +94,16 @@ pub fn measure_verdict(verdict: Verdict, share: bool, smallest: f64) -> String {
     }
 }
 
+/// A measure's change from the baseline and its 95% interval: shares in percentage points,
+/// other measures as signed numbers.
+pub fn measure_change(d: &crate::experiment::stats::PairedDifference, share: bool) -> (String, String) {
+    if share {
+        (pp(d.mean), pp_interval(d.ci95_low, d.ci95_high))
+    } else {
+        (format!("{:+.2}", d.mean), format!("{:+.2} to {:+.2}", d.ci95_low, d.ci95_high))
+    }
+}
+
 /// The verdict's CSS class in the report.
 pub fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
