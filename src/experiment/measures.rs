@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::experiment::stats::{Estimate, estimate};
 use crate::model::core::acts::{ATTENDED, ActKind, VOLUNTEERED};
 use crate::model::mechanisms::all_act_kinds;
+use crate::model::mechanisms::proposal_fund::{FOLLOWED_THROUGH, PROPOSED};
 use crate::model::{AgeBand, Cohort};
 use crate::scenario::Scenario;
 use crate::scenario::schema::{Aggregate, BUILT_IN_MEASURES, MeasureSpec};
@@ -211,7 +212,7 @@ fn tallies_of(act: &str, activity: Option<u64>) -> Option<Vec<Tally>> {
     let attended = Tally { value: activity, ..Tally::count(ATTENDED) };
     if act == TOOK_PART {
         return Some(match activity {
-            None => vec![Tally::count(VOLUNTEERED), attended],
+            None => vec![Tally::count(VOLUNTEERED), attended, Tally::count(PROPOSED), Tally::count(FOLLOWED_THROUGH)],
             Some(_) => vec![attended],
         });
     }

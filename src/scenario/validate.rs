@@ -298,6 +298,11 @@ fn check_behaviour(check: &mut Checker, scenario: &Scenario) {
     ] {
         check.share(&format!("behaviour.{field}"), value);
     }
+    b.identity.check("behaviour.identity", check);
+    b.thresholds.check("behaviour.thresholds", check);
+    b.cooperation.check("behaviour.cooperation", check);
+    b.tenure.check("behaviour.tenure", check);
+    b.image.check("behaviour.image", check);
 }
 
 fn check_network(check: &mut Checker, scenario: &Scenario) {

@@ -36,6 +36,10 @@ pub fn populate(core: &mut Core, params: &Params) {
             core.residents.set_fresh(ResidentId::new(batch_start + k), traits);
         }
     }
+    for i in core.residents.ids() {
+        let mut rng = core.key(0, i.0, purposes::MOTIVES).rng();
+        core.motives.on_move_in(i, &mut rng);
+    }
     for h in 0..core.structure.n_households() {
         add_household_ties(&mut core.network, core.structure.household_residents(h));
     }
@@ -101,6 +105,7 @@ fn replace_household(
         let head = i.0 == members.start;
         let traits = draw_traits(cohort, head, params, Arrival::Newcomer { day: d }, &mut rng);
         core.residents.set_fresh(i, &traits);
+        core.motives.on_move_in(i, &mut core.key(d, i.0, purposes::MOTIVES).rng());
         mechanisms.on_move_in(i);
         acts.record(d, i, MOVED_IN, 0);
         let ranges = core.tie_ranges(i);

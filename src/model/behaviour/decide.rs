@@ -136,8 +136,8 @@ pub fn decide(
         let draws = Draws::new(streams.rng(i.0));
         let cohort = r.cohort[i];
         let age = r.age[i];
-        let free = core.free_time(i, today.is_weekend);
-        let utility = || core.utility(i) + today.utility_bonus;
+        let free = mechanisms.free_time(core, i, today);
+        let utility = || core.utility(i, today.day) + today.utility_bonus;
         let awareness = r.awareness[i];
         let mut apply = |activity: Activity, offset: f32, draw: u64, known: f32| {
             let (u, priority) = split_draw(draw);

@@ -4,6 +4,11 @@
 //! Doc comments on fields are user documentation: they become the JSON Schema descriptions
 //! and the comments of `linli init`.
 
+use crate::model::mechanisms::reward_image::ImageParams;
+use crate::model::motives::cooperation::CooperationParams;
+use crate::model::motives::identity::IdentityParams;
+use crate::model::motives::tenure::TenureParams;
+use crate::model::motives::thresholds::ThresholdParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -209,6 +214,16 @@ pub struct Behaviour {
     /// Starting attachment and awareness of a newcomer, as a share of the cohort's level; initial
     /// residents start from there too and have relaxed towards the level for their tenure.
     pub newcomer_factor: f64,
+    /// Participant identity: a lasting disposition and an identity built by taking part.
+    pub identity: IdentityParams,
+    /// Threshold-type influence of ties who take part.
+    pub thresholds: ThresholdParams,
+    /// Conditional cooperation: beliefs about others' taking part, and report-back.
+    pub cooperation: CooperationParams,
+    /// Attachment that grows with the years lived here.
+    pub tenure: TenureParams,
+    /// Image motivation: a small reward framed as pay makes volunteering look paid.
+    pub image: ImageParams,
 }
 
 /// The social network: ties generated at the start and ties formed by taking part together.
@@ -350,6 +365,11 @@ impl Default for Behaviour {
             voice_attachment_weight: 1.0,
             voice_awareness_weight: 1.5,
             newcomer_factor: 0.5,
+            identity: IdentityParams::default(),
+            thresholds: ThresholdParams::default(),
+            cooperation: CooperationParams::default(),
+            tenure: TenureParams::default(),
+            image: ImageParams::default(),
         }
     }
 }

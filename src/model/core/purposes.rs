@@ -19,6 +19,9 @@ pub const CO_PARTICIPATION: Purpose = Purpose(6);
 pub const SHOCKS: Purpose = Purpose(7);
 /// Fresh state of a newcomer household.
 pub const NEWCOMER: Purpose = Purpose(8);
+/// A resident's own disposition and threshold, drawn on moving in (the motives).
+pub const MOTIVES: Purpose = Purpose(19);
 
 /// The core's purposes, for the test that every purpose in the model is distinct.
-pub const ALL: [Purpose; 8] = [POPULATION, NETWORK, DECIDE, CHURN, COMPLAINT, CO_PARTICIPATION, SHOCKS, NEWCOMER];
+pub const ALL: [Purpose; 9] =
+    [POPULATION, NETWORK, DECIDE, CHURN, COMPLAINT, CO_PARTICIPATION, SHOCKS, NEWCOMER, MOTIVES];

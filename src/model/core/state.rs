@@ -15,6 +15,7 @@ use crate::engine::Calendar;
 use crate::engine::parallel::Split;
 use crate::engine::rng::{DayStreams, Purpose, StreamKey};
 use crate::model::behaviour::rules::{self, Disposition};
+use crate::model::motives::Motives;
 
 /// Counts by the proposer's or attendee's age band, for the follow-through gap (重活动、轻持续).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -48,6 +49,8 @@ pub struct Core {
     pub move_out_day: Vec<u32>,
     pub by_age: AgeBandCounts,
     pub split: Split,
+    /// The motives from the evidence (identity, thresholds, cooperation, tenure).
+    pub motives: Motives,
 }
 
 impl Core {
@@ -75,6 +78,7 @@ impl Core {
             events_by_day: schedule(&params.events, calendar.days()),
             by_age: AgeBandCounts::default(),
             split: Split::Parallel,
+            motives: Motives::new(&params.behaviour, structure.n_residents()),
             structure,
             household_building,
             stairwell_ranges,
@@ -127,10 +131,13 @@ impl Core {
         }
     }
 
-    /// The participation utility of resident `i` (before activity offsets).
+    /// The participation utility of resident `i` on day `d` (before activity offsets): the
+    /// disposition's and the motives'.
     #[inline]
-    pub fn utility(&self, i: ResidentId) -> f32 {
-        rules::utility(&self.rules.weights, &self.disposition(i))
+    pub fn utility(&self, i: ResidentId, d: i32) -> f32 {
+        let disposition = self.disposition(i);
+        let tenure_days = d - self.residents.move_in_day[i];
+        rules::utility(&self.rules.weights, &disposition) + self.motives.utility(i, disposition.social, tenure_days)
     }
 
     /// Share of the day resident `i` has free.
@@ -156,12 +163,13 @@ impl Core {
         r.habit[i] = rules::gain(r.habit[i], rates.habit_gain);
         r.attachment[i] = rules::gain(r.attachment[i], rates.attachment_participation);
         r.awareness[i] = rules::gain(r.awareness[i], rates.awareness_participation);
+        self.motives.on_take_part(i);
     }
 
     /// Heap bytes of the state that grows with the population.
     pub fn heap_bytes(&self) -> usize {
         let households = self.structure.n_households() * (4 * 5 + 1 + 4);
-        self.residents.heap_bytes() + self.network.heap_bytes() + households
+        self.residents.heap_bytes() + self.network.heap_bytes() + households + self.motives.heap_bytes()
     }
 }
 

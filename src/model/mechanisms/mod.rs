@@ -8,6 +8,7 @@ pub mod merchants;
 pub mod outreach;
 pub mod platform;
 pub mod proposal_fund;
+pub mod reward_image;
 #[cfg(test)]
 pub mod story_vouchers;
 pub mod time_bank;
@@ -112,6 +113,13 @@ pub trait Mechanism: Sized + Send + Sync {
     /// While running: a logit bonus on every activity today.
     fn utility_bonus(&self, _today: &Today) -> f32 {
         0.0
+    }
+
+    /// While running: the share of the day resident `i` has free for taking part, given the
+    /// share `free` before this mechanism (a mechanism may relax the time constraint).
+    #[inline]
+    fn free_time(&self, _core: &Core, _i: ResidentId, free: f32) -> f32 {
+        free
     }
 
     /// While running: a logit offset of `activity` for resident `i`, added to the activity's own.
@@ -264,6 +272,16 @@ macro_rules! registry {
                 bonus
             }
 
+            /// The share of today resident `i` has free, as the running mechanisms leave it.
+            #[inline]
+            pub fn free_time(&self, core: &Core, i: ResidentId, today: &Today) -> f32 {
+                let mut free = core.free_time(i, today.is_weekend);
+                if today.policies_on {
+                    $($(#[$attr])* { free = self.$field.free_time(core, i, free); })+
+                }
+                free
+            }
+
             #[inline]
             pub fn activity_offset(&self, core: &Core, i: ResidentId, activity: Activity, today: &Today) -> f32 {
                 let mut offset = 0.0;
@@ -339,6 +357,7 @@ macro_rules! registry {
 // order of their columns in timeseries.csv and community.csv (after the core's).
 registry! {
     time_bank: time_bank::TimeBank,
+    reward_image: reward_image::RewardImage,
     proposal_fund: proposal_fund::ProposalFund,
     merchants: merchants::Alliance,
     integration: integration::Integration,

@@ -11,7 +11,7 @@ use super::{Ctx, Mechanism};
 use crate::engine::rng::{Purpose, unit_f32};
 use crate::model::behaviour::decide::{self, Draws, Need, Voice};
 use crate::model::behaviour::rules::{self, sigmoid};
-use crate::model::core::acts::ActKind;
+use crate::model::core::acts::{ActKind, ActLog};
 use crate::model::core::check::Check;
 use crate::model::core::counters::Column;
 use crate::model::core::day::{DELIBERATION, Granted, Today};
@@ -165,6 +165,8 @@ pub const PROPOSAL_REJECTED: ActKind = ActKind(15);
 pub const PROPOSAL_IMPLEMENTED: ActKind = ActKind(16);
 /// Their proposal stalled before it was implemented.
 pub const PROPOSAL_STALLED: ActKind = ActKind(17);
+/// Worked a day on an approved proposal (the proposer or a helper); the value is its serial.
+pub const FOLLOWED_THROUGH: ActKind = ActKind(22);
 
 crate::counters! {
     /// The proposal fund's counters of one cohort and day.
@@ -209,6 +211,7 @@ impl Mechanism for ProposalFund {
         (PROPOSAL_REJECTED, "proposal_rejected"),
         (PROPOSAL_IMPLEMENTED, "proposal_implemented"),
         (PROPOSAL_STALLED, "proposal_stalled"),
+        (FOLLOWED_THROUGH, "followed_through"),
     ];
 
     fn build(params: &Params, _core: &Core) -> ProposalFund {
@@ -273,6 +276,8 @@ impl ProposalFund {
         let serial = self.book.file((i, age), move_in, cohort, &self.params, key);
         ctx.cohort(cohort).mechanisms.proposal_fund.proposals_submitted += 1;
         ctx.acts.record(ctx.today.day, i, PROPOSED, serial.into());
+        // Filing a proposal is taking part (§7.18): it counts as activity and builds habit.
+        ctx.core.mark_taking_part(i, ctx.today.day);
     }
 
     /// Adult visitors of a proposal booth may file a proposal there.
@@ -301,7 +306,7 @@ impl ProposalFund {
             let attendees = granted.of(DELIBERATION).len() as u32;
             outcomes.extend(self.book.review(attendees, d, &self.params, key));
         }
-        let done = self.follow_through_days(ctx.core, d, ctx.today.is_weekend);
+        let done = self.follow_through_days(ctx.core, ctx.acts, d, ctx.today.is_weekend);
         outcomes.extend(self.book.follow_through(&done, d, &self.params));
         for (proposal, outcome) in outcomes {
             self.record_outcome(ctx, &proposal, outcome);
@@ -310,7 +315,7 @@ impl ProposalFund {
 
     /// Follow-through days each open proposal gets today: the proposer and up to `helpers` of
     /// their ties each work with a probability built like volunteering's, lower for young adults.
-    fn follow_through_days(&self, core: &mut Core, d: i32, is_weekend: bool) -> Vec<u32> {
+    fn follow_through_days(&self, core: &mut Core, acts: &mut ActLog, d: i32, is_weekend: bool) -> Vec<u32> {
         let mut done = Vec::with_capacity(self.book.open().len());
         let mut workers = Vec::new();
         for proposal in self.book.open() {
@@ -325,27 +330,28 @@ impl ProposalFund {
                 let mut rng = core.key(d, proposal.serial, FOLLOW_THROUGH).rng();
                 rng.advance(1 + k as u128);
                 let u = unit_f32(rand::Rng::next_u32(&mut rng));
-                if core.age_of(member).is_adult() && u < self.follow_through_chance(core, member, is_weekend) {
+                if core.age_of(member).is_adult() && u < self.follow_through_chance(core, member, d, is_weekend) {
                     days += 1;
-                    workers.push(member);
+                    workers.push((member, proposal.serial));
                 }
             }
             done.push(days);
         }
-        for member in workers {
+        for (member, serial) in workers {
             core.mark_taking_part(member, d);
+            acts.record(d, member, FOLLOWED_THROUGH, serial.into());
         }
         done
     }
 
-    fn follow_through_chance(&self, core: &Core, i: ResidentId, is_weekend: bool) -> f32 {
+    fn follow_through_chance(&self, core: &Core, i: ResidentId, d: i32, is_weekend: bool) -> f32 {
         let free = core.free_time(i, is_weekend);
         let young = if core.residents.age[i] == AgeBand::YoungAdult {
             self.params.young_followthrough_penalty as f32
         } else {
             0.0
         };
-        free * sigmoid(core.utility(i) + self.params.followthrough_offset as f32 - young)
+        free * sigmoid(core.utility(i, d) + self.params.followthrough_offset as f32 - young)
     }
 
     /// Counts an outcome and moves trust: implemented and reported back raises the proposer's,
@@ -393,11 +399,13 @@ impl ProposalFund {
         }
     }
 
-    /// 晒事: the result is shown publicly, to the proposer's ties and building.
+    /// 晒事: the result is shown publicly. The proposer's ties and building gain trust, and
+    /// everyone who sees it believes a little more that others take part (§7.22).
     fn report_back(&self, core: &mut Core, proposer: ResidentId) {
         let (to_building, to_ties) = (self.params.report_gain_building as f32, self.params.report_gain_ties as f32);
         let building = core.building_of(proposer) as usize;
-        for i in core.building_ranges[building].clone().map(ResidentId) {
+        let near_range = core.building_ranges[building].clone();
+        for i in near_range.clone().map(ResidentId) {
             let t = &mut core.residents.trust[i];
             *t = rules::gain(*t, to_building);
         }
@@ -405,6 +413,11 @@ impl ProposalFund {
             let j = core.network.ties(proposer)[k];
             let t = &mut core.residents.trust[j];
             *t = rules::gain(*t, to_ties);
+        }
+        let cooperation = &mut core.motives.cooperation;
+        for i in core.residents.ids() {
+            let near = near_range.contains(&i.0) || core.network.ties(proposer).contains(&i);
+            cooperation.see_result(i, near, core.residents.awareness[i]);
         }
     }
 }

@@ -1,0 +1,143 @@
+//! Conditional cooperation: residents take part more when they believe others do; the belief follows what their ties do and what is reported back.
+
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::behaviour::rules;
+use crate::model::core::check::Check;
+use crate::model::core::types::{PerResident, ResidentId};
+
+/// Conditional cooperation (Fischbacher, Gächter & Fehr 2001; Fischbacher & Gächter 2010):
+/// a resident's belief about how many others contribute follows what they see of their ties,
+/// so where most free-ride the belief and participation decay together; visible results that
+/// are reported back (晒事) raise it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CooperationParams {
+    /// Turns the mechanism on.
+    pub enabled: bool,
+    /// Logit weight of the belief, centred at `prior`.
+    pub weight: f64,
+    /// Belief (0-1) a resident brings on moving in: the share of neighbours they expect to take part.
+    pub prior: f64,
+    /// Daily rate at which the belief moves towards the share of one's ties active in the window.
+    pub learning_rate: f64,
+    /// Belief gained by a resident of the proposer's building, or a tie, when a result is
+    /// reported back, as a share of the gap to 1.
+    pub report_gain_near: f64,
+    /// Belief gained by every other resident, times their awareness, when a result is reported back.
+    pub report_gain_far: f64,
+}
+
+impl Default for CooperationParams {
+    fn default() -> CooperationParams {
+        CooperationParams {
+            enabled: true,
+            weight: 1.5,
+            prior: 0.5,
+            learning_rate: 0.005,
+            report_gain_near: 0.2,
+            report_gain_far: 0.03,
+        }
+    }
+}
+
+impl CooperationParams {
+    /// The ranges of the keys, at `at` in the scenario file.
+    pub fn check(&self, at: &str, check: &mut impl Check) {
+        check.real_range(&format!("{at}.weight"), self.weight, -50.0, 50.0);
+        check.share(&format!("{at}.prior"), self.prior);
+        check.share(&format!("{at}.learning_rate"), self.learning_rate);
+        check.share(&format!("{at}.report_gain_near"), self.report_gain_near);
+        check.share(&format!("{at}.report_gain_far"), self.report_gain_far);
+    }
+}
+
+/// Every resident's belief that others take part.
+#[derive(Clone, Debug, Default)]
+pub struct Cooperation {
+    on: bool,
+    weight: f32,
+    prior: f32,
+    learning_rate: f32,
+    gain_near: f32,
+    gain_far: f32,
+    belief: PerResident<f32>,
+}
+
+impl Cooperation {
+    pub fn new(params: &CooperationParams, n: usize) -> Cooperation {
+        Cooperation {
+            on: params.enabled,
+            weight: params.weight as f32,
+            prior: params.prior as f32,
+            learning_rate: params.learning_rate as f32,
+            gain_near: params.report_gain_near as f32,
+            gain_far: params.report_gain_far as f32,
+            belief: PerResident::filled(params.prior as f32, if params.enabled { n } else { 0 }),
+        }
+    }
+
+    /// A newcomer brings the prior belief.
+    pub fn on_move_in(&mut self, i: ResidentId) {
+        if self.on {
+            self.belief[i] = self.prior;
+        }
+    }
+
+    /// The logit term: w_c (b_i - prior).
+    #[inline]
+    pub fn utility(&self, i: ResidentId) -> f32 {
+        if self.on { self.weight * (self.belief[i] - self.prior) } else { 0.0 }
+    }
+
+    /// A result reported back reaches resident `i`: `near` for the proposer's building and ties,
+    /// otherwise through the notice board, as far as the resident is aware (`awareness`).
+    pub fn see_result(&mut self, i: ResidentId, near: bool, awareness: f32) {
+        if self.on {
+            let rate = if near { self.gain_near } else { self.gain_far * awareness };
+            self.belief[i] = rules::gain(self.belief[i], rate);
+        }
+    }
+
+    /// Beliefs move towards what each resident sees: `active_share(i)`, the share of their ties
+    /// active in the window.
+    pub fn end_of_day(&mut self, active_share: impl Fn(usize) -> f32 + Sync) {
+        let rate = self.learning_rate;
+        self.belief.par_iter_mut().with_min_len(4096).enumerate().for_each(|(i, b)| {
+            *b += rate * (active_share(i) - *b);
+        });
+    }
+
+    /// A resident's belief (the prior with the mechanism off).
+    pub fn belief(&self, i: ResidentId) -> f32 {
+        if self.on { self.belief[i] } else { self.prior }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.belief.len() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn belief_decays_where_others_free_ride_and_reports_raise_it() {
+        let mut c = Cooperation::new(&CooperationParams::default(), 2);
+        let (a, b) = (ResidentId::new(0), ResidentId::new(1));
+        assert_eq!(c.utility(a), 0.0);
+        for _ in 0..200 {
+            c.end_of_day(|_| 0.1);
+        }
+        assert!(c.belief(a) < 0.3, "{}", c.belief(a));
+        assert!(c.utility(a) < -0.3);
+        let before = c.belief(b);
+        c.see_result(b, true, 0.0);
+        assert!((c.belief(b) - (before + 0.2 * (1.0 - before))).abs() < 1e-6);
+        c.see_result(a, false, 0.0);
+        assert!(c.belief(a) < 0.3, "the far-away and unaware do not see it");
+    }
+}
