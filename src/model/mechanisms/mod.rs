@@ -8,6 +8,7 @@ pub mod merchants;
 pub mod outreach;
 pub mod platform;
 pub mod proposal_fund;
+pub mod seeding;
 #[cfg(test)]
 pub mod story_vouchers;
 pub mod time_bank;
@@ -30,6 +31,7 @@ use merchants::Merchants;
 use outreach::{GridWorkers, Riders};
 use platform::PlatformParams;
 use proposal_fund::FundParams;
+use seeding::SeedingParams;
 use time_bank::TimeBankParams;
 use transient_seat::TransientSeatParams;
 
@@ -44,6 +46,8 @@ pub struct Policy {
     pub riders: Riders,
     pub integration: IntegrationParams,
     pub transient_seat: TransientSeatParams,
+    /// A validation lever: a share of one compound's adults made to take part for a while.
+    pub seeding: SeedingParams,
 }
 
 impl Policy {
@@ -57,6 +61,7 @@ impl Policy {
         self.riders.check(&format!("{at}.riders"), check);
         self.integration.check(&format!("{at}.integration"), check);
         self.transient_seat.check(&format!("{at}.transient_seat"), deliberation_seats, check);
+        self.seeding.check(&format!("{at}.seeding"), check);
     }
 }
 
@@ -345,6 +350,7 @@ registry! {
     outreach: outreach::Outreach,
     transient_seat: transient_seat::TransientSeat,
     platform: platform::Platform,
+    seeding: seeding::Seeding,
     #[cfg(test)]
     story_vouchers: story_vouchers::StoryVouchers,
 }
