@@ -32,3 +32,5 @@ mod shipped_scenarios;
 mod snapshots;
 #[path = "it/study.rs"]
 mod study;
+#[path = "it/validate.rs"]
+mod validate;

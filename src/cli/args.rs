@@ -39,6 +39,28 @@ pub(crate) enum Command {
     Merge(MergeArgs),
     /// Measure speed (resident-days per second) and memory per resident.
     Bench(BenchArgs),
+    /// Run the 15 pre-registered validation patterns of docs/VALIDATION.md and judge each PASS or FAIL.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ValidateArgs {
+    /// Replicates per arm [default: 100, or 4 with --quick].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub replicates: Option<u32>,
+    /// Output folder.
+    #[arg(long, default_value = "outputs/validation")]
+    pub out: PathBuf,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Run only these patterns (numbers 1-15, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<u32>,
+    /// A fast smoke test: the single-arm patterns 3, 4, 8, 14 and 15 (unless --only says) with
+    /// 4 replicates (unless --replicates says).
+    #[arg(long)]
+    pub quick: bool,
 }
 
 #[derive(Debug, clap::Args)]

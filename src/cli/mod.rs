@@ -7,6 +7,7 @@ mod compare;
 mod plan;
 mod run;
 mod study;
+mod validate;
 
 use std::io::Write;
 
@@ -28,6 +29,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         Command::Sensitivity(args) => study::sensitivity(&args),
         Command::Merge(merge_args) => study::merge(&merge_args),
         Command::Bench(bench_args) => bench::bench(&bench_args),
+        Command::Validate(validate_args) => validate::run(&validate_args),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod stats;
 pub mod study;
 pub mod template;
+pub mod validate;
 
 pub use json_schema::json_schema;
 pub use plan::{ArmSpec, ComparisonSettings, Plan, default_plan, parse};

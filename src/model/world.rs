@@ -208,6 +208,7 @@ mod tests {
         (policy.proposal_fund.enabled, policy.proposal_fund.quorum) = (true, 0);
         (policy.grid_workers.enabled, policy.riders.enabled, policy.riders.count) = (true, true, 5);
         (policy.integration.enabled, policy.platform.enabled, policy.transient_seat.seats) = (true, true, 5);
+        (policy.seeding.share, policy.seeding.start_date) = (0.1, crate::model::core::date::Date::from_ymd(2024, 3, 1));
         let story =
             Event { name: "Elders' story day".into(), repeat: Some(Repeat::Weekly), capacity: 60, ..Event::probe() };
         p.events = vec![Event { appeal: 1.0, publicity: 1.0, fair: true, proposal_booth: true, ..story }];

@@ -16,6 +16,8 @@ pub mod study_plots;
 pub mod study_results;
 pub mod summary;
 pub mod timeseries;
+pub mod validation;
+pub mod validation_plots;
 pub mod wording;
 
 use std::path::PathBuf;

@@ -10,6 +10,7 @@ pub use crate::model::mechanisms::merchants::{MerchantParams as Merchants, Secto
 pub use crate::model::mechanisms::outreach::{GridWorkers, Riders};
 pub use crate::model::mechanisms::platform::PlatformParams as Platform;
 pub use crate::model::mechanisms::proposal_fund::{BudgetPeriod, FundParams as ProposalFund};
+pub use crate::model::mechanisms::seeding::SeedingParams as Seeding;
 pub use crate::model::mechanisms::time_bank::TimeBankParams as TimeBank;
 pub use crate::model::mechanisms::transient_seat::TransientSeatParams as TransientSeat;
 

@@ -9,6 +9,7 @@ pub mod outreach;
 pub mod platform;
 pub mod proposal_fund;
 pub mod reward_image;
+pub mod seeding;
 #[cfg(test)]
 pub mod story_vouchers;
 pub mod time_bank;
@@ -31,6 +32,7 @@ use merchants::Merchants;
 use outreach::{GridWorkers, Riders};
 use platform::PlatformParams;
 use proposal_fund::FundParams;
+use seeding::SeedingParams;
 use time_bank::TimeBankParams;
 use transient_seat::TransientSeatParams;
 
@@ -45,6 +47,8 @@ pub struct Policy {
     pub riders: Riders,
     pub integration: IntegrationParams,
     pub transient_seat: TransientSeatParams,
+    /// A validation lever: a share of one compound's adults made to take part for a while.
+    pub seeding: SeedingParams,
 }
 
 impl Policy {
@@ -58,6 +62,7 @@ impl Policy {
         self.riders.check(&format!("{at}.riders"), check);
         self.integration.check(&format!("{at}.integration"), check);
         self.transient_seat.check(&format!("{at}.transient_seat"), deliberation_seats, check);
+        self.seeding.check(&format!("{at}.seeding"), check);
     }
 }
 
@@ -364,6 +369,7 @@ registry! {
     outreach: outreach::Outreach,
     transient_seat: transient_seat::TransientSeat,
     platform: platform::Platform,
+    seeding: seeding::Seeding,
     #[cfg(test)]
     story_vouchers: story_vouchers::StoryVouchers,
 }
