@@ -4,8 +4,6 @@ pub mod criteria;
 mod patterns;
 pub mod values;
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 use toml::Value;
@@ -18,7 +16,7 @@ use crate::experiment::arms::{Arm, apply_overrides, base_value};
 use crate::experiment::compare::run_arm;
 use crate::experiment::plan::Sections;
 use crate::scenario::schema::{Aggregate, MeasureSpec};
-use crate::scenario::{DEFAULT_SCENARIO_TOML, Scenario, default_scenario};
+use crate::scenario::{Scenario, default_scenario};
 use crate::simulate::days_per_replicate;
 
 /// `scenarios/jiahong-road.toml`, embedded as the default is (pattern 11).
@@ -303,16 +301,6 @@ pub fn select(only: &[u32]) -> Result<Vec<&'static Pattern>, String> {
         return Err(format!("there is no pattern {n}: the patterns are numbered 1 to {}", every.len()));
     }
     Ok(every.iter().filter(|p| only.is_empty() || only.contains(&p.number)).collect())
-}
-
-/// Values shared by every arm of a pattern, by name: for contrasts within one arm.
-pub fn values_by_name<'a>(defs: &[ArmDef], values: &[&'a ArmValues]) -> BTreeMap<&'static str, &'a ArmValues> {
-    defs.iter().zip(values).map(|(d, v)| (d.name, *v)).collect()
-}
-
-/// The embedded default's text (for the report's provenance).
-pub fn default_text() -> &'static str {
-    DEFAULT_SCENARIO_TOML
 }
 
 #[cfg(test)]
