@@ -117,6 +117,11 @@ impl World {
         &self.core.network
     }
 
+    /// The residents' motives (identity, thresholds, beliefs; docs/MODEL.md §7.22).
+    pub fn motives(&self) -> &crate::model::motives::Motives {
+        &self.core.motives
+    }
+
     pub fn structure(&self) -> &Structure {
         &self.core.structure
     }

@@ -189,6 +189,23 @@ fn report_back_raises_later_proposals() {
 }
 
 #[test]
+fn report_back_raises_the_belief_that_others_take_part() {
+    let mut with = with_fund(economy(4_000, 730, 1));
+    with.needs.personal_per_year = 0.1;
+    with.policy.proposal_fund.budget_yuan = 100_000.0;
+    let mut without = with.clone();
+    without.policy.proposal_fund.report_back = false;
+    let mean_belief = |s: &linli::scenario::Scenario| {
+        let (world, _) = step_world(s, |_, _| {});
+        let n = world.residents().len();
+        (0..n).map(|i| world.motives().cooperation.belief(linli::model::ResidentId::new(i)) as f64).sum::<f64>()
+            / n as f64
+    };
+    let (with, without) = (mean_belief(&with), mean_belief(&without));
+    assert!(with > without + 0.02, "conditional cooperation (§7.22.3): {with} vs {without}");
+}
+
+#[test]
 fn the_young_come_to_events_but_follow_through_less() {
     let mut s = with_fund(economy(6_000, 730, 1));
     s.needs.personal_per_year = 0.15;

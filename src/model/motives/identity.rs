@@ -98,6 +98,11 @@ impl Identity {
         self.stock.par_iter_mut().with_min_len(4096).for_each(|x| *x *= keep);
     }
 
+    /// A resident's own lasting inclination (0 with the mechanism off).
+    pub fn disposition(&self, i: ResidentId) -> f32 {
+        if self.on { self.disposition[i] } else { 0.0 }
+    }
+
     /// A resident's identity (0 with the mechanism off).
     pub fn stock(&self, i: ResidentId) -> f32 {
         if self.on { self.stock[i] } else { 0.0 }

@@ -71,3 +71,66 @@ impl Motives {
         self.identity.heap_bytes() + self.thresholds.heap_bytes() + self.cooperation.heap_bytes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::behaviour::drift;
+    use crate::model::core::counters::DayRecord;
+    use crate::model::core::state::Core;
+
+    #[test]
+    fn moving_in_draws_each_resident_a_disposition_and_a_threshold() {
+        let (core, params) = Core::for_tests(600);
+        let m = &core.motives;
+        let ds: Vec<f32> = core.residents.ids().map(|i| m.identity.disposition(i)).collect();
+        let mean = ds.iter().sum::<f32>() / ds.len() as f32;
+        let sd = (ds.iter().map(|d| (d - mean).powi(2)).sum::<f32>() / ds.len() as f32).sqrt();
+        let spread = params.behaviour.identity.disposition_spread as f32;
+        assert!(mean.abs() < 0.15 && (sd - spread).abs() < 0.15 * spread, "mean {mean}, sd {sd}");
+        let (low, high) = (params.behaviour.thresholds.low as f32, params.behaviour.thresholds.high as f32);
+        assert!(core.residents.ids().all(|i| (low..=high).contains(&m.thresholds.threshold(i))));
+        assert!(core.residents.ids().all(|i| m.cooperation.belief(i) == params.behaviour.cooperation.prior as f32));
+    }
+
+    #[test]
+    fn every_motive_enters_the_residents_utility() {
+        let (mut core, _) = Core::for_tests(30);
+        let i = ResidentId::new(0);
+        let d = core.residents.move_in_day[i] + 365;
+        let base = core.utility(i, d);
+        assert!(core.utility(i, d + 3650) > base + 0.3, "tenure raises it");
+        core.motives.identity.on_take_part(i);
+        let with_identity = core.utility(i, d);
+        assert!(with_identity > base + 0.2, "identity raises it");
+        core.motives.cooperation.see_result(i, true, 0.0);
+        let with_belief = core.utility(i, d);
+        assert!(with_belief > with_identity + 0.1, "a result reported back raises it");
+        // A third of the ties active: past a threshold of 0.1, short of one of 0.6.
+        let degree = core.network.degree(i);
+        assert!(degree >= 3, "{degree}");
+        core.residents.active_ties[i] = (degree / 3) as u16;
+        core.motives.thresholds.on_move_in(i, 0.0);
+        let crossed = core.utility(i, d);
+        core.motives.thresholds.on_move_in(i, 1.0);
+        let short = core.utility(i, d);
+        assert!((crossed - short - 1.0).abs() < 1e-5, "the step is the threshold weight: {crossed} vs {short}");
+    }
+
+    #[test]
+    fn taking_part_builds_identity_and_the_day_s_end_fades_it_and_moves_beliefs() {
+        let (mut core, _) = Core::for_tests(30);
+        let (i, d) = (ResidentId::new(0), 10);
+        core.mark_taking_part(i, d);
+        let built = core.motives.identity.stock(i);
+        assert!(built > 0.1, "{built}");
+        let j = core.network.ties(i)[0];
+        let belief = core.motives.cooperation.belief(j);
+        drift::end_of_day(&mut core, d, &mut DayRecord::default());
+        assert!(core.motives.identity.stock(i) < built);
+        // j's ties include i, who is active: j's belief moves towards the share of active ties.
+        let share = core.residents.active_ties[j] as f32 / core.network.degree(j) as f32;
+        let moved = core.motives.cooperation.belief(j);
+        assert!((moved - belief).abs() > 0.0 && (moved - share).abs() < (belief - share).abs(), "{belief} -> {moved}");
+    }
+}

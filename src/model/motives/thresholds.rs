@@ -73,6 +73,11 @@ impl Thresholds {
         if self.on && social >= self.threshold[i] { self.weight } else { 0.0 }
     }
 
+    /// A resident's threshold (1, never reached, with the mechanism off).
+    pub fn threshold(&self, i: ResidentId) -> f32 {
+        if self.on { self.threshold[i] } else { 1.0 }
+    }
+
     pub fn heap_bytes(&self) -> usize {
         self.threshold.len() * 4
     }
