@@ -140,7 +140,7 @@ fn too_few_merchants_break_the_time_bank_and_enough_keep_it_working() {
     assert!(scarce_share > 1.5 * plenty_share, "points pile up: {scarce_share} vs {plenty_share}");
     // Worthless points draw fewer applicants (the tasks may still fill from the persistent core).
     let applicants = |o: &RunOutput| mean_total(o, late.clone(), |c| c.core.volunteer_applicants as f64);
-    assert!(applicants(&plenty) > 1.05 * applicants(&scarce), "worthless points stop drawing volunteers");
+    assert!(applicants(&plenty) > 1.05 * applicants(&scarce), "worthless points draw fewer applicants");
 }
 
 #[test]

@@ -110,9 +110,11 @@ impl Criterion {
     }
 }
 
-/// A number as short as it can be written without losing what was chosen (up to 4 decimals).
+/// A number as short as it can be written without losing what was chosen: 4 decimals, or 4
+/// significant digits for smaller numbers, so a bound just above 0 never prints as 0.
 pub fn number(x: f64) -> String {
-    let text = format!("{x:.4}");
+    let decimals = if x == 0.0 || x.abs() >= 0.01 { 4 } else { (3 - x.abs().log10().floor() as i32) as usize };
+    let text = format!("{x:.decimals$}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" { "0".into() } else { text.to_string() }
 }
@@ -174,5 +176,7 @@ mod tests {
         assert_eq!(number(0.5), "0.5");
         assert_eq!(number(-0.0), "0");
         assert_eq!(number(43.5), "43.5");
+        assert_eq!(number(0.000044), "0.000044");
+        assert_eq!(number(-0.0055123), "-0.005512");
     }
 }

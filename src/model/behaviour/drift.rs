@@ -55,8 +55,8 @@ pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
             total.add(part);
         }
     }
-    let Core { motives, residents, network, .. } = core;
-    motives.end_of_day(|i| {
+    let Core { motives, residents, network, split, .. } = core;
+    motives.end_of_day(*split, |i| {
         let degree = network.degree(ResidentId::new(i)).max(1) as f32;
         residents.active_ties[i] as f32 / degree
     });

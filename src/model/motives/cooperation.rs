@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::parallel::Split;
 use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
@@ -103,11 +104,13 @@ impl Cooperation {
 
     /// Beliefs move towards what each resident sees: `active_share(i)`, the share of their ties
     /// active in the window.
-    pub fn end_of_day(&mut self, active_share: impl Fn(usize) -> f32 + Sync) {
+    pub fn end_of_day(&mut self, split: Split, active_share: impl Fn(usize) -> f32 + Sync) {
         let rate = self.learning_rate;
-        self.belief.par_iter_mut().with_min_len(4096).enumerate().for_each(|(i, b)| {
-            *b += rate * (active_share(i) - *b);
-        });
+        let learn = |(i, b): (usize, &mut f32)| *b += rate * (active_share(i) - *b);
+        match split {
+            Split::Parallel => self.belief.par_iter_mut().with_min_len(4096).enumerate().for_each(learn),
+            Split::Sequential => self.belief.iter_mut().enumerate().for_each(learn),
+        }
     }
 
     /// A resident's belief (the prior with the mechanism off).
@@ -130,7 +133,7 @@ mod tests {
         let (a, b) = (ResidentId::new(0), ResidentId::new(1));
         assert_eq!(c.utility(a), 0.0);
         for _ in 0..200 {
-            c.end_of_day(|_| 0.1);
+            c.end_of_day(Split::Sequential, |_| 0.1);
         }
         assert!(c.belief(a) < 0.3, "{}", c.belief(a));
         assert!(c.utility(a) < -0.3);

@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::parallel::Split;
 use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
@@ -18,7 +19,7 @@ pub struct IdentityParams {
     /// Standard deviation (logit) of a resident's own lasting inclination to take part, drawn
     /// once on moving in (a disposition: Penner 2002).
     pub disposition_spread: f64,
-    /// Logit weight of the participant identity (0-1).
+    /// Logit weight of the participant identity (the identity itself is 0-1).
     pub weight: f64,
     /// Identity gained on a day of taking part, as a share of the gap to 1.
     pub gain: f64,
@@ -93,9 +94,12 @@ impl Identity {
     }
 
     /// The identity fades a little every day.
-    pub fn end_of_day(&mut self) {
+    pub fn end_of_day(&mut self, split: Split) {
         let keep = self.keep;
-        self.stock.par_iter_mut().with_min_len(4096).for_each(|x| *x *= keep);
+        match split {
+            Split::Parallel => self.stock.par_iter_mut().with_min_len(4096).for_each(|x| *x *= keep),
+            Split::Sequential => self.stock.iter_mut().for_each(|x| *x *= keep),
+        }
     }
 
     /// A resident's own lasting inclination (0 with the mechanism off).
@@ -126,7 +130,7 @@ mod tests {
         assert_eq!(id.utility(a), 1.0);
         id.on_take_part(b);
         assert!((id.utility(b) - 2.0 * 0.15).abs() < 1e-6);
-        id.end_of_day();
+        id.end_of_day(Split::Sequential);
         assert!(id.stock(b) < 0.15 && id.stock(b) > 0.149);
         let off = Identity::new(&IdentityParams { enabled: false, ..IdentityParams::default() }, 2);
         assert_eq!(off.utility(a), 0.0);

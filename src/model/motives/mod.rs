@@ -9,6 +9,7 @@ pub mod thresholds;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::engine::parallel::Split;
 use crate::engine::rng::unit_f32;
 use crate::model::core::params::Behaviour;
 use crate::model::core::types::ResidentId;
@@ -61,10 +62,11 @@ impl Motives {
         self.identity.on_take_part(i);
     }
 
-    /// The end of the day: identities fade, beliefs follow `active_share(i)`.
-    pub fn end_of_day(&mut self, active_share: impl Fn(usize) -> f32 + Sync) {
-        self.identity.end_of_day();
-        self.cooperation.end_of_day(active_share);
+    /// The end of the day: identities fade, beliefs follow `active_share(i)`; in parallel only
+    /// when the replicate is split across threads (as the drift pass).
+    pub fn end_of_day(&mut self, split: Split, active_share: impl Fn(usize) -> f32 + Sync) {
+        self.identity.end_of_day(split);
+        self.cooperation.end_of_day(split, active_share);
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -128,7 +130,7 @@ mod tests {
         let belief = core.motives.cooperation.belief(j);
         drift::end_of_day(&mut core, d, &mut DayRecord::default());
         assert!(core.motives.identity.stock(i) < built);
-        // j's ties include i, who is active: j's belief moves towards the share of active ties.
+        // j's belief moves towards the share of j's ties active (i among them).
         let share = core.residents.active_ties[j] as f32 / core.network.degree(j) as f32;
         let moved = core.motives.cooperation.belief(j);
         assert!((moved - belief).abs() > 0.0 && (moved - share).abs() < (belief - share).abs(), "{belief} -> {moved}");
