@@ -19,6 +19,9 @@ pub struct ArmValues {
     /// Per replicate and compound, the daily active rate of the compound's residents who were
     /// not seeded (every resident where nobody was).
     pub daily_compounds_unseeded: Vec<Vec<Vec<f64>>>,
+    /// Per replicate, the daily active rate of the seeded compound's adults who were not seeded
+    /// (empty without seeding).
+    pub daily_unseeded_adults: Vec<Vec<f64>>,
     /// `committee.resolve_share`, for the resolved count of docs/MODEL.md §10.
     pub resolve_share: f64,
 }
@@ -36,15 +39,29 @@ impl ArmValues {
 
     /// Per replicate, the mean of compound `c`'s unseeded daily active rate over `from..=to`.
     pub fn unseeded_compound_mean(&self, c: usize, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
-        let days: Vec<usize> =
-            (0..self.dates.len()).filter(|&d| self.dates[d] >= from && self.dates[d] <= to).collect();
-        self.daily_compounds_unseeded
-            .iter()
-            .map(|compounds| match compounds.get(c) {
-                Some(rates) if !days.is_empty() => days.iter().map(|&d| rates[d]).sum::<f64>() / days.len() as f64,
-                _ => f64::NAN,
-            })
-            .collect()
+        let days = self.days_between(from, to);
+        self.daily_compounds_unseeded.iter().map(|compounds| mean_of(compounds.get(c), &days)).collect()
+    }
+
+    /// Per replicate, the mean of the seeded compound's unseeded adults' daily active rate over
+    /// `from..=to` (NaN without seeding).
+    pub fn unseeded_adults_mean(&self, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
+        let days = self.days_between(from, to);
+        self.daily_unseeded_adults.iter().map(|rates| mean_of(Some(rates), &days)).collect()
+    }
+
+    fn days_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<usize> {
+        (0..self.dates.len()).filter(|&d| self.dates[d] >= from && self.dates[d] <= to).collect()
+    }
+}
+
+/// The mean of `rates` over `days` (NaN when there are none).
+fn mean_of(rates: Option<&Vec<f64>>, days: &[usize]) -> f64 {
+    match rates {
+        Some(rates) if !days.is_empty() && !rates.is_empty() => {
+            days.iter().map(|&d| rates[d]).sum::<f64>() / days.len() as f64
+        }
+        _ => f64::NAN,
     }
 }
 
@@ -88,6 +105,7 @@ pub fn arm_values(run: &ArmRun) -> ArmValues {
         scalars,
         daily_all: output.replicates.iter().map(daily_all).collect(),
         daily_compounds_unseeded: output.replicates.iter().map(|r| daily_compounds(r, seeded_compound)).collect(),
+        daily_unseeded_adults: output.replicates.iter().map(|r| daily_unseeded_adults(r, seeded_compound)).collect(),
         resolve_share: output.scenario.committee.resolve_share,
     }
 }
@@ -98,6 +116,24 @@ fn mean_over(days: &[usize], f: impl Fn(usize) -> f64) -> f64 {
 
 fn daily_all(replicate: &ReplicateRun) -> Vec<f64> {
     replicate.days.iter().map(|d| Group::All.of(d).active_rate()).collect()
+}
+
+/// The seeded compound's daily active rate without its seeded residents and its children (who
+/// cannot be seeded), so every arm compares the same kind of resident; empty without seeding.
+fn daily_unseeded_adults(replicate: &ReplicateRun, seeded_compound: Option<u32>) -> Vec<f64> {
+    let (Some(groups), Some(c)) = (replicate.groups.as_ref(), seeded_compound) else { return Vec::new() };
+    let Some(g) = groups.splits().iter().position(|split| matches!(split, GroupSplit::Compound(k) if *k == c)) else {
+        return Vec::new();
+    };
+    (0..groups.days())
+        .map(|d| {
+            let counts = &groups.day(d)[g];
+            let seeding = Group::All.of(&replicate.days[d]).mechanisms.seeding;
+            let residents = counts.residents - seeding.seeded_residents - seeding.seeded_compound_children;
+            let active = counts.active - seeding.seeded_active - seeding.seeded_compound_children_active;
+            if residents == 0 { f64::NAN } else { f64::from(active) / f64::from(residents) }
+        })
+        .collect()
 }
 
 /// Each compound's daily active rate, without the seeded residents in `seeded_compound`.

@@ -67,6 +67,10 @@ crate::counters! {
         seeded_residents: u32 = Column::stock("seeded_residents"),
         /// Of them, those active (took part in the active window).
         seeded_active: u32 = Column::stock("seeded_active"),
+        /// Children (who cannot be seeded) living in the seeded compound at the end of the day.
+        seeded_compound_children: u32 = Column::stock("seeded_compound_children"),
+        /// Of them, those active.
+        seeded_compound_children_active: u32 = Column::stock("seeded_compound_children_active"),
     }
 }
 
@@ -129,10 +133,17 @@ impl Mechanism for Seeding {
         if !self.picked {
             return;
         }
-        for i in core.residents.ids().filter(|&i| self.seeded[i]) {
+        let window = core.rules.window;
+        for i in core.residents.ids() {
+            let active = u32::from(core.residents.is_active(i, today.day, window));
             let counters = &mut record[core.residents.cohort[i].index()].mechanisms.seeding;
-            counters.seeded_residents += 1;
-            counters.seeded_active += u32::from(core.residents.is_active(i, today.day, core.rules.window));
+            if self.seeded[i] {
+                counters.seeded_residents += 1;
+                counters.seeded_active += active;
+            } else if core.residents.age[i] == AgeBand::Child && self.compound_of(core, i) == self.params.compound {
+                counters.seeded_compound_children += 1;
+                counters.seeded_compound_children_active += active;
+            }
         }
     }
 }
@@ -147,7 +158,7 @@ impl Seeding {
     /// Picks round(share × adults) of the compound's adults: those with the lowest draws from
     /// their own stream (ties by resident number).
     fn pick(&mut self, core: &Core, d: i32) {
-        let compound = |i| core.structure.building_compound[core.building_of(i) as usize];
+        let compound = |i| self.compound_of(core, i);
         let mut adults: Vec<(u64, ResidentId)> = core
             .residents
             .ids()
@@ -159,6 +170,11 @@ impl Seeding {
         for &(_, i) in adults.iter().take(take) {
             self.seeded[i] = true;
         }
+    }
+
+    /// The compound resident `i` lives in.
+    fn compound_of(&self, core: &Core, i: ResidentId) -> u32 {
+        core.structure.building_compound[core.building_of(i) as usize]
     }
 
     /// Whether resident `i` was seeded (and still lives here).

@@ -78,8 +78,10 @@ fn judge_surge(default: &ArmValues, surge: &ArmValues) -> Vec<Part> {
     ]
 }
 
-/// Pattern 6's seeding shares, the first (0) being the default.
-const SHARES: [f64; 5] = [0.0, 0.05, 0.10, 0.20, 0.40];
+/// Pattern 6's seeding shares. The first is the default with the seeding's counters on: a share
+/// so small that it seeds nobody (round(share × adults) = 0), so its residents are measured like
+/// the other arms' (change log of docs/VALIDATION.md).
+const SHARES: [f64; 5] = [1e-6, 0.05, 0.10, 0.20, 0.40];
 
 /// The seeded compound (numbered from 0, as in timeseries_groups.csv).
 const SEEDED_COMPOUND: u32 = 1;
@@ -101,9 +103,7 @@ pub const THRESHOLDS_AND_CASCADES: Pattern = Pattern {
                 ],
             )
         };
-        std::iter::once(ArmDef::default_arm(names[0]))
-            .chain(names[1..].iter().zip(&SHARES[1..]).map(|(&n, &s)| seeded(n, s)))
-            .collect()
+        names.iter().zip(&SHARES).map(|(&n, &s)| seeded(n, s)).collect()
     },
     judge: |v| judge_seeding(v),
     daily: None,
@@ -117,6 +117,11 @@ fn judge_seeding(arms: &[&ArmValues]) -> Vec<Part> {
     let spill = |k: usize| Interval::of_difference(&rates[k], &rates[0]);
     let per_seed = |k: usize| zip(&rates[k], &rates[0], |x, base| (x - base) / SHARES[k]);
     let tipping = Interval::of_difference(&per_seed(4), &per_seed(2));
+    let adult_rates: Vec<Vec<f64>> = arms.iter().map(|a| a.unseeded_adults_mean(from, to.expect("a date"))).collect();
+    let adults = "the same, adults only (children cannot be seeded; change log)";
+    let adult_spill = |k: usize| Interval::of_difference(&adult_rates[k], &adult_rates[0]);
+    let adult_per_seed = |k: usize| zip(&adult_rates[k], &adult_rates[0], |x, base| (x - base) / SHARES[k]);
+    let adult_tipping = Interval::of_difference(&adult_per_seed(4), &adult_per_seed(2));
     vec![
         reported(measure, "spillover s=5%", spill(1)),
         reported(measure, "spillover s=10%", spill(2)),
@@ -129,6 +134,10 @@ fn judge_seeding(arms: &[&ArmValues]) -> Vec<Part> {
             tipping,
             Criterion::Above { bound: 0.0 },
         ),
+        reported(adults, "spillover s=10%", adult_spill(2)),
+        reported(adults, "spillover s=20%", adult_spill(3)),
+        reported(adults, "spillover s=40%", adult_spill(4)),
+        reported(adults, "per-seed 40% − per-seed 10%", adult_tipping),
     ]
 }
 
