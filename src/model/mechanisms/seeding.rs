@@ -202,6 +202,7 @@ mod tests {
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 60);
         let mut world = World::new(&params(0.2), 0, &calendar);
         let mut acts_by_day = Vec::new();
+        let mut children_seen = 0;
         for day in calendar.days() {
             let record = world.step(day);
             let acts: u32 = record.iter().map(|c| c.mechanisms.seeding.seeded_acts).sum();
@@ -210,6 +211,11 @@ mod tests {
                 .map(|c| (c.mechanisms.seeding.seeded_residents, c.mechanisms.seeding.seeded_active))
                 .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
             assert!(active <= seeded);
+            let children: u32 = record.iter().map(|c| c.mechanisms.seeding.seeded_compound_children).sum();
+            let children_active: u32 =
+                record.iter().map(|c| c.mechanisms.seeding.seeded_compound_children_active).sum();
+            assert!(children_active <= children);
+            children_seen = children_seen.max(children);
             acts_by_day.push((day.date, acts, seeded));
         }
         let during: Vec<_> = acts_by_day.iter().filter(|(_, acts, _)| *acts > 0).collect();
@@ -218,6 +224,14 @@ mod tests {
         let seeding = &world.mechanisms().seeding;
         let seeded = (0..world.residents().len()).filter(|&i| seeding.is_seeded(ResidentId::new(i))).count();
         assert!(seeded > 0 && during[0].1 as usize == seeded, "{seeded} seeded, {} acts", during[0].1);
+        let compound = |i: usize| {
+            world.structure().building_compound
+                [world.structure().household_building()[world.residents().household[i] as usize] as usize]
+        };
+        let children = (0..world.residents().len())
+            .filter(|&i| compound(i) == 1 && world.residents().age[i] == AgeBand::Child)
+            .count();
+        assert!(children > 0 && children_seen as usize >= children / 2, "the compound's children are counted");
     }
 
     #[test]
