@@ -136,6 +136,11 @@ impl World {
         self.core.building_of(i)
     }
 
+    /// The compound a resident lives in.
+    pub fn compound_of(&self, i: crate::model::core::types::ResidentId) -> u32 {
+        self.core.compound_of(i)
+    }
+
     pub fn merchants(&self) -> &Merchants {
         &self.merchants
     }

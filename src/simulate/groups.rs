@@ -41,7 +41,7 @@ pub struct GroupDays {
 
 impl GroupDays {
     pub fn new(world: &World) -> GroupDays {
-        let compound_of = |slot| world.structure().building_compound[world.building_of(slot) as usize];
+        let compound_of = |slot| world.compound_of(slot);
         let mut compound_runs: Vec<(u32, Range<usize>)> = Vec::new();
         for (k, slot) in world.residents().ids().enumerate() {
             match compound_runs.last_mut() {

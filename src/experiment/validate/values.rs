@@ -1,4 +1,4 @@
-//! What the patterns read of an arm's run, per replicate: the measures by group, yearly active rates and totals, and daily active rates (all residents, each compound without its seeded residents).
+//! What the patterns read of an arm's run, per replicate: the measures by group, yearly active rates and totals, and daily active rates (all residents; the seeded compound's residents, and its adults, who were not seeded).
 
 use std::collections::BTreeMap;
 
@@ -16,11 +16,10 @@ pub struct ArmValues {
     pub scalars: BTreeMap<String, Vec<f64>>,
     /// Per replicate, the daily active rate of every resident.
     pub daily_all: Vec<Vec<f64>>,
-    /// Per replicate and compound, the daily active rate of the compound's residents who were
-    /// not seeded (every resident where nobody was).
-    pub daily_compounds_unseeded: Vec<Vec<Vec<f64>>>,
-    /// Per replicate, the daily active rate of the seeded compound's adults who were not seeded
-    /// (empty without seeding).
+    /// Per replicate, the daily active rate of the seeded compound's residents who were not
+    /// seeded (empty without seeding).
+    pub daily_unseeded: Vec<Vec<f64>>,
+    /// The same for the seeded compound's adults who were not seeded.
     pub daily_unseeded_adults: Vec<Vec<f64>>,
     /// `committee.resolve_share`, for the resolved count of docs/MODEL.md §10.
     pub resolve_share: f64,
@@ -37,17 +36,13 @@ impl ArmValues {
         self.dates.iter().position(|&d| d == date)
     }
 
-    /// Per replicate, the mean of compound `c`'s unseeded daily active rate over `from..=to`.
-    pub fn unseeded_compound_mean(&self, c: usize, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
+    /// Per replicate, the mean over `from..=to` of the seeded compound's daily active rate of
+    /// the residents who were not seeded, or (`adults_only`) of its adults who were not (NaN
+    /// without seeding).
+    pub fn unseeded_mean(&self, adults_only: bool, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
         let days = self.days_between(from, to);
-        self.daily_compounds_unseeded.iter().map(|compounds| mean_of(compounds.get(c), &days)).collect()
-    }
-
-    /// Per replicate, the mean of the seeded compound's unseeded adults' daily active rate over
-    /// `from..=to` (NaN without seeding).
-    pub fn unseeded_adults_mean(&self, from: NaiveDate, to: NaiveDate) -> Vec<f64> {
-        let days = self.days_between(from, to);
-        self.daily_unseeded_adults.iter().map(|rates| mean_of(Some(rates), &days)).collect()
+        let daily = if adults_only { &self.daily_unseeded_adults } else { &self.daily_unseeded };
+        daily.iter().map(|rates| mean_of(rates, &days)).collect()
     }
 
     fn days_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<usize> {
@@ -56,13 +51,11 @@ impl ArmValues {
 }
 
 /// The mean of `rates` over `days` (NaN when there are none).
-fn mean_of(rates: Option<&Vec<f64>>, days: &[usize]) -> f64 {
-    match rates {
-        Some(rates) if !days.is_empty() && !rates.is_empty() => {
-            days.iter().map(|&d| rates[d]).sum::<f64>() / days.len() as f64
-        }
-        _ => f64::NAN,
+fn mean_of(rates: &[f64], days: &[usize]) -> f64 {
+    if days.is_empty() || rates.is_empty() {
+        return f64::NAN;
     }
+    days.iter().map(|&d| rates[d]).sum::<f64>() / days.len() as f64
 }
 
 /// The key of a measure of a group.
@@ -104,8 +97,8 @@ pub fn arm_values(run: &ArmRun) -> ArmValues {
         dates: output.dates.clone(),
         scalars,
         daily_all: output.replicates.iter().map(daily_all).collect(),
-        daily_compounds_unseeded: output.replicates.iter().map(|r| daily_compounds(r, seeded_compound)).collect(),
-        daily_unseeded_adults: output.replicates.iter().map(|r| daily_unseeded_adults(r, seeded_compound)).collect(),
+        daily_unseeded: output.replicates.iter().map(|r| daily_unseeded(r, seeded_compound, false)).collect(),
+        daily_unseeded_adults: output.replicates.iter().map(|r| daily_unseeded(r, seeded_compound, true)).collect(),
         resolve_share: output.scenario.committee.resolve_share,
     }
 }
@@ -118,9 +111,10 @@ fn daily_all(replicate: &ReplicateRun) -> Vec<f64> {
     replicate.days.iter().map(|d| Group::All.of(d).active_rate()).collect()
 }
 
-/// The seeded compound's daily active rate without its seeded residents and its children (who
-/// cannot be seeded), so every arm compares the same kind of resident; empty without seeding.
-fn daily_unseeded_adults(replicate: &ReplicateRun, seeded_compound: Option<u32>) -> Vec<f64> {
+/// The seeded compound's daily active rate without its seeded residents and, with
+/// `adults_only`, without its children (who cannot be seeded), so every arm compares the same
+/// kind of resident; empty without seeding.
+fn daily_unseeded(replicate: &ReplicateRun, seeded_compound: Option<u32>, adults_only: bool) -> Vec<f64> {
     let (Some(groups), Some(c)) = (replicate.groups.as_ref(), seeded_compound) else { return Vec::new() };
     let Some(g) = groups.splits().iter().position(|split| matches!(split, GroupSplit::Compound(k) if *k == c)) else {
         return Vec::new();
@@ -129,37 +123,13 @@ fn daily_unseeded_adults(replicate: &ReplicateRun, seeded_compound: Option<u32>)
         .map(|d| {
             let counts = &groups.day(d)[g];
             let seeding = Group::All.of(&replicate.days[d]).mechanisms.seeding;
-            let residents = counts.residents - seeding.seeded_residents - seeding.seeded_compound_children;
-            let active = counts.active - seeding.seeded_active - seeding.seeded_compound_children_active;
+            let (mut residents, mut active) =
+                (counts.residents - seeding.seeded_residents, counts.active - seeding.seeded_active);
+            if adults_only {
+                residents -= seeding.seeded_compound_children;
+                active -= seeding.seeded_compound_children_active;
+            }
             if residents == 0 { f64::NAN } else { f64::from(active) / f64::from(residents) }
-        })
-        .collect()
-}
-
-/// Each compound's daily active rate, without the seeded residents in `seeded_compound`.
-fn daily_compounds(replicate: &ReplicateRun, seeded_compound: Option<u32>) -> Vec<Vec<f64>> {
-    let Some(groups) = replicate.groups.as_ref() else { return Vec::new() };
-    let splits = groups.splits();
-    splits
-        .iter()
-        .enumerate()
-        .filter_map(|(g, split)| match split {
-            GroupSplit::Compound(c) => Some((g, *c)),
-            GroupSplit::AgeBand(_) => None,
-        })
-        .map(|(g, c)| {
-            (0..groups.days())
-                .map(|d| {
-                    let counts = &groups.day(d)[g];
-                    let (mut residents, mut active) = (counts.residents, counts.active);
-                    if seeded_compound == Some(c) {
-                        let seeded = Group::All.of(&replicate.days[d]).mechanisms.seeding;
-                        residents -= seeded.seeded_residents;
-                        active -= seeded.seeded_active;
-                    }
-                    if residents == 0 { f64::NAN } else { f64::from(active) / f64::from(residents) }
-                })
-                .collect()
         })
         .collect()
 }

@@ -112,6 +112,11 @@ impl Core {
         self.household_building[self.residents.household[i] as usize]
     }
 
+    /// The compound a resident lives in.
+    pub fn compound_of(&self, i: ResidentId) -> u32 {
+        self.structure.building_compound[self.building_of(i) as usize]
+    }
+
     pub fn age_of(&self, i: ResidentId) -> AgeBand {
         self.residents.age[i]
     }

@@ -140,7 +140,7 @@ impl Mechanism for Seeding {
             if self.seeded[i] {
                 counters.seeded_residents += 1;
                 counters.seeded_active += active;
-            } else if core.residents.age[i] == AgeBand::Child && self.compound_of(core, i) == self.params.compound {
+            } else if core.residents.age[i] == AgeBand::Child && core.compound_of(i) == self.params.compound {
                 counters.seeded_compound_children += 1;
                 counters.seeded_compound_children_active += active;
             }
@@ -158,11 +158,10 @@ impl Seeding {
     /// Picks round(share × adults) of the compound's adults: those with the lowest draws from
     /// their own stream (ties by resident number).
     fn pick(&mut self, core: &Core, d: i32) {
-        let compound = |i| self.compound_of(core, i);
         let mut adults: Vec<(u64, ResidentId)> = core
             .residents
             .ids()
-            .filter(|&i| compound(i) == self.params.compound && core.residents.age[i] != AgeBand::Child)
+            .filter(|&i| core.compound_of(i) == self.params.compound && core.residents.age[i] != AgeBand::Child)
             .map(|i| (core.key(d, i.0, SEED_PICK).rng().random::<u64>(), i))
             .collect();
         adults.sort_unstable();
@@ -170,11 +169,6 @@ impl Seeding {
         for &(_, i) in adults.iter().take(take) {
             self.seeded[i] = true;
         }
-    }
-
-    /// The compound resident `i` lives in.
-    fn compound_of(&self, core: &Core, i: ResidentId) -> u32 {
-        core.structure.building_compound[core.building_of(i) as usize]
     }
 
     /// Whether resident `i` was seeded (and still lives here).
@@ -224,12 +218,10 @@ mod tests {
         let seeding = &world.mechanisms().seeding;
         let seeded = (0..world.residents().len()).filter(|&i| seeding.is_seeded(ResidentId::new(i))).count();
         assert!(seeded > 0 && during[0].1 as usize == seeded, "{seeded} seeded, {} acts", during[0].1);
-        let compound = |i: usize| {
-            world.structure().building_compound
-                [world.structure().household_building()[world.residents().household[i] as usize] as usize]
-        };
-        let children = (0..world.residents().len())
-            .filter(|&i| compound(i) == 1 && world.residents().age[i] == AgeBand::Child)
+        let children = world
+            .residents()
+            .ids()
+            .filter(|&i| world.compound_of(i) == 1 && world.residents().age[i] == AgeBand::Child)
             .count();
         assert!(children > 0 && children_seen as usize >= children / 2, "the compound's children are counted");
     }

@@ -111,13 +111,12 @@ pub const THRESHOLDS_AND_CASCADES: Pattern = Pattern {
 
 fn judge_seeding(arms: &[&ArmValues]) -> Vec<Part> {
     let (from, to) = (NaiveDate::from_ymd_opt(2025, 3, 1).expect("a date"), NaiveDate::from_ymd_opt(2025, 12, 31));
-    let rates: Vec<Vec<f64>> =
-        arms.iter().map(|a| a.unseeded_compound_mean(SEEDED_COMPOUND as usize, from, to.expect("a date"))).collect();
+    let rates: Vec<Vec<f64>> = arms.iter().map(|a| a.unseeded_mean(false, from, to.expect("a date"))).collect();
     let measure = "mean daily active rate of compound 1's non-seeded residents, 2025-03-01 to 2025-12-31";
     let spill = |k: usize| Interval::of_difference(&rates[k], &rates[0]);
     let per_seed = |k: usize| zip(&rates[k], &rates[0], |x, base| (x - base) / SHARES[k]);
     let tipping = Interval::of_difference(&per_seed(4), &per_seed(2));
-    let adult_rates: Vec<Vec<f64>> = arms.iter().map(|a| a.unseeded_adults_mean(from, to.expect("a date"))).collect();
+    let adult_rates: Vec<Vec<f64>> = arms.iter().map(|a| a.unseeded_mean(true, from, to.expect("a date"))).collect();
     let adults = "the same, adults only (children cannot be seeded; change log)";
     let adult_spill = |k: usize| Interval::of_difference(&adult_rates[k], &adult_rates[0]);
     let adult_per_seed = |k: usize| zip(&adult_rates[k], &adult_rates[0], |x, base| (x - base) / SHARES[k]);
