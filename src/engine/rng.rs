@@ -62,6 +62,60 @@ impl DayStreams {
     pub fn rng(&self, agent: u32) -> Pcg64Mcg {
         Pcg64Mcg::new(self.digest(agent))
     }
+
+    /// The draws of `agent` on this day, each computed on its own (see [`AgentDraws`]).
+    #[inline]
+    pub fn agent(&self, agent: u32) -> AgentDraws {
+        AgentDraws { state: self.digest(agent) | 1 }
+    }
+}
+
+/// The outputs of one agent's generator ([`DayStreams::rng`]) by position, each computed
+/// directly: PCG's state after n steps is the first state times the multiplier to the n (a
+/// multiplicative congruential generator), so output n costs one multiplication, and a pass
+/// that needs two of a resident's draws does not pay for the ones between. Output n equals
+/// the (n + 1)-th `next_u64` of the generator, so results are those of drawing in sequence.
+#[derive(Clone, Copy, Debug)]
+pub struct AgentDraws {
+    state: u128,
+}
+
+impl AgentDraws {
+    /// Output `n` (0-based) of the agent's generator.
+    #[inline]
+    pub fn nth(&self, n: u32) -> u64 {
+        output_xsl_rr(self.state.wrapping_mul(multiplier_power(n + 1)))
+    }
+}
+
+/// PCG 128-bit MCG's multiplier (rand_pcg's `Mcg128Xsl64`, O'Neill 2014).
+const PCG_MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
+
+/// The multiplier's first powers, computed at compile time.
+const POWERS: [u128; 64] = {
+    let mut powers = [1u128; 64];
+    let mut k = 1;
+    while k < 64 {
+        powers[k] = powers[k - 1].wrapping_mul(PCG_MULTIPLIER);
+        k += 1;
+    }
+    powers
+};
+
+/// The multiplier to the power `n` (mod 2^128).
+#[inline]
+fn multiplier_power(n: u32) -> u128 {
+    match POWERS.get(n as usize) {
+        Some(&power) => power,
+        None => (0..n).fold(1u128, |p, _| p.wrapping_mul(PCG_MULTIPLIER)),
+    }
+}
+
+/// PCG's output function XSL RR: the state's halves xored, rotated by its top six bits.
+#[inline]
+fn output_xsl_rr(state: u128) -> u64 {
+    let rotation = (state >> 122) as u32;
+    (((state >> 64) as u64) ^ (state as u64)).rotate_right(rotation)
 }
 
 /// The SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective avalanche mix.
@@ -123,6 +177,18 @@ mod tests {
         for agent in [0, 1, 12_345, u32::MAX] {
             let key = StreamKey { seed: 7, replicate: 2, day: 30, agent, purpose: Purpose(3) };
             assert_eq!(day.rng(agent).next_u64(), key.rng().next_u64());
+        }
+    }
+
+    #[test]
+    fn each_output_computed_alone_is_the_generators_in_sequence() {
+        let day = DayStreams::new(7, 2, 30, Purpose(3));
+        for agent in [0, 1, 12_345, u32::MAX] {
+            let mut rng = day.rng(agent);
+            let draws = day.agent(agent);
+            for n in 0..70 {
+                assert_eq!(draws.nth(n), rng.next_u64(), "agent {agent}, output {n}");
+            }
         }
     }
 

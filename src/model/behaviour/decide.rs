@@ -3,10 +3,7 @@
 
 use std::ops::Range;
 
-use rand::Rng;
-use rand_pcg::Pcg64Mcg;
-
-use crate::engine::rng::unit_f32;
+use crate::engine::rng::{AgentDraws, DayStreams, unit_f32};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::purposes;
@@ -81,32 +78,50 @@ pub struct Decisions {
     pub wishes: MechanismWishes,
 }
 
-/// A resident's draws of the day: a fixed layout of five, whether or not each is needed, so a
-/// change to one decision never shifts the draws of another (common random numbers). The
-/// fourth and fifth belong to the time bank's redemption and the fund's choice to propose.
+/// A resident's draws of the day: a fixed layout of five, then the spare ones, so a change to
+/// one decision never shifts the draws of another (common random numbers). Each is computed
+/// only when its decision comes up ([`AgentDraws`]). The fourth and fifth belong to the time
+/// bank's redemption and the fund's choice to propose; the integration workshop's is the first
+/// spare, event e's the (2 + e)-th.
+#[derive(Clone, Copy)]
 pub struct Draws {
-    pub volunteer: u64,
-    pub deliberation: u64,
-    pub need: u64,
-    pub redeem: u64,
-    pub propose: u64,
-    /// The stream after the fixed draws: the integration workshop's draw is the next one,
-    /// event e's the (2 + e)-th.
-    rest: Pcg64Mcg,
+    outputs: AgentDraws,
 }
 
 impl Draws {
-    fn new(mut rng: Pcg64Mcg) -> Draws {
-        let [volunteer, deliberation, need, redeem, propose] =
-            [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()];
-        Draws { volunteer, deliberation, need, redeem, propose, rest: rng }
+    pub fn new(streams: &DayStreams, i: ResidentId) -> Draws {
+        Draws { outputs: streams.agent(i.0) }
+    }
+
+    #[inline]
+    pub fn volunteer(&self) -> u64 {
+        self.outputs.nth(0)
+    }
+
+    #[inline]
+    pub fn deliberation(&self) -> u64 {
+        self.outputs.nth(1)
+    }
+
+    #[inline]
+    pub fn need(&self) -> u64 {
+        self.outputs.nth(2)
+    }
+
+    #[inline]
+    pub fn redeem(&self) -> u64 {
+        self.outputs.nth(3)
+    }
+
+    #[inline]
+    pub fn propose(&self) -> u64 {
+        self.outputs.nth(4)
     }
 
     /// The `k`-th draw after the fixed ones (0-based).
-    pub fn spare(&self, k: u128) -> u64 {
-        let mut rng = self.rest.clone();
-        rng.advance(k);
-        rng.next_u64()
+    #[inline]
+    pub fn spare(&self, k: u32) -> u64 {
+        self.outputs.nth(5 + k)
     }
 }
 
@@ -126,47 +141,31 @@ pub fn decide(
 ) -> Decisions {
     let r = &core.residents;
     let rules = &core.rules;
-    let rule = LogitRule;
+    let pass = Pass { core, mechanisms, today };
     let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    for i in range.map(ResidentId::new) {
-        if r.last_active[i] == today.day - rules.window {
+    let expiring = today.day - rules.window;
+    let (last_active, ages) = (&r.last_active.0[range.clone()], &r.age.0[range.clone()]);
+    for ((i, &last), &age) in range.map(ResidentId::new).zip(last_active).zip(ages) {
+        if last == expiring {
             out.expired.push(i);
         }
-        let draws = Draws::new(streams.rng(i.0));
-        let cohort = r.cohort[i];
-        let age = r.age[i];
-        let free = mechanisms.free_time(core, i, today);
-        let utility = || core.utility(i, today.day) + today.utility_bonus;
-        let awareness = r.awareness[i];
-        let mut apply = |activity: Activity, offset: f32, draw: u64, known: f32| {
-            let (u, priority) = split_draw(draw);
-            if rule.applies(u, known.max(awareness), free, utility, offset) {
-                out.applicants.push(Applicant { activity, priority, resident: i });
-            }
-        };
-        // Each activity's offset is its own plus the mechanisms' (added before the draw's test).
-        let offset = |activity: Activity, own: f32| own + mechanisms.activity_offset(core, i, activity, today);
+        let draws = Draws::new(&streams, i);
+        let mut who = Who { i, free: mechanisms.free_time(core, i, today), awareness: r.awareness[i], utility: None };
         if age.is_adult() {
             if today.tasks > 0 {
-                apply(VOLUNTEER, offset(VOLUNTEER, rules.volunteer_offset), draws.volunteer, 0.0);
+                pass.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draws.volunteer(), 0.0);
             }
             if today.deliberation {
-                apply(DELIBERATION, offset(DELIBERATION, rules.deliberation_offset), draws.deliberation, 0.0);
+                let offset = rules.deliberation_offset;
+                pass.apply(&mut who, &mut out.applicants, DELIBERATION, offset, draws.deliberation(), 0.0);
             }
             mechanisms.offer(core, i, today, &draws, &mut |activity, own, draw, known| {
-                apply(activity, offset(activity, own), draw, known)
+                pass.apply(&mut who, &mut out.applicants, activity, own, draw, known)
             });
         }
-        let young = age == AgeBand::YoungAdult;
-        for &e in &today.events {
-            let event = &core.events[e as usize];
-            if event.invites(cohort, age) {
-                let young_bonus = if young && event.special { rules.young_event_bonus } else { 0.0 };
-                let activity = FIRST_EVENT + e;
-                let own = event.appeal + young_bonus;
-                apply(activity, offset(activity, own), draws.spare(1 + u128::from(e)), event.publicity);
-            }
+        if !today.events.is_empty() {
+            pass.events(&mut who, &mut out.applicants, age, &draws);
         }
         mechanisms.decide(core, i, today, &draws, &mut out.wishes);
         if age.is_adult() {
@@ -176,6 +175,65 @@ pub fn decide(
         }
     }
     out
+}
+
+/// What every resident's decisions of the day share.
+struct Pass<'a> {
+    core: &'a Core,
+    mechanisms: &'a Mechanisms,
+    today: &'a Today,
+}
+
+/// The resident deciding, with what their decisions share: the day's free time, awareness,
+/// and the utility once computed.
+struct Who {
+    i: ResidentId,
+    free: f32,
+    awareness: f32,
+    utility: Option<f32>,
+}
+
+impl Pass<'_> {
+    /// Whether `who` applies for `activity` with its own logit offset `own`, draw `draw` and
+    /// publicity `known`; an applicant is added to `applicants`.
+    #[inline(always)]
+    fn apply(
+        &self,
+        who: &mut Who,
+        applicants: &mut Vec<Applicant>,
+        activity: Activity,
+        own: f32,
+        draw: u64,
+        known: f32,
+    ) {
+        let (u, priority) = split_draw(draw);
+        let known = known.max(who.awareness);
+        // u < gate x sigmoid(..) implies u < gate: most residents stop at this test.
+        if u >= known * who.free {
+            return;
+        }
+        let (core, today) = (self.core, self.today);
+        let utility = *who.utility.get_or_insert_with(|| core.utility(who.i, today.day) + today.utility_bonus);
+        // Each activity's offset is its own plus the mechanisms'.
+        let offset = own + self.mechanisms.activity_offset(core, who.i, activity, today);
+        if LogitRule.applies(u, known, who.free, || utility, offset) {
+            applicants.push(Applicant { activity, priority, resident: who.i });
+        }
+    }
+
+    /// Today's events `who` is invited to.
+    fn events(&self, who: &mut Who, applicants: &mut Vec<Applicant>, age: AgeBand, draws: &Draws) {
+        let core = self.core;
+        let (cohort, young) = (core.residents.cohort[who.i], age == AgeBand::YoungAdult);
+        for &e in &self.today.events {
+            let event = &core.events[e as usize];
+            if event.invites(cohort, age) {
+                let young_bonus = if young && event.special { core.rules.young_event_bonus } else { 0.0 };
+                let (own, draw) = (event.appeal + young_bonus, draws.spare(1 + u32::from(e)));
+                self.apply(who, applicants, FIRST_EVENT + e, own, draw, event.publicity);
+            }
+        }
+    }
 }
 
 /// Whether a need arises today (personal, building or merchant), and what the resident does
@@ -188,17 +246,8 @@ fn need(
     today: &Today,
     draws: &Draws,
 ) -> Option<Need> {
-    let (u, voice_bits) = split_draw(draws.need);
-    let (personal, building, merchant) = need_chances(core, merchants, i, today);
-    let kind = if u < personal {
-        NeedKind::Personal
-    } else if u < personal + building {
-        NeedKind::Building
-    } else if u < personal + building + merchant {
-        NeedKind::Merchant
-    } else {
-        return None;
-    };
+    let (u, voice_bits) = split_draw(draws.need());
+    let kind = need_kind(core, merchants, i, today, u)?;
     let r = &core.residents;
     let rules = &core.rules;
     let cohort_voice = rules.voice[r.cohort[i].index()];
@@ -208,22 +257,42 @@ fn need(
     Some(Need { resident: i, kind, voice })
 }
 
-/// Today's chances of a personal need, a building problem (pipe bursts in the stairwell
-/// unit) and a merchant grievance (nuisance of the building's merchants).
-fn need_chances(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today) -> (f32, f32, f32) {
+/// Which need, if any, a resident with uniform draw `u` has today: a personal need, a
+/// building problem (pipe bursts in the stairwell unit) or a merchant grievance (nuisance of
+/// the building's merchants), each chance looked up only when the draw gets past the ones before.
+fn need_kind(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today, u: f32) -> Option<NeedKind> {
+    let personal = core.rules.need_daily;
+    if u < personal {
+        return Some(NeedKind::Personal);
+    }
+    if u >= need_ceiling(core, merchants, today) {
+        return None;
+    }
     let household = core.residents.household[i] as usize;
     let mut building = 0.0;
     if !today.burst_stairwells.is_empty() {
         let stairwell = core.structure.household_stairwell[household];
         let hits = today.burst_stairwells.iter().filter(|&&s| s == stairwell).count();
         building = hits as f32 * core.rules.burst_need_chance;
+        if u < personal + building {
+            return Some(NeedKind::Building);
+        }
     }
-    let merchant = if merchants.is_empty() {
-        0.0
-    } else {
-        merchants.nuisance_of_building(core.household_building[household]) * core.rules.grievance_daily
-    };
-    (core.rules.need_daily, building, merchant)
+    if merchants.is_empty() {
+        return None;
+    }
+    let merchant = merchants.nuisance_of_building(core.household_building[household]) * core.rules.grievance_daily;
+    (u < personal + building + merchant).then_some(NeedKind::Merchant)
+}
+
+/// A bound on every resident's chance of a need today, summed as [`need_kind`] sums one
+/// resident's (rounding is monotone, so no resident's sum exceeds it): most draws are above
+/// it, and their residents need no lookup of their building.
+#[inline]
+fn need_ceiling(core: &Core, merchants: &Merchants, today: &Today) -> f32 {
+    let rules = &core.rules;
+    let building = today.burst_stairwells.len() as f32 * rules.burst_need_chance;
+    rules.need_daily + building + merchants.most_nuisance() * rules.grievance_daily
 }
 
 /// Whether a proposal is more likely than a complaint: the propose logit of docs/MODEL.md §8.
@@ -260,12 +329,13 @@ mod tests {
     }
 
     #[test]
-    fn spare_draws_follow_the_fixed_layout() {
+    fn the_draws_follow_the_fixed_layout() {
         let key = crate::engine::rng::StreamKey { seed: 1, replicate: 0, day: 3, agent: 7, purpose: purposes::DECIDE };
-        let draws = Draws::new(key.rng());
+        let streams = DayStreams::new(1, 0, 3, purposes::DECIDE);
+        let draws = Draws::new(&streams, ResidentId::new(7));
         let mut rng = key.rng();
-        let layout: Vec<u64> = (0..8).map(|_| rng.next_u64()).collect();
-        assert_eq!([draws.volunteer, draws.need, draws.propose], [layout[0], layout[2], layout[4]]);
+        let layout: Vec<u64> = (0..8).map(|_| rand::Rng::next_u64(&mut rng)).collect();
+        assert_eq!([draws.volunteer(), draws.need(), draws.propose()], [layout[0], layout[2], layout[4]]);
         assert_eq!([draws.spare(0), draws.spare(2)], [layout[5], layout[7]]);
     }
 }

@@ -1,69 +1,137 @@
-//! The parallel end-of-day pass: habit, attachment and awareness drift, and the core's
-//! counters of the day are reduced chunk by chunk in index order.
+//! The parallel end-of-day pass: habit, attachment, awareness and the motives drift, and the
+//! core's counters of the day are reduced chunk by chunk in index order.
 
 use rayon::prelude::*;
 
 use crate::engine::parallel::{CHUNK, Split};
+use crate::model::behaviour::rules::Rates;
+use crate::model::core::compiled::CoreRules;
 use crate::model::core::counters::DayRecord;
 use crate::model::core::population::Residents;
 use crate::model::core::state::Core;
-use crate::model::core::types::ResidentId;
+use crate::model::core::types::{Cohort, N_COHORTS};
+use crate::model::motives::MotiveDrift;
 
-/// Daily drift of habit, attachment and awareness; the core's end-of-day stocks, added to `record`.
+/// Daily drift of habit, attachment, awareness and the motives; the core's end-of-day stocks,
+/// added to `record`.
 pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
-    let rules = &core.rules;
-    let network = &core.network;
-    let Residents { habit, attachment, awareness, cohort, last_active, active_ties, trust, .. } = &mut core.residents;
-    let drift_chunk = |(chunk, ((habit, attachment), awareness)): DriftChunk<'_>| {
-        let base = chunk * CHUNK;
-        let mut partial = DayRecord::default();
-        for j in 0..habit.len() {
-            let i = base + j;
-            let c = cohort[i].index();
-            let degree = network.degree(ResidentId::new(i));
-            let active_share = active_ties[i] as f32 / degree.max(1) as f32;
-            habit[j] = rules.rates.habit_decay(habit[j]);
-            let degree_share = degree as f32 / rules.max_degree;
-            attachment[j] = rules.rates.attachment_drift(attachment[j], rules.attachment_baseline[c], degree_share);
-            awareness[j] = rules.rates.awareness_drift(awareness[j], rules.awareness_baseline[c], active_share);
-            let stats = &mut partial[c].core;
-            stats.residents += 1;
-            stats.active += u32::from(d - last_active[i] < rules.window);
-            stats.trust_sum += trust[i] as f64;
-            stats.attachment_sum += attachment[j] as f64;
-        }
-        partial
-    };
-    let partials: Vec<DayRecord> = match core.split {
-        Split::Parallel => habit
-            .par_chunks_mut(CHUNK)
-            .zip(attachment.par_chunks_mut(CHUNK))
-            .zip(awareness.par_chunks_mut(CHUNK))
-            .enumerate()
-            .map(drift_chunk)
-            .collect(),
-        Split::Sequential => habit
-            .chunks_mut(CHUNK)
-            .zip(attachment.chunks_mut(CHUNK))
-            .zip(awareness.chunks_mut(CHUNK))
-            .enumerate()
-            .map(drift_chunk)
-            .collect(),
+    let Core { rules, network, residents, motives, split, .. } = core;
+    let Residents { habit, attachment, awareness, cohort, last_active, active_ties, trust, .. } = residents;
+    let read = Read { rules, degree: network.degrees(), cohort, last_active, active_ties, trust, d };
+    let (motive_rates, motive_chunks) = motives.drift();
+    let chunks = habit
+        .chunks_mut(CHUNK)
+        .zip(attachment.chunks_mut(CHUNK))
+        .zip(awareness.chunks_mut(CHUNK))
+        .zip(motive_chunks)
+        .enumerate()
+        .map(|(k, (((habit, attachment), awareness), motives))| Chunk {
+            base: k * CHUNK,
+            habit,
+            attachment,
+            awareness,
+            motives,
+        });
+    let drift_chunk = |chunk: Chunk<'_>| chunk.drift(&read, &motive_rates);
+    let partials: Vec<DayRecord> = match split {
+        Split::Parallel => chunks.collect::<Vec<_>>().into_par_iter().map(drift_chunk).collect(),
+        Split::Sequential => chunks.map(drift_chunk).collect(),
     };
     for partial in &partials {
         for (total, part) in record.iter_mut().zip(partial) {
             total.add(part);
         }
     }
-    let Core { motives, residents, network, split, .. } = core;
-    motives.end_of_day(*split, |i| {
-        let degree = network.degree(ResidentId::new(i)).max(1) as f32;
-        residents.active_ties[i] as f32 / degree
-    });
 }
 
-/// One chunk's mutable slices in the end-of-day pass, with its chunk number.
-type DriftChunk<'a> = (usize, ((&'a mut [f32], &'a mut [f32]), &'a mut [f32]));
+/// What the drift reads of every resident.
+struct Read<'a> {
+    rules: &'a CoreRules,
+    degree: &'a [u8],
+    cohort: &'a [Cohort],
+    last_active: &'a [i32],
+    active_ties: &'a [u16],
+    trust: &'a [f32],
+    d: i32,
+}
+
+/// One chunk's mutable state, starting at resident `base`.
+struct Chunk<'a> {
+    base: usize,
+    habit: &'a mut [f32],
+    attachment: &'a mut [f32],
+    awareness: &'a mut [f32],
+    motives: crate::model::motives::MotiveChunk<'a>,
+}
+
+impl Chunk<'_> {
+    /// Drifts the chunk's residents and returns their counters.
+    fn drift(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
+        let n = self.habit.len();
+        let range = self.base..self.base + n;
+        let (degree, cohort) = (&read.degree[range.clone()], &read.cohort[range.clone()]);
+        let active_ties = &read.active_ties[range.clone()];
+        let mut shares = [0.0f32; CHUNK];
+        let shares = &mut shares[..n];
+        for (j, share) in shares.iter_mut().enumerate() {
+            *share = active_ties[j] as f32 / degree[j].max(1) as f32;
+        }
+        drift_core(
+            read.rules,
+            &read.rules.rates,
+            Slices { habit: self.habit, attachment: &mut *self.attachment, awareness: self.awareness },
+            degree,
+            cohort,
+            shares,
+        );
+        motives.drift(self.motives, shares);
+        counters(read, range, self.attachment)
+    }
+}
+
+/// The drifting state of a chunk.
+struct Slices<'a> {
+    habit: &'a mut [f32],
+    attachment: &'a mut [f32],
+    awareness: &'a mut [f32],
+}
+
+/// Habit decays; attachment relaxes to its cohort's baseline and grows with ties; awareness
+/// relaxes and grows with active ties (docs/MODEL.md §7.13). Branch-free, so it vectorises.
+fn drift_core(rules: &CoreRules, rates: &Rates, s: Slices<'_>, degree: &[u8], cohort: &[Cohort], shares: &[f32]) {
+    let n = s.habit.len();
+    let (habit, attachment, awareness) = (s.habit, &mut s.attachment[..n], &mut s.awareness[..n]);
+    let (degree, cohort, shares) = (&degree[..n], &cohort[..n], &shares[..n]);
+    let pick = |table: &[f32; N_COHORTS], c: Cohort| match c {
+        Cohort::Original => table[0],
+        Cohort::NewFamily => table[1],
+        Cohort::Transient => table[2],
+    };
+    for j in 0..n {
+        let c = cohort[j];
+        habit[j] = rates.habit_decay(habit[j]);
+        let degree_share = degree[j] as f32 / rules.max_degree;
+        attachment[j] = rates.attachment_drift(attachment[j], pick(&rules.attachment_baseline, c), degree_share);
+        awareness[j] = rates.awareness_drift(awareness[j], pick(&rules.awareness_baseline, c), shares[j]);
+    }
+}
+
+/// The core's end-of-day stocks of a chunk's residents, by cohort (sums in resident order).
+fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32]) -> DayRecord {
+    let n = range.len();
+    let (cohort, last_active, trust) =
+        (&read.cohort[range.clone()], &read.last_active[range.clone()], &read.trust[range]);
+    let (attachment, window, d) = (&attachment[..n], read.rules.window, read.d);
+    let mut partial = DayRecord::default();
+    for j in 0..n {
+        let stats = &mut partial[cohort[j].index()].core;
+        stats.residents += 1;
+        stats.active += u32::from(d - last_active[j] < window);
+        stats.trust_sum += trust[j] as f64;
+        stats.attachment_sum += attachment[j] as f64;
+    }
+    partial
+}
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,12 @@ impl Network {
         self.max_degree
     }
 
+    /// Every resident's number of ties, by resident.
+    #[inline]
+    pub fn degrees(&self) -> &[u8] {
+        &self.degree
+    }
+
     #[inline]
     pub fn degree(&self, resident: ResidentId) -> usize {
         self.degree[resident.index()] as usize

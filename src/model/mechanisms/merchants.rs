@@ -184,6 +184,8 @@ pub struct Merchants {
     pub totals: Vec<MerchantTotals>,
     /// Sum of merchants' nuisance per building, kept current as meetings fix problems.
     building_nuisance: Vec<f32>,
+    /// The largest of `building_nuisance`, kept with it.
+    most_nuisance: f32,
 }
 
 /// What a merchant did over the whole run (for `merchants.csv`).
@@ -227,8 +229,9 @@ impl Merchants {
             totals: vec![MerchantTotals::default(); n],
             sector,
             building_nuisance: Vec::new(),
+            most_nuisance: 0.0,
         };
-        merchants.building_nuisance = merchants.nuisance_by_building(n_buildings);
+        merchants.set_building_nuisance(n_buildings);
         merchants
     }
 
@@ -236,6 +239,17 @@ impl Merchants {
     #[inline]
     pub fn nuisance_of_building(&self, b: u32) -> f32 {
         self.building_nuisance[b as usize]
+    }
+
+    /// The most nuisance of any building: a bound on every resident's merchant grievance chance.
+    #[inline]
+    pub fn most_nuisance(&self) -> f32 {
+        self.most_nuisance
+    }
+
+    fn set_building_nuisance(&mut self, n_buildings: usize) {
+        self.building_nuisance = self.nuisance_by_building(n_buildings);
+        self.most_nuisance = self.building_nuisance.iter().copied().fold(0.0, f32::max);
     }
 
     pub fn len(&self) -> usize {
@@ -397,7 +411,7 @@ impl Merchants {
             self.grievances_open[m] = 0;
         }
         if changed {
-            self.building_nuisance = self.nuisance_by_building(self.building_nuisance.len());
+            self.set_building_nuisance(self.building_nuisance.len());
         }
         changed
     }

@@ -271,9 +271,9 @@ impl Mechanism for TimeBank {
 
     #[inline]
     fn decide(&self, _core: &Core, i: ResidentId, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
-        if let Some(t) = self.rules {
-            let (u, priority) = split_draw(draws.redeem);
-            if self.points[i] >= t.item_cost && u < t.redeem_chance {
+        if let Some(t) = self.rules.filter(|t| self.points[i] >= t.item_cost) {
+            let (u, priority) = split_draw(draws.redeem());
+            if u < t.redeem_chance {
                 wishes.push((priority, i));
             }
         }
@@ -356,6 +356,10 @@ impl TimeBank {
             let mut partial = ([TimeBankCounters::default(); N_COHORTS], Vec::new());
             for j in 0..points.len() {
                 let i = base + j;
+                // Most residents hold nothing and never joined: nothing lapses, decays or counts.
+                if points[j] == 0 && !member[i] && t.item_cost > 0 {
+                    continue;
+                }
                 let stats = &mut partial.0[cohort[i].index()];
                 if points[j] > 0 && t.expiry_days > 0 && d - last_earned[i] >= t.expiry_days {
                     stats.points_expired += points[j];

@@ -1,10 +1,8 @@
 //! Conditional cooperation: residents take part more when they believe others do; the belief follows what their ties do and what is reported back.
 
-use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::parallel::Split;
 use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
@@ -104,12 +102,20 @@ impl Cooperation {
 
     /// Beliefs move towards what each resident sees: `active_share(i)`, the share of their ties
     /// active in the window.
-    pub fn end_of_day(&mut self, split: Split, active_share: impl Fn(usize) -> f32 + Sync) {
-        let rate = self.learning_rate;
-        let learn = |(i, b): (usize, &mut f32)| *b += rate * (active_share(i) - *b);
-        match split {
-            Split::Parallel => self.belief.par_iter_mut().with_min_len(4096).enumerate().for_each(learn),
-            Split::Sequential => self.belief.iter_mut().enumerate().for_each(learn),
+    pub fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+
+    /// Every resident's belief (empty with the mechanism off), for the end-of-day pass.
+    pub fn beliefs_mut(&mut self) -> &mut [f32] {
+        &mut self.belief
+    }
+
+    /// One day's learning of `beliefs` (a chunk of [`Cooperation::beliefs_mut`]) from the
+    /// shares of active ties `shares` of the same residents.
+    pub fn learn(rate: f32, beliefs: &mut [f32], shares: &[f32]) {
+        for (b, &share) in beliefs.iter_mut().zip(shares) {
+            *b += rate * (share - *b);
         }
     }
 
@@ -133,7 +139,7 @@ mod tests {
         let (a, b) = (ResidentId::new(0), ResidentId::new(1));
         assert_eq!(c.utility(a), 0.0);
         for _ in 0..200 {
-            c.end_of_day(Split::Sequential, |_| 0.1);
+            Cooperation::learn(c.learning_rate(), c.beliefs_mut(), &[0.1, 0.1]);
         }
         assert!(c.belief(a) < 0.3, "{}", c.belief(a));
         assert!(c.utility(a) < -0.3);

@@ -1,10 +1,8 @@
 //! Participant identity: a lasting inclination of one's own, and a role identity that builds with each act and fades slowly.
 
-use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::parallel::Split;
 use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
@@ -93,13 +91,19 @@ impl Identity {
         }
     }
 
-    /// The identity fades a little every day.
-    pub fn end_of_day(&mut self, split: Split) {
-        let keep = self.keep;
-        match split {
-            Split::Parallel => self.stock.par_iter_mut().with_min_len(4096).for_each(|x| *x *= keep),
-            Split::Sequential => self.stock.iter_mut().for_each(|x| *x *= keep),
-        }
+    /// The share of the identity kept each day (it fades a little).
+    pub fn keep(&self) -> f32 {
+        self.keep
+    }
+
+    /// Every resident's identity (empty with the mechanism off), for the end-of-day pass.
+    pub fn stocks_mut(&mut self) -> &mut [f32] {
+        &mut self.stock
+    }
+
+    /// One day's fading of `stocks` (a chunk of [`Identity::stocks_mut`]).
+    pub fn fade(keep: f32, stocks: &mut [f32]) {
+        stocks.iter_mut().for_each(|x| *x *= keep);
     }
 
     /// A resident's own lasting inclination (0 with the mechanism off).
@@ -130,7 +134,7 @@ mod tests {
         assert_eq!(id.utility(a), 1.0);
         id.on_take_part(b);
         assert!((id.utility(b) - 2.0 * 0.15).abs() < 1e-6);
-        id.end_of_day(Split::Sequential);
+        Identity::fade(id.keep(), id.stocks_mut());
         assert!(id.stock(b) < 0.15 && id.stock(b) > 0.149);
         let off = Identity::new(&IdentityParams { enabled: false, ..IdentityParams::default() }, 2);
         assert_eq!(off.utility(a), 0.0);

@@ -9,7 +9,7 @@ pub mod thresholds;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::engine::parallel::Split;
+use crate::engine::parallel::CHUNK;
 use crate::engine::rng::unit_f32;
 use crate::model::core::params::Behaviour;
 use crate::model::core::types::ResidentId;
@@ -62,15 +62,44 @@ impl Motives {
         self.identity.on_take_part(i);
     }
 
-    /// The end of the day: identities fade, beliefs follow `active_share(i)`; in parallel only
-    /// when the replicate is split across threads (as the drift pass).
-    pub fn end_of_day(&mut self, split: Split, active_share: impl Fn(usize) -> f32 + Sync) {
-        self.identity.end_of_day(split);
-        self.cooperation.end_of_day(split, active_share);
+    /// The end of the day, chunk by chunk as the drift pass goes: the rates, and each chunk's
+    /// identities and beliefs (empty slices for a motive switched off).
+    pub fn drift(&mut self) -> (MotiveDrift, impl Iterator<Item = MotiveChunk<'_>>) {
+        let rates = MotiveDrift { keep: self.identity.keep(), learning_rate: self.cooperation.learning_rate() };
+        let stocks = chunks_or_empty(self.identity.stocks_mut());
+        let beliefs = chunks_or_empty(self.cooperation.beliefs_mut());
+        (rates, stocks.zip(beliefs).map(|(stocks, beliefs)| MotiveChunk { stocks, beliefs }))
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.identity.heap_bytes() + self.thresholds.heap_bytes() + self.cooperation.heap_bytes()
+    }
+}
+
+/// The chunks of one per-resident array, then empty slices (the array of a motive switched off
+/// is empty).
+fn chunks_or_empty(values: &mut [f32]) -> impl Iterator<Item = &mut [f32]> {
+    values.chunks_mut(CHUNK).chain(std::iter::repeat_with(|| &mut [][..]))
+}
+
+/// The motives' daily rates, read once for the end-of-day pass.
+#[derive(Clone, Copy, Debug)]
+pub struct MotiveDrift {
+    keep: f32,
+    learning_rate: f32,
+}
+
+/// One chunk of residents' identities and beliefs.
+pub struct MotiveChunk<'a> {
+    stocks: &'a mut [f32],
+    beliefs: &'a mut [f32],
+}
+
+impl MotiveDrift {
+    /// Identities fade and beliefs follow `shares`, the chunk's shares of active ties.
+    pub fn drift(&self, chunk: MotiveChunk<'_>, shares: &[f32]) {
+        Identity::fade(self.keep, chunk.stocks);
+        Cooperation::learn(self.learning_rate, chunk.beliefs, shares);
     }
 }
 

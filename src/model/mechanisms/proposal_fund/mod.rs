@@ -248,7 +248,7 @@ impl Mechanism for ProposalFund {
             p.attachment_weight,
             r.trust[i],
             r.attachment[i],
-            draws.propose,
+            draws.propose(),
         );
         Some(if proposes { Voice::Proposal } else { Voice::Complaint })
     }
