@@ -2,9 +2,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use linli::engine::parallel::thread_pool;
-use linli::model::World;
+use linli::model::{Phase, World};
 use linli::scenario::parse;
 use linli::simulate::{calendar, simulate};
+use std::time::{Duration, Instant};
 
 fn default_scenario() -> linli::Scenario {
     let path = std::path::Path::new("scenarios/wanke-chenghua.toml");
@@ -55,5 +56,43 @@ fn daily_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_replicate_one_thread, daily_step);
+/// Each phase of the day alone (`World::step_observed` marks where each ends), on one thread,
+/// on a settled world: the time of that phase per simulated day.
+fn phases(c: &mut Criterion) {
+    let scenario = default_scenario();
+    let calendar = calendar(&scenario);
+    let mut world = World::new(&scenario.model_params(), 0, &calendar);
+    let days = calendar.days();
+    for day in &days[..200] {
+        world.step(day);
+    }
+    let pool = thread_pool(1).unwrap();
+    let mut group = c.benchmark_group("phase");
+    group.throughput(Throughput::Elements(u64::from(scenario.community.residents)));
+    let mut next = 200;
+    for phase in Phase::ALL {
+        group.bench_function(phase.name().replace(' ', "-"), |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut lap = Instant::now();
+                    pool.install(|| {
+                        world.step_observed(&days[next], &mut |done| {
+                            let now = Instant::now();
+                            if done == phase {
+                                spent += now - lap;
+                            }
+                            lap = now;
+                        })
+                    });
+                    next = if next + 1 < days.len() { next + 1 } else { 200 };
+                }
+                spent
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_replicate_one_thread, daily_step, phases);
 criterion_main!(benches);

@@ -206,4 +206,15 @@ pub(crate) struct BenchArgs {
     /// Simulated days of the single-replicate scaling run.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub large_days: u32,
+    /// Also run one replicate of a city (21 million residents) for a year on every thread, and
+    /// report its wall time and peak memory per resident (minutes, and about 3 GB).
+    #[arg(long)]
+    pub city: bool,
+    /// A previous linli binary: run its bench and this one's alternately (`--pairs` times) and
+    /// report the medians and their ratio instead.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+    /// Alternating pairs of runs with `--baseline`.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub pairs: u32,
 }

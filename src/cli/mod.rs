@@ -4,6 +4,7 @@ pub(crate) mod alloc;
 mod args;
 mod bench;
 mod compare;
+mod cycles;
 mod plan;
 mod run;
 mod study;

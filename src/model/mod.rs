@@ -11,4 +11,4 @@ pub mod world;
 pub use core::counters::{CohortDay, DayRecord};
 pub use core::params::Params;
 pub use core::types::{AgeBand, Cohort, PerResident, ResidentId};
-pub use world::{AgeBandCounts, World};
+pub use world::{AgeBandCounts, Phase, World};

@@ -22,6 +22,32 @@ use crate::model::mechanisms::{Ctx, Mechanisms};
 
 pub use crate::model::core::state::AgeBandCounts;
 
+/// The phases of a day, in the order [`World::step`] runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Households moving out and in, what the day offers, the month's start.
+    Churn = 0,
+    /// Every resident decides (parallel, read-only).
+    Decide = 1,
+    /// Places allocated and taken, ties formed, needs raised, complaints settled (sequential).
+    Apply = 2,
+    /// Drift, the motives and the counters of the day (parallel), and the mechanisms' end of day.
+    EndOfDay = 3,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [Phase::Churn, Phase::Decide, Phase::Apply, Phase::EndOfDay];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Churn => "churn and today",
+            Phase::Decide => "decide",
+            Phase::Apply => "apply",
+            Phase::EndOfDay => "end of day",
+        }
+    }
+}
+
 /// One replicate's community.
 pub struct World {
     params: Params,
@@ -44,6 +70,12 @@ impl World {
 
     /// Simulates one day and returns its record. The phases run in this fixed order.
     pub fn step(&mut self, day: &Day) -> DayRecord {
+        self.step_observed(day, &mut |_| {})
+    }
+
+    /// As [`World::step`], telling `phase_done` as each phase ends (for `linli bench`'s split
+    /// of time by phase: the model itself reads no clock).
+    pub fn step_observed(&mut self, day: &Day, phase_done: &mut impl FnMut(Phase)) -> DayRecord {
         let d = day.index as i32;
         let mut tally = DayRecord::default();
         churn::churn(&mut self.core, &mut self.mechanisms, &self.params, d, &mut tally, &mut self.acts);
@@ -52,9 +84,11 @@ impl World {
         if today.month_starts {
             mechanisms.month_start(&mut Ctx { core, merchants, today: &today, tally: &mut tally, acts });
         }
+        phase_done(Phase::Churn);
         let decisions = map_chunks(core.split, core.residents.len(), |range| {
             decide::decide(core, merchants, mechanisms, range, &today)
         });
+        phase_done(Phase::Decide);
         allocate::expire(core, &decisions, d);
         let granted = allocate::allocate(core, mechanisms, &decisions, &today);
         allocate::count_demand(core, &granted, &today, &mut tally);
@@ -69,8 +103,10 @@ impl World {
             mechanisms.after_needs(&mut ctx, &granted);
         }
         needs::settle_complaints(core, d, &mut tally, acts);
+        phase_done(Phase::Apply);
         drift::end_of_day(core, d, &mut tally);
         mechanisms.end_of_day(core, merchants, &today, &mut tally, acts);
+        phase_done(Phase::EndOfDay);
         tally
     }
 
@@ -216,6 +252,8 @@ mod tests {
         let policy = &mut p.policy;
         (policy.time_bank.enabled, policy.time_bank.expiry_days, policy.time_bank.item_cost_points) = (true, 30, 100);
         (policy.proposal_fund.enabled, policy.proposal_fund.quorum) = (true, 0);
+        // A short window, so some approved proposals stall as well as some being implemented.
+        policy.proposal_fund.implementation_window_days = 20;
         (policy.grid_workers.enabled, policy.riders.enabled, policy.riders.count) = (true, true, 5);
         (policy.integration.enabled, policy.platform.enabled, policy.transient_seat.seats) = (true, true, 5);
         (policy.seeding.share, policy.seeding.start_date) = (0.1, crate::model::core::date::Date::from_ymd(2024, 3, 1));
