@@ -129,7 +129,7 @@ impl People {
 
 fn person_in(world: &World, slot: ResidentId) -> Person {
     let residents = world.residents();
-    let household = residents.household[slot];
+    let household = world.structure().household_of(slot) as u32;
     let building = world.building_of(slot);
     Person {
         slot,

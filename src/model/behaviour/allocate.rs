@@ -2,6 +2,9 @@
 //! threads): expiries, places by random priority, taking part, and ties formed by taking part
 //! together.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::model::behaviour::decide::{Applicant, Decisions, split_draw};
 use crate::model::core::acts::{ATTENDED, ActLog, VOLUNTEERED};
 use crate::model::core::counters::DayRecord;
@@ -24,32 +27,60 @@ pub fn expire(core: &mut Core, decisions: &[Decisions], d: i32) {
 
 /// Places per activity go to the applicants with the lowest priority draws; places a mechanism
 /// reserves for one cohort go to that cohort's applicants first. Every application is counted
-/// by activity and cohort as it is collected ([`Granted::applicants`]).
+/// by activity and cohort as it is collected ([`Granted::applicants`]). Each chunk's
+/// applicants come sorted ([`Decisions::applicants`]) and are merged, not copied: on a festival
+/// day a third of the community applies.
 pub fn allocate(core: &Core, mechanisms: &Mechanisms, decisions: &[Decisions], today: &Today) -> Granted {
     let mut granted = Granted::new(core.events.len());
-    let mut applicants: Vec<Applicant> = Vec::with_capacity(decisions.iter().map(|c| c.applicants.len()).sum());
     for &applicant in decisions.iter().flat_map(|c| &c.applicants) {
         granted.applied(applicant.activity, core.residents.cohort[applicant.resident]);
-        applicants.push(applicant);
     }
-    applicants.sort_unstable();
-    if let Some(reserved) = mechanisms.reservation(today) {
-        let first =
-            |a: &Applicant| a.activity == reserved.activity && core.residents.cohort[a.resident] == reserved.cohort;
-        let (entitled, others): (Vec<Applicant>, Vec<Applicant>) = applicants.into_iter().partition(first);
-        let places = reserved.places as usize;
-        for applicant in entitled.iter().take(places) {
-            granted.grant(reserved.activity, applicant.resident);
+    match mechanisms.reservation(today) {
+        None => grant_in_order(core, mechanisms, today, merged(decisions), &mut granted),
+        Some(reserved) => {
+            // Reserved places first, to that cohort's applicants in priority order; then the rest.
+            let first =
+                |a: &Applicant| a.activity == reserved.activity && core.residents.cohort[a.resident] == reserved.cohort;
+            let (entitled, others): (Vec<Applicant>, Vec<Applicant>) = merged(decisions).partition(first);
+            let places = reserved.places as usize;
+            for applicant in entitled.iter().take(places) {
+                granted.grant(reserved.activity, applicant.resident);
+            }
+            let mut rest: Vec<Applicant> = entitled.into_iter().skip(places).chain(others).collect();
+            rest.sort_unstable();
+            grant_in_order(core, mechanisms, today, rest.into_iter(), &mut granted);
         }
-        applicants = entitled.into_iter().skip(places).chain(others).collect();
-        applicants.sort_unstable();
     }
+    granted
+}
+
+/// Grants each applicant, in the order given, a place while their activity has one left.
+fn grant_in_order(
+    core: &Core,
+    mechanisms: &Mechanisms,
+    today: &Today,
+    applicants: impl Iterator<Item = Applicant>,
+    granted: &mut Granted,
+) {
     for Applicant { activity, resident, .. } in applicants {
         if granted.of(activity).len() < capacity(core, mechanisms, activity, today) as usize {
             granted.grant(activity, resident);
         }
     }
-    granted
+}
+
+/// Every chunk's applicants, each chunk sorted, in the order of one sorted list (a k-way merge).
+fn merged(decisions: &[Decisions]) -> impl Iterator<Item = Applicant> + '_ {
+    debug_assert!(decisions.iter().all(|c| c.applicants.is_sorted()), "each chunk's applicants sorted");
+    let heads = decisions.iter().enumerate().filter_map(|(k, c)| c.applicants.first().map(|&a| Reverse((a, k, 0))));
+    let mut heads: BinaryHeap<Reverse<(Applicant, usize, usize)>> = heads.collect();
+    std::iter::from_fn(move || {
+        let Reverse((applicant, chunk, position)) = heads.pop()?;
+        if let Some(&next) = decisions[chunk].applicants.get(position + 1) {
+            heads.push(Reverse((next, chunk, position + 1)));
+        }
+        Some(applicant)
+    })
 }
 
 fn capacity(core: &Core, mechanisms: &Mechanisms, activity: Activity, today: &Today) -> u32 {
@@ -158,7 +189,11 @@ mod tests {
         let (first, second) = applicants.split_at(applicants.len() / 2);
         [first, second]
             .into_iter()
-            .map(|part| Decisions { applicants: part.iter().map(applicant).collect(), ..Decisions::default() })
+            .map(|part| {
+                let mut applicants: Vec<Applicant> = part.iter().map(applicant).collect();
+                applicants.sort_unstable();
+                Decisions { applicants, ..Decisions::default() }
+            })
             .collect()
     }
 

@@ -27,7 +27,7 @@ pub fn populate(core: &mut Core, params: &Params) {
         let drawn = map_chunks(Split::Parallel, batch_len, |range| {
             let draw = |i: ResidentId| {
                 let mut rng = core.key(0, i.0, purposes::POPULATION).rng();
-                let head = core.structure.household_start[core.residents.household[i] as usize] == i.0;
+                let head = core.structure.household_start[core.structure.household_of(i)] == i.0;
                 draw_traits(core.residents.cohort[i], head, params, Arrival::Initial, &mut rng)
             };
             (batch_start + range.start..batch_start + range.end).map(ResidentId::new).map(draw).collect::<Vec<_>>()
@@ -170,7 +170,7 @@ mod tests {
             .residents
             .ids()
             .filter(|&i| {
-                core.residents.household[i] as usize != h && core.network.ties(i).iter().all(|j| !members.contains(j))
+                core.structure.household_of(i) != h && core.network.ties(i).iter().all(|j| !members.contains(j))
             })
             .collect();
         let before = core.residents.clone();

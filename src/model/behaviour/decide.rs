@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::engine::rng::{AgentDraws, DayStreams, unit_f32};
+use crate::engine::rng::{DayStreams, unit_f32};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::purposes;
@@ -71,6 +71,7 @@ pub struct Need {
 /// Everything one chunk of residents decided today.
 #[derive(Default)]
 pub struct Decisions {
+    /// Sorted by activity, then priority, then resident.
     pub applicants: Vec<Applicant>,
     pub expired: Vec<ResidentId>,
     pub needs: Vec<Need>,
@@ -78,50 +79,51 @@ pub struct Decisions {
     pub wishes: MechanismWishes,
 }
 
-/// A resident's draws of the day: a fixed layout of five, then the spare ones, so a change to
-/// one decision never shifts the draws of another (common random numbers). Each is computed
-/// only when its decision comes up ([`AgentDraws`]). The fourth and fifth belong to the time
-/// bank's redemption and the fund's choice to propose; the integration workshop's is the first
-/// spare, event e's the (2 + e)-th.
+/// A resident's draws of the day: a fixed layout of slots, five and then the spare ones, so a
+/// change to one decision never shifts the draws of another (common random numbers). Each is
+/// computed from its coordinates ([`DayStreams::draw`]) only when its decision comes up. The
+/// fourth and fifth belong to the time bank's redemption and the fund's choice to propose; the
+/// integration workshop's is the first spare, event e's the (2 + e)-th.
 #[derive(Clone, Copy)]
-pub struct Draws {
-    outputs: AgentDraws,
+pub struct Draws<'a> {
+    streams: &'a DayStreams,
+    agent: u32,
 }
 
-impl Draws {
-    pub fn new(streams: &DayStreams, i: ResidentId) -> Draws {
-        Draws { outputs: streams.agent(i.0) }
+impl<'a> Draws<'a> {
+    pub fn new(streams: &'a DayStreams, i: ResidentId) -> Draws<'a> {
+        Draws { streams, agent: i.0 }
     }
 
     #[inline]
     pub fn volunteer(&self) -> u64 {
-        self.outputs.nth(0)
+        self.streams.draw(self.agent, 0)
     }
 
     #[inline]
     pub fn deliberation(&self) -> u64 {
-        self.outputs.nth(1)
+        self.streams.draw(self.agent, 1)
     }
 
     #[inline]
     pub fn need(&self) -> u64 {
-        self.outputs.nth(2)
+        self.streams.draw(self.agent, 2)
     }
 
     #[inline]
     pub fn redeem(&self) -> u64 {
-        self.outputs.nth(3)
+        self.streams.draw(self.agent, 3)
     }
 
     #[inline]
     pub fn propose(&self) -> u64 {
-        self.outputs.nth(4)
+        self.streams.draw(self.agent, 4)
     }
 
     /// The `k`-th draw after the fixed ones (0-based).
     #[inline]
     pub fn spare(&self, k: u32) -> u64 {
-        self.outputs.nth(5 + k)
+        self.streams.draw(self.agent, 5 + k)
     }
 }
 
@@ -130,6 +132,9 @@ impl Draws {
 pub fn split_draw(draw: u64) -> (f32, u32) {
     (unit_f32((draw >> 32) as u32), draw as u32)
 }
+
+/// Spare places in a chunk's list of applicants beyond which it is shrunk to fit.
+const SPARE_ROOM: usize = 64;
 
 /// The decide pass over residents in `range`.
 pub fn decide(
@@ -145,13 +150,18 @@ pub fn decide(
     let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
     let expiring = today.day - rules.window;
+    // The chunk's slices, so the loop reads them without a bounds check per resident.
     let (last_active, ages) = (&r.last_active.0[range.clone()], &r.age.0[range.clone()]);
-    for ((i, &last), &age) in range.map(ResidentId::new).zip(last_active).zip(ages) {
+    let awareness = &r.awareness.0[range.clone()];
+    let free_bytes = &(if today.is_weekend { &r.weekend_free } else { &r.weekday_free }).0[range.clone()];
+    let residents = range.map(ResidentId::new).zip(last_active).zip(ages).zip(awareness).zip(free_bytes);
+    for ((((i, &last), &age), &awareness), &free) in residents {
         if last == expiring {
             out.expired.push(i);
         }
         let draws = Draws::new(&streams, i);
-        let mut who = Who { i, free: mechanisms.free_time(core, i, today), awareness: r.awareness[i], utility: None };
+        let free = mechanisms.free_time(core, i, today, rules.free_share[usize::from(free)]);
+        let mut who = Who { i, free, awareness, utility: None };
         if age.is_adult() {
             if today.tasks > 0 {
                 pass.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draws.volunteer(), 0.0);
@@ -173,6 +183,12 @@ pub fn decide(
                 out.needs.push(need);
             }
         }
+    }
+    // Sorted here, in the parallel pass, so the allocation merges the chunks without a copy;
+    // on a festival day the spare room a growing list leaves is given back (it sets the peak).
+    out.applicants.sort_unstable();
+    if out.applicants.capacity() > out.applicants.len() + SPARE_ROOM {
+        out.applicants.shrink_to_fit();
     }
     out
 }
@@ -222,7 +238,7 @@ impl Pass<'_> {
     }
 
     /// Today's events `who` is invited to.
-    fn events(&self, who: &mut Who, applicants: &mut Vec<Applicant>, age: AgeBand, draws: &Draws) {
+    fn events(&self, who: &mut Who, applicants: &mut Vec<Applicant>, age: AgeBand, draws: &Draws<'_>) {
         let core = self.core;
         let (cohort, young) = (core.residents.cohort[who.i], age == AgeBand::YoungAdult);
         for &e in &self.today.events {
@@ -268,7 +284,7 @@ fn need_kind(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today, u
     if u >= need_ceiling(core, merchants, today) {
         return None;
     }
-    let household = core.residents.household[i] as usize;
+    let household = core.structure.household_of(i);
     let mut building = 0.0;
     if !today.burst_stairwells.is_empty() {
         let stairwell = core.structure.household_stairwell[household];
@@ -329,13 +345,11 @@ mod tests {
     }
 
     #[test]
-    fn the_draws_follow_the_fixed_layout() {
-        let key = crate::engine::rng::StreamKey { seed: 1, replicate: 0, day: 3, agent: 7, purpose: purposes::DECIDE };
+    fn each_draw_has_its_own_slot() {
         let streams = DayStreams::new(1, 0, 3, purposes::DECIDE);
         let draws = Draws::new(&streams, ResidentId::new(7));
-        let mut rng = key.rng();
-        let layout: Vec<u64> = (0..8).map(|_| rand::Rng::next_u64(&mut rng)).collect();
-        assert_eq!([draws.volunteer(), draws.need(), draws.propose()], [layout[0], layout[2], layout[4]]);
-        assert_eq!([draws.spare(0), draws.spare(2)], [layout[5], layout[7]]);
+        let slots: Vec<u64> = (0..8).map(|k| streams.draw(7, k)).collect();
+        assert_eq!([draws.volunteer(), draws.need(), draws.propose()], [slots[0], slots[2], slots[4]]);
+        assert_eq!([draws.spare(0), draws.spare(2)], [slots[5], slots[7]]);
     }
 }

@@ -76,15 +76,10 @@ impl Chunk<'_> {
         for (j, share) in shares.iter_mut().enumerate() {
             *share = active_ties[j] as f32 / degree[j].max(1) as f32;
         }
-        drift_core(
-            read.rules,
-            &read.rules.rates,
-            Slices { habit: self.habit, attachment: &mut *self.attachment, awareness: self.awareness },
-            degree,
-            cohort,
-            shares,
-        );
-        motives.drift(self.motives, shares);
+        // The motives first: the notice board is seen with the day's awareness, before it drifts.
+        motives.drift(self.motives, shares, self.awareness);
+        let slices = Slices { habit: self.habit, attachment: &mut *self.attachment, awareness: self.awareness };
+        drift_core(read.rules, &read.rules.rates, slices, degree, cohort, shares);
         counters(read, range, self.attachment)
     }
 }
@@ -102,13 +97,18 @@ fn drift_core(rules: &CoreRules, rates: &Rates, s: Slices<'_>, degree: &[u8], co
     let n = s.habit.len();
     let (habit, attachment, awareness) = (s.habit, &mut s.attachment[..n], &mut s.awareness[..n]);
     let (degree, cohort, shares) = (&degree[..n], &cohort[..n], &shares[..n]);
-    let pick = |table: &[f32; N_COHORTS], c: Cohort| match c {
-        Cohort::Original => table[0],
-        Cohort::NewFamily => table[1],
-        Cohort::Transient => table[2],
+    // A cohort's baseline chosen by comparisons rather than by an index, so the loop vectorises.
+    let pick = |table: &[f32; N_COHORTS], c: u8| {
+        if c == 0 {
+            table[0]
+        } else if c == 1 {
+            table[1]
+        } else {
+            table[2]
+        }
     };
     for j in 0..n {
-        let c = cohort[j];
+        let c = cohort[j] as u8;
         habit[j] = rates.habit_decay(habit[j]);
         let degree_share = degree[j] as f32 / rules.max_degree;
         attachment[j] = rates.attachment_drift(attachment[j], pick(&rules.attachment_baseline, c), degree_share);
@@ -116,19 +116,35 @@ fn drift_core(rules: &CoreRules, rates: &Rates, s: Slices<'_>, degree: &[u8], co
     }
 }
 
-/// The core's end-of-day stocks of a chunk's residents, by cohort (sums in resident order).
+/// Lanes of the per-cohort sums: independent partial sums, added in a fixed order, so the loop
+/// does not wait on one running total (the order, hence the result, is the same at any thread
+/// count).
+const LANES: usize = 4;
+
+/// The core's end-of-day stocks of a chunk's residents, by cohort.
 fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32]) -> DayRecord {
     let n = range.len();
     let (cohort, last_active, trust) =
         (&read.cohort[range.clone()], &read.last_active[range.clone()], &read.trust[range]);
     let (attachment, window, d) = (&attachment[..n], read.rules.window, read.d);
-    let mut partial = DayRecord::default();
+    let mut residents = [[0u32; LANES]; N_COHORTS];
+    let mut active = [[0u32; LANES]; N_COHORTS];
+    let mut trust_sum = [[0.0f64; LANES]; N_COHORTS];
+    let mut attachment_sum = [[0.0f64; LANES]; N_COHORTS];
     for j in 0..n {
-        let stats = &mut partial[cohort[j].index()].core;
-        stats.residents += 1;
-        stats.active += u32::from(d - last_active[j] < window);
-        stats.trust_sum += trust[j] as f64;
-        stats.attachment_sum += attachment[j] as f64;
+        let (c, lane) = (cohort[j].index(), j % LANES);
+        residents[c][lane] += 1;
+        active[c][lane] += u32::from(d - last_active[j] < window);
+        trust_sum[c][lane] += trust[j] as f64;
+        attachment_sum[c][lane] += attachment[j] as f64;
+    }
+    let mut partial = DayRecord::default();
+    for (c, cohort) in partial.iter_mut().enumerate() {
+        let stats = &mut cohort.core;
+        stats.residents = residents[c].iter().sum();
+        stats.active = active[c].iter().sum();
+        stats.trust_sum = trust_sum[c].iter().sum();
+        stats.attachment_sum = attachment_sum[c].iter().sum();
     }
     partial
 }

@@ -31,6 +31,8 @@ pub struct CoreRules {
     pub tie_chance: f32,
     pub move_out_hazard: [f64; N_COHORTS],
     pub max_degree: f32,
+    /// A free-time byte as a share of the day (`byte / 255`), looked up rather than divided.
+    pub free_share: [f32; 256],
 }
 
 impl CoreRules {
@@ -62,6 +64,7 @@ impl CoreRules {
             tie_chance: p.network.co_participation_tie_chance as f32,
             move_out_hazard: cohorts.map(|c| rules::daily_hazard(c.move_out_rate)),
             max_degree: p.network.max_degree as f32,
+            free_share: std::array::from_fn(|byte| byte as f32 / 255.0),
         }
     }
 }

@@ -15,7 +15,6 @@ pub const NEVER: i32 = i32::MIN / 2;
 /// Every resident's state, one array per variable, indexed by [`ResidentId`].
 #[derive(Clone, Debug, Default)]
 pub struct Residents {
-    pub household: PerResident<u32>,
     pub cohort: PerResident<Cohort>,
     pub age: PerResident<AgeBand>,
     /// Day index of moving in (negative: before the run).
@@ -39,15 +38,12 @@ impl Residents {
     /// Residents of the given structure, with placeholder traits to be set by [`Residents::set_fresh`].
     pub fn with_households(structure: &Structure) -> Residents {
         let n = structure.n_residents();
-        let mut household = Vec::with_capacity(n);
         let mut cohort = Vec::with_capacity(n);
         for h in 0..structure.n_households() {
             let members = structure.household_residents(h).len();
-            household.extend(std::iter::repeat_n(h as u32, members));
             cohort.extend(std::iter::repeat_n(structure.household_cohort[h], members));
         }
         Residents {
-            household: PerResident(household),
             cohort: PerResident(cohort),
             age: PerResident::filled(AgeBand::Adult, n),
             move_in_day: PerResident::filled(0, n),
@@ -69,11 +65,11 @@ impl Residents {
     }
 
     pub fn len(&self) -> usize {
-        self.household.len()
+        self.cohort.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.household.is_empty()
+        self.cohort.is_empty()
     }
 
     /// Active on `day`: took part within the last `window` days, today included.
@@ -84,8 +80,8 @@ impl Residents {
 
     /// Heap bytes held by the resident arrays, in field order.
     pub fn heap_bytes(&self) -> usize {
-        let n = self.household.capacity();
-        n * (4 + 1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2)
+        let n = self.cohort.capacity();
+        n * (1 + 1 + 4 + 1 + 1 + 4 * 5 + 4 + 2)
     }
 }
 

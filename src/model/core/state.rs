@@ -98,7 +98,7 @@ impl Core {
 
     /// The households, stairwell unit, building and community a resident's new ties come from.
     pub fn tie_ranges(&self, resident: ResidentId) -> TieRanges {
-        let household = self.residents.household[resident] as usize;
+        let household = self.structure.household_of(resident);
         TieRanges {
             household: self.structure.household_residents(household),
             stairwell: self.stairwell_ranges[self.structure.household_stairwell[household] as usize].clone(),
@@ -109,7 +109,7 @@ impl Core {
 
     /// The building a resident lives in.
     pub fn building_of(&self, i: ResidentId) -> u32 {
-        self.household_building[self.residents.household[i] as usize]
+        self.household_building[self.structure.household_of(i)]
     }
 
     /// The compound a resident lives in.
@@ -149,7 +149,7 @@ impl Core {
     #[inline]
     pub fn free_time(&self, i: ResidentId, is_weekend: bool) -> f32 {
         let r = &self.residents;
-        (if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] }) as f32 / 255.0
+        self.rules.free_share[usize::from(if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] })]
     }
 
     /// Taking part: neighbours learn of it (if newly active), habit, attachment and awareness grow.

@@ -47,6 +47,13 @@ impl Structure {
         }
     }
 
+    /// The household resident `i` lives in: residents are numbered household by household, so
+    /// it is found in `household_start` (no per-resident array needed).
+    #[inline]
+    pub fn household_of(&self, i: ResidentId) -> usize {
+        self.household_start.partition_point(|&start| start <= i.0) - 1
+    }
+
     /// Compounds (every compound has at least one building).
     pub fn n_compounds(&self) -> usize {
         self.building_compound.iter().max().map_or(0, |&c| c as usize + 1)

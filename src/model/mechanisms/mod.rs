@@ -277,10 +277,10 @@ macro_rules! registry {
                 bonus
             }
 
-            /// The share of today resident `i` has free, as the running mechanisms leave it.
+            /// The share of today resident `i` has free (`free` before the mechanisms), as the
+            /// running mechanisms leave it.
             #[inline]
-            pub fn free_time(&self, core: &Core, i: ResidentId, today: &Today) -> f32 {
-                let mut free = core.free_time(i, today.is_weekend);
+            pub fn free_time(&self, core: &Core, i: ResidentId, today: &Today, mut free: f32) -> f32 {
                 if today.policies_on {
                     $($(#[$attr])* { free = self.$field.free_time(core, i, free); })+
                 }

@@ -119,7 +119,7 @@ impl Mechanism for Outreach {
     /// household recently asks about it; riders see building and merchant problems.
     fn collects(&self, core: &Core, need: &Need, today: &Today) -> bool {
         let d = today.day;
-        let household = core.residents.household[need.resident] as usize;
+        let household = core.structure.household_of(need.resident);
         let workers = &self.grid_workers;
         let mut missed = 1.0;
         if workers.enabled && d - self.household_last_visit[household] < workers.collect_window_days as i32 {

@@ -90,6 +90,8 @@ impl Mechanism for Platform {
     /// drew new participants into participatory budgeting).
     #[inline]
     fn free_time(&self, core: &Core, i: ResidentId, free: f32) -> f32 {
-        free + self.relief[core.residents.age[i].index()] * (1.0 - free)
+        let relief = self.relief[core.residents.age[i].index()];
+        // Without the platform (or for a band it does not reach) the free time is as it was.
+        if relief == 0.0 { free } else { free + relief * (1.0 - free) }
     }
 }

@@ -63,6 +63,8 @@ pub struct Cooperation {
     gain_near: f32,
     gain_far: f32,
     belief: PerResident<f32>,
+    /// Results posted on the notice board today, seen by everyone at the end of the day.
+    posted_today: u32,
 }
 
 impl Cooperation {
@@ -75,6 +77,7 @@ impl Cooperation {
             gain_near: params.report_gain_near as f32,
             gain_far: params.report_gain_far as f32,
             belief: PerResident::filled(params.prior as f32, if params.enabled { n } else { 0 }),
+            posted_today: 0,
         }
     }
 
@@ -91,12 +94,38 @@ impl Cooperation {
         if self.on { self.weight * (self.belief[i] - self.prior) } else { 0.0 }
     }
 
-    /// A result reported back reaches resident `i`: `near` for the proposer's building and ties,
-    /// otherwise through the notice board, as far as the resident is aware (`awareness`).
-    pub fn see_result(&mut self, i: ResidentId, near: bool, awareness: f32) {
+    /// A result reported back reaches resident `i` of the proposer's building or ties at once.
+    pub fn see_result_near(&mut self, i: ResidentId) {
         if self.on {
-            let rate = if near { self.gain_near } else { self.gain_far * awareness };
-            self.belief[i] = rules::gain(self.belief[i], rate);
+            self.belief[i] = rules::gain(self.belief[i], self.gain_near);
+        }
+    }
+
+    /// A result is posted on the notice board: everyone sees it at the end of the day, as far as
+    /// they are aware ([`Cooperation::see_notices`]). Counted, not applied, so a report costs
+    /// the same in a city as in a compound.
+    pub fn post_result(&mut self) {
+        self.posted_today += 1;
+    }
+
+    /// The results posted today, and the count restarted for tomorrow.
+    pub fn take_posted(&mut self) -> u32 {
+        std::mem::take(&mut self.posted_today)
+    }
+
+    pub fn gain_far(&self) -> f32 {
+        self.gain_far
+    }
+
+    /// `posted` results on the notice board seen by residents of awareness `awareness`: each
+    /// result is gain(b, gain_far x awareness), so `posted` of them leave the gap to 1 times
+    /// (1 - gain_far x awareness)^posted.
+    pub fn see_notices(gain_far: f32, posted: u32, beliefs: &mut [f32], awareness: &[f32]) {
+        if posted == 0 {
+            return;
+        }
+        for (b, &a) in beliefs.iter_mut().zip(awareness) {
+            *b = 1.0 - (1.0 - *b) * (1.0 - gain_far * a).powi(posted as i32);
         }
     }
 
@@ -144,9 +173,14 @@ mod tests {
         assert!(c.belief(a) < 0.3, "{}", c.belief(a));
         assert!(c.utility(a) < -0.3);
         let before = c.belief(b);
-        c.see_result(b, true, 0.0);
+        c.see_result_near(b);
         assert!((c.belief(b) - (before + 0.2 * (1.0 - before))).abs() < 1e-6);
-        c.see_result(a, false, 0.0);
-        assert!(c.belief(a) < 0.3, "the far-away and unaware do not see it");
+        let far = c.belief(a);
+        Cooperation::see_notices(c.gain_far(), 2, c.beliefs_mut(), &[0.0, 1.0]);
+        assert_eq!(c.belief(a), far, "the unaware do not see the notice board");
+        let twice = 1.0 - (1.0 - 0.03) * (1.0 - 0.03);
+        let expected = 1.0 - (1.0 - c.belief(b)) / (1.0 - twice) * (1.0 - twice);
+        assert!((c.belief(b) - expected).abs() < 1e-6);
+        assert!(c.belief(b) > before + 0.2 * (1.0 - before), "the fully aware see both results");
     }
 }

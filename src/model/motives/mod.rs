@@ -65,7 +65,12 @@ impl Motives {
     /// The end of the day, chunk by chunk as the drift pass goes: the rates, and each chunk's
     /// identities and beliefs (empty slices for a motive switched off).
     pub fn drift(&mut self) -> (MotiveDrift, impl Iterator<Item = MotiveChunk<'_>>) {
-        let rates = MotiveDrift { keep: self.identity.keep(), learning_rate: self.cooperation.learning_rate() };
+        let rates = MotiveDrift {
+            keep: self.identity.keep(),
+            learning_rate: self.cooperation.learning_rate(),
+            gain_far: self.cooperation.gain_far(),
+            posted: self.cooperation.take_posted(),
+        };
         let stocks = chunks_or_empty(self.identity.stocks_mut());
         let beliefs = chunks_or_empty(self.cooperation.beliefs_mut());
         (rates, stocks.zip(beliefs).map(|(stocks, beliefs)| MotiveChunk { stocks, beliefs }))
@@ -87,6 +92,9 @@ fn chunks_or_empty(values: &mut [f32]) -> impl Iterator<Item = &mut [f32]> {
 pub struct MotiveDrift {
     keep: f32,
     learning_rate: f32,
+    gain_far: f32,
+    /// Results posted on the notice board today.
+    posted: u32,
 }
 
 /// One chunk of residents' identities and beliefs.
@@ -96,9 +104,12 @@ pub struct MotiveChunk<'a> {
 }
 
 impl MotiveDrift {
-    /// Identities fade and beliefs follow `shares`, the chunk's shares of active ties.
-    pub fn drift(&self, chunk: MotiveChunk<'_>, shares: &[f32]) {
+    /// Identities fade; beliefs take in today's notice board, as far as each resident is aware
+    /// (`awareness`, the day's, before it drifts), then follow `shares`, the chunk's shares of
+    /// active ties.
+    pub fn drift(&self, chunk: MotiveChunk<'_>, shares: &[f32], awareness: &[f32]) {
         Identity::fade(self.keep, chunk.stocks);
+        Cooperation::see_notices(self.gain_far, self.posted, chunk.beliefs, awareness);
         Cooperation::learn(self.learning_rate, chunk.beliefs, shares);
     }
 }
@@ -134,7 +145,7 @@ mod tests {
         core.motives.identity.on_take_part(i);
         let with_identity = core.utility(i, d);
         assert!(with_identity > base + 0.2, "identity raises it");
-        core.motives.cooperation.see_result(i, true, 0.0);
+        core.motives.cooperation.see_result_near(i);
         let with_belief = core.utility(i, d);
         assert!(with_belief > with_identity + 0.1, "a result reported back raises it");
         // A third of the ties active: past a threshold of 0.1, short of one of 0.6.

@@ -415,10 +415,15 @@ impl ProposalFund {
             *t = rules::gain(*t, to_ties);
         }
         let cooperation = &mut core.motives.cooperation;
-        for i in core.residents.ids() {
-            let near = near_range.contains(&i.0) || core.network.ties(proposer).contains(&i);
-            cooperation.see_result(i, near, core.residents.awareness[i]);
+        for i in near_range.clone().map(ResidentId) {
+            cooperation.see_result_near(i);
         }
+        for &j in core.network.ties(proposer) {
+            if !near_range.contains(&j.0) {
+                cooperation.see_result_near(j);
+            }
+        }
+        cooperation.post_result();
     }
 }
 
