@@ -264,6 +264,19 @@ mod tests {
     }
 
     #[test]
+    fn every_phase_is_told_once_a_day_in_order_and_observing_changes_nothing() {
+        let params = busy();
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 40);
+        let (mut observed, mut plain) = (World::new(&params, 0, &calendar), World::new(&params, 0, &calendar));
+        for day in calendar.days() {
+            let mut told = Vec::new();
+            let record = observed.step_observed(day, &mut |phase| told.push(phase));
+            assert_eq!(told, Phase::ALL);
+            assert_eq!(record, plain.step(day));
+        }
+    }
+
+    #[test]
     fn every_counter_reconciles_with_the_act_log_every_day() {
         let params = busy();
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 240);

@@ -237,4 +237,25 @@ fn bench_times_individual_data_beside_the_plain_run_and_cleans_up() {
         .filter_map(|e| e.ok())
         .any(|e| e.file_name().to_string_lossy().starts_with("linli-bench-"));
     assert!(!leftovers, "the benchmark's temporary folder is removed");
+    let phases = stdout.lines().find(|l| l.contains("time by phase")).unwrap_or_else(|| panic!("{stdout}"));
+    for phase in ["churn and today", "decide", "apply", "end of day"] {
+        assert!(phases.contains(phase), "{phases}");
+    }
+    assert!(stdout.lines().any(|l| l.trim_start().starts_with("cycles:")), "{stdout}");
+}
+
+#[test]
+fn bench_against_a_baseline_alternates_both_builds_and_gives_the_ratio() {
+    let args = ["bench", "--replicates", "1", "--days", "5", "--pairs", "2", "--baseline", crate::common::BIN];
+    let result = linli(&args);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(stdout.lines().filter(|l| l.trim_start().starts_with("pair ")).count(), 2, "{stdout}");
+    let ratio = stdout.lines().find(|l| l.contains("1 thread: median")).unwrap_or_else(|| panic!("{stdout}"));
+    let ratio: f64 =
+        ratio.rsplit("ratio ").next().and_then(|r| r.trim().parse().ok()).unwrap_or_else(|| panic!("{ratio}"));
+    assert!(ratio > 0.2 && ratio < 5.0, "a build against itself: {ratio}");
+    let missing = linli(&["bench", "--baseline", "/no/such/linli"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/linli"));
 }

@@ -213,6 +213,29 @@ mod tests {
     }
 
     #[test]
+    fn merging_sorted_chunks_gives_the_order_of_one_sort() {
+        let mut rng =
+            crate::engine::rng::StreamKey { seed: 3, replicate: 0, day: 0, agent: 0, purpose: purposes::DECIDE }.rng();
+        let mut all = Vec::new();
+        let chunks: Vec<Decisions> = (0..5u32)
+            .map(|chunk| {
+                let mut applicants: Vec<Applicant> = (0..40u32)
+                    .map(|k| Applicant {
+                        activity: (rand::Rng::next_u32(&mut rng) % 3) as Activity,
+                        priority: rand::Rng::next_u32(&mut rng) % 50,
+                        resident: ResidentId(chunk * 40 + k),
+                    })
+                    .collect();
+                all.extend(applicants.iter().copied());
+                applicants.sort_unstable();
+                Decisions { applicants, ..Decisions::default() }
+            })
+            .collect();
+        all.sort_unstable();
+        assert_eq!(merged(&chunks).collect::<Vec<_>>(), all);
+    }
+
+    #[test]
     fn places_go_by_lowest_priority_up_to_each_capacity() {
         let (mut core, params) = Core::for_tests(300);
         core.rules.seats = 2;

@@ -344,6 +344,48 @@ mod tests {
         assert!(!rule.applies(0.6, 0.5, 1.0, || panic!("utility computed outside the gate"), 0.0));
     }
 
+    /// Which need a draw `u` gives, from every chance summed with no ceiling (as before it).
+    fn need_without_ceiling(
+        core: &Core,
+        merchants: &Merchants,
+        i: ResidentId,
+        today: &Today,
+        u: f32,
+    ) -> Option<NeedKind> {
+        let household = core.structure.household_of(i);
+        let stairwell = core.structure.household_stairwell[household];
+        let hits = today.burst_stairwells.iter().filter(|&&s| s == stairwell).count();
+        let (personal, building) = (core.rules.need_daily, hits as f32 * core.rules.burst_need_chance);
+        let merchant = merchants.nuisance_of_building(core.household_building[household]) * core.rules.grievance_daily;
+        [(personal, NeedKind::Personal), (personal + building, NeedKind::Building)]
+            .into_iter()
+            .chain([(personal + building + merchant, NeedKind::Merchant)])
+            .find(|&(bound, _)| u < bound)
+            .map(|(_, kind)| kind)
+    }
+
+    #[test]
+    fn the_need_ceiling_changes_no_residents_need() {
+        let (core, params) = Core::for_tests(400);
+        let mut with_merchants = params.clone();
+        (with_merchants.merchants.count, with_merchants.merchants.grievances_per_year) = (30, 50.0);
+        let merchants = Merchants::build(&with_merchants, 0, core.building_ranges.len());
+        assert!(merchants.most_nuisance() > 0.0);
+        let mut today = Today::for_tests(10, true);
+        today.burst_stairwells = vec![0, 0, 3];
+        let ceiling = need_ceiling(&core, &merchants, &today);
+        let mut needs = 0;
+        for i in core.residents.ids() {
+            for k in 0..=200 {
+                let u = ceiling * k as f32 / 100.0;
+                let kind = need_kind(&core, &merchants, i, &today, u);
+                assert_eq!(kind, need_without_ceiling(&core, &merchants, i, &today, u), "{i:?} at {u}");
+                needs += usize::from(kind.is_some());
+            }
+        }
+        assert!(needs > 0);
+    }
+
     #[test]
     fn each_draw_has_its_own_slot() {
         let streams = DayStreams::new(1, 0, 3, purposes::DECIDE);

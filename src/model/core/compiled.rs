@@ -68,3 +68,16 @@ impl CoreRules {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_free_share_table_is_the_byte_over_255() {
+        let rules = CoreRules::from_params(&Params::default());
+        for byte in 0..=255u8 {
+            assert_eq!(rules.free_share[usize::from(byte)], byte as f32 / 255.0);
+        }
+    }
+}

@@ -135,6 +135,16 @@ mod tests {
     }
 
     #[test]
+    fn every_resident_is_found_in_their_household() {
+        let s = structure();
+        for h in 0..s.n_households() {
+            for i in s.household_residents(h) {
+                assert_eq!(s.household_of(ResidentId(i)), h);
+            }
+        }
+    }
+
+    #[test]
     fn counts_match_the_scenario() {
         let s = structure();
         let c = Params::default().community;
