@@ -33,23 +33,32 @@ fn one_replicate_one_thread(c: &mut Criterion) {
     group.finish();
 }
 
-/// The daily step alone, on an already built and settled world.
-fn daily_step(c: &mut Criterion) {
+/// Days stepped before a bench of single days starts, so the world has settled.
+const SETTLED: usize = 200;
+
+/// The default's world after [`SETTLED`] days, its days, and its residents.
+fn settled_world() -> (World, Vec<linli::engine::Day>, u64) {
     let scenario = default_scenario();
     let calendar = calendar(&scenario);
     let mut world = World::new(&scenario.model_params(), 0, &calendar);
-    let days = calendar.days();
-    for day in &days[..200] {
+    let days = calendar.days().to_vec();
+    for day in &days[..SETTLED] {
         world.step(day);
     }
+    (world, days, u64::from(scenario.community.residents))
+}
+
+/// The daily step alone, on an already built and settled world.
+fn daily_step(c: &mut Criterion) {
+    let (mut world, days, residents) = settled_world();
     let pool = thread_pool(1).unwrap();
     let mut group = c.benchmark_group("step");
-    group.throughput(Throughput::Elements(u64::from(scenario.community.residents)));
-    let mut next = 200;
+    group.throughput(Throughput::Elements(residents));
+    let mut next = SETTLED;
     group.bench_function("one-day-1-thread", |b| {
         b.iter(|| {
             let record = pool.install(|| world.step(&days[next]));
-            next = if next + 1 < days.len() { next + 1 } else { 200 };
+            next = if next + 1 < days.len() { next + 1 } else { SETTLED };
             record
         })
     });
@@ -59,17 +68,11 @@ fn daily_step(c: &mut Criterion) {
 /// Each phase of the day alone (`World::step_observed` marks where each ends), on one thread,
 /// on a settled world: the time of that phase per simulated day.
 fn phases(c: &mut Criterion) {
-    let scenario = default_scenario();
-    let calendar = calendar(&scenario);
-    let mut world = World::new(&scenario.model_params(), 0, &calendar);
-    let days = calendar.days();
-    for day in &days[..200] {
-        world.step(day);
-    }
+    let (mut world, days, residents) = settled_world();
     let pool = thread_pool(1).unwrap();
     let mut group = c.benchmark_group("phase");
-    group.throughput(Throughput::Elements(u64::from(scenario.community.residents)));
-    let mut next = 200;
+    group.throughput(Throughput::Elements(residents));
+    let mut next = SETTLED;
     for phase in Phase::ALL {
         group.bench_function(phase.name().replace(' ', "-"), |b| {
             b.iter_custom(|iters| {
@@ -85,7 +88,7 @@ fn phases(c: &mut Criterion) {
                             lap = now;
                         })
                     });
-                    next = if next + 1 < days.len() { next + 1 } else { 200 };
+                    next = if next + 1 < days.len() { next + 1 } else { SETTLED };
                 }
                 spent
             })

@@ -107,13 +107,21 @@ fn large_case(scenario: &Scenario, residents: u32, days: u32) -> anyhow::Result<
     Ok(())
 }
 
-/// Resident-days per second of stepping one replicate on `threads` threads (split across them
-/// when more than one), and the time building it took.
+/// Resident-days per second of stepping one replicate on `threads` threads, and the time
+/// building it took.
 fn one_replicate(scenario: &Scenario, threads: usize) -> anyhow::Result<(f64, Duration)> {
+    let (built, stepped) = timed_replicate(scenario, threads)?;
+    let resident_days = scenario.community.residents as f64 * scenario.scenario.days as f64;
+    Ok((resident_days / stepped.as_secs_f64(), built))
+}
+
+/// The time building replicate 0 took, and stepping it through its days, on `threads` threads
+/// (split across them when more than one).
+fn timed_replicate(scenario: &Scenario, threads: usize) -> anyhow::Result<(Duration, Duration)> {
     let pool = thread_pool(threads)?;
     let calendar = calendar(scenario);
     let started = Instant::now();
-    let (built, stepped) = pool.install(|| {
+    Ok(pool.install(|| {
         let mut world = World::new(&scenario.model_params(), 0, &calendar);
         world.set_split(if threads > 1 { Split::Parallel } else { Split::Sequential });
         let built = started.elapsed();
@@ -121,9 +129,7 @@ fn one_replicate(scenario: &Scenario, threads: usize) -> anyhow::Result<(f64, Du
             std::hint::black_box(world.step(day));
         }
         (built, started.elapsed() - built)
-    });
-    let resident_days = scenario.community.residents as f64 * calendar.days().len() as f64;
-    Ok((resident_days / stepped.as_secs_f64(), built))
+    }))
 }
 
 /// One replicate of a city (21 million residents) for a year on every thread: the wall time of
@@ -135,20 +141,9 @@ fn city_case(scenario: &Scenario) -> anyhow::Result<()> {
     city.scenario.days = 365;
     let residents = city.community.residents as f64;
     println!("city: one replicate of {} residents x 365 days on {all} threads:", city.community.residents);
-    let pool = thread_pool(all)?;
-    let calendar = calendar(&city);
     let before = alloc::current();
     alloc::reset_peak();
-    let started = Instant::now();
-    let (built, stepped) = pool.install(|| {
-        let mut world = World::new(&city.model_params(), 0, &calendar);
-        world.set_split(Split::Parallel);
-        let built = started.elapsed();
-        for day in calendar.days() {
-            std::hint::black_box(world.step(day));
-        }
-        (built, started.elapsed() - built)
-    });
+    let (built, stepped) = timed_replicate(&city, all)?;
     let peak = (alloc::peak() - before) as f64 / residents;
     println!(
         "  built in {:.0} s, 365 days in {:.0} s ({:.1} million resident-days/s): {:.1} minutes in all",

@@ -353,20 +353,23 @@ impl TimeBank {
         let logging = acts.is_on();
         let lapse_chunk = |(chunk, (points, point_value)): (usize, (&mut [u64], &mut [f32]))| {
             let base = chunk * CHUNK;
+            let range = base..base + points.len();
+            // The chunk's slices, read without a bounds check per resident.
+            let (cohort, last_earned) = (&cohort.0[range.clone()], &last_earned.0[range.clone()]);
+            let (member, redeemed) = (&member.0[range.clone()], &redeemed.0[range]);
+            let point_value = &mut point_value[..points.len()];
             let mut partial = ([TimeBankCounters::default(); N_COHORTS], Vec::new());
             for j in 0..points.len() {
-                let i = base + j;
                 // Most residents hold nothing and never joined: nothing lapses, decays or counts.
-                if points[j] == 0 && !member[i] && t.item_cost > 0 {
+                if points[j] == 0 && !member[j] && t.item_cost > 0 {
                     continue;
                 }
-                let stats = &mut partial.0[cohort[i].index()];
-                if points[j] > 0 && t.expiry_days > 0 && d - last_earned[i] >= t.expiry_days {
+                let stats = &mut partial.0[cohort[j].index()];
+                if points[j] > 0 && t.expiry_days > 0 && d - last_earned[j] >= t.expiry_days {
                     stats.points_expired += points[j];
                     if logging {
-                        let lapsed =
-                            Act { day: d as u32, resident: ResidentId::new(i), kind: POINTS_EXPIRED, value: points[j] };
-                        partial.1.push(lapsed);
+                        let (resident, value) = (ResidentId::new(base + j), points[j]);
+                        partial.1.push(Act { day: d as u32, resident, kind: POINTS_EXPIRED, value });
                     }
                     points[j] = 0;
                 }
@@ -374,8 +377,8 @@ impl TimeBank {
                     point_value[j] *= 1.0 - t.idle_decay;
                 }
                 stats.points_outstanding += points[j];
-                stats.time_bank_members += u32::from(member[i]);
-                stats.time_bank_redeemers += u32::from(member[i] && redeemed[i]);
+                stats.time_bank_members += u32::from(member[j]);
+                stats.time_bank_redeemers += u32::from(member[j] && redeemed[j]);
             }
             partial
         };
