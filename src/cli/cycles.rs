@@ -21,6 +21,12 @@ mod linux {
     }
 
     pub(super) const PERF_TYPE_HARDWARE: u32 = 0;
+    /// `read_format` (the third u64 after `config`): the time the counter was enabled and ran,
+    /// so a counter shared with others (multiplexed) can be scaled up to the whole time.
+    pub(super) const READ_FORMAT_INDEX: usize = 2;
+    pub(super) const FORMAT_TOTAL_TIME_ENABLED: u64 = 1 << 0;
+    pub(super) const FORMAT_TOTAL_TIME_RUNNING: u64 = 1 << 1;
+    pub(super) const PERF_FLAG_FD_CLOEXEC: libc::c_ulong = 1 << 3;
     pub(super) const PERF_COUNT_HW_CPU_CYCLES: u64 = 0;
     /// Flag bits after `config`, `sample_period`, `sample_type` and `read_format`: the fifth
     /// u64 holds `disabled` (bit 0), `inherit` (bit 1) and `exclude_kernel` (bit 5).
@@ -47,10 +53,19 @@ impl Cycles {
             rest: [0; 14],
         };
         attr.rest[FLAGS_INDEX] = DISABLED | INHERIT | EXCLUDE_KERNEL;
-        // SAFETY: a valid attribute struct of the size it declares; pid 0 (this process), cpu
-        // -1 (any), no group, no flags. The returned descriptor is owned below.
+        attr.rest[READ_FORMAT_INDEX] = FORMAT_TOTAL_TIME_ENABLED | FORMAT_TOTAL_TIME_RUNNING;
+        let (pid, cpu, group): (libc::pid_t, libc::c_int, libc::c_int) = (0, -1, -1);
+        // SAFETY: a valid attribute struct of the size it declares; this process, any cpu, no
+        // group, close on exec. The returned descriptor is owned below.
         let fd = unsafe {
-            libc::syscall(libc::SYS_perf_event_open, &attr as *const PerfEventAttr, 0, -1, -1, 0) as libc::c_int
+            libc::syscall(
+                libc::SYS_perf_event_open,
+                &attr as *const PerfEventAttr,
+                pid,
+                cpu,
+                group,
+                PERF_FLAG_FD_CLOEXEC,
+            ) as libc::c_int
         };
         if fd < 0 {
             return None;
@@ -72,16 +87,19 @@ impl Cycles {
         unsafe { libc::ioctl(self.fd.as_raw_fd(), request as _, 0) == 0 }
     }
 
-    /// Stops counting and returns the cycles counted (`None` if the counter could not be read).
+    /// Stops counting and returns the cycles counted, scaled up to the whole time if the
+    /// counter ran only part of it (`None` if it could not be read or never ran).
     #[cfg(target_os = "linux")]
     pub(crate) fn stop(self) -> Option<u64> {
         use std::io::Read;
         if !self.ioctl(linux::IOC_DISABLE) {
             return None;
         }
-        let mut bytes = [0u8; 8];
+        let mut bytes = [0u8; 24];
         std::fs::File::from(self.fd).read_exact(&mut bytes).ok()?;
-        Some(u64::from_ne_bytes(bytes)).filter(|&n| n > 0)
+        let word = |k: usize| u64::from_ne_bytes(bytes[8 * k..8 * k + 8].try_into().expect("8 bytes"));
+        let (count, enabled, running) = (word(0), word(1), word(2));
+        (count > 0 && running > 0).then(|| (count as f64 * enabled as f64 / running as f64) as u64)
     }
 
     #[cfg(not(target_os = "linux"))]

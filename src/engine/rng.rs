@@ -1,7 +1,8 @@
 //! Counter-based random streams keyed by (seed, replicate, day, agent, purpose).
 //!
-//! Every random draw in linli comes from a generator built by [`StreamKey::rng`]. The key
-//! fully determines the stream, so results do not depend on thread count or scheduling, and a
+//! Every random draw in linli comes from a generator built by [`StreamKey::rng`], or, where
+//! every agent draws every day, from [`DayStreams::draw`] by slot. The key fully determines
+//! the stream, so results do not depend on thread count or scheduling, and a
 //! policy that adds draws for one purpose does not shift the draws of another (common random
 //! numbers between arms).
 
@@ -36,9 +37,9 @@ impl StreamKey {
     }
 }
 
-/// The streams of one (seed, replicate, day, purpose) for every agent, with the part of the
-/// key digest that does not depend on the agent computed once. `DayStreams::rng(agent)` is the
-/// same generator as `StreamKey { .., agent, .. }.rng()`.
+/// The draws of one (seed, replicate, day, purpose) for every agent, with the part of the key
+/// that does not depend on the agent mixed once: each agent's draws by slot
+/// ([`DayStreams::draw`]), and the digest behind `StreamKey::rng`.
 #[derive(Clone, Copy, Debug)]
 pub struct DayStreams {
     prefix: u64,
@@ -55,12 +56,6 @@ impl DayStreams {
         let c = mix64(self.prefix ^ mix64(agent as u64 ^ 0x9e37_79b9_7f4a_7c15));
         let d = mix64(c ^ 0xd1b5_4a32_d192_ed03);
         (c as u128) << 64 | d as u128
-    }
-
-    /// The generator of `agent` on this day.
-    #[inline]
-    pub fn rng(&self, agent: u32) -> Pcg64Mcg {
-        Pcg64Mcg::new(self.digest(agent))
     }
 
     /// Draw number `slot` of `agent` on this day, computed directly from its coordinates: the
@@ -130,15 +125,6 @@ mod tests {
         let n = 20_000;
         let mean: f64 = (0..n).map(|agent| key(0, agent).rng().random::<f64>()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01, "mean {mean}");
-    }
-
-    #[test]
-    fn day_streams_equal_keyed_streams() {
-        let day = DayStreams::new(7, 2, 30, Purpose(3));
-        for agent in [0, 1, 12_345, u32::MAX] {
-            let key = StreamKey { seed: 7, replicate: 2, day: 30, agent, purpose: Purpose(3) };
-            assert_eq!(day.rng(agent).next_u64(), key.rng().next_u64());
-        }
     }
 
     #[test]

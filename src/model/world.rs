@@ -123,7 +123,11 @@ impl World {
             tasks: if day.is_weekend { core.rules.tasks_weekend } else { core.rules.tasks_weekday },
             deliberation: day.date.day() == core.deliberation_day,
             events: core.events_by_day[day.index as usize].clone(),
-            burst_stairwells: needs::pipe_bursts(core, d),
+            burst_stairwells: {
+                let mut bursts = needs::pipe_bursts(core, d);
+                bursts.sort_unstable();
+                bursts
+            },
             utility_bonus: 0.0,
         };
         today.utility_bonus = self.mechanisms.utility_bonus(&today);

@@ -71,7 +71,8 @@ fn grant_in_order(
 
 /// Every chunk's applicants, each chunk sorted, in the order of one sorted list (a k-way merge).
 fn merged(decisions: &[Decisions]) -> impl Iterator<Item = Applicant> + '_ {
-    debug_assert!(decisions.iter().all(|c| c.applicants.is_sorted()), "each chunk's applicants sorted");
+    // A check, not a sort: the decide pass sorts; an unsorted list would grant in the wrong order.
+    assert!(decisions.iter().all(|c| c.applicants.is_sorted()), "each chunk's applicants sorted");
     let heads = decisions.iter().enumerate().filter_map(|(k, c)| c.applicants.first().map(|&a| Reverse((a, k, 0))));
     let mut heads: BinaryHeap<Reverse<(Applicant, usize, usize)>> = heads.collect();
     std::iter::from_fn(move || {

@@ -1,5 +1,5 @@
-//! The decide pass: every resident, from a frozen view of the world and its own random stream,
-//! decides what to apply for today and what to do about a need. Reads only; writes nothing.
+//! The decide pass: every resident, from a frozen view of the world and their own draws of the
+//! day, decides what to apply for today and what to do about a need. Reads only; writes nothing.
 
 use std::ops::Range;
 
@@ -150,6 +150,7 @@ pub fn decide(
     let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
     let expiring = today.day - rules.window;
+    let ceiling = need_ceiling(core, merchants, today);
     // The chunk's slices, so the loop reads them without a bounds check per resident.
     let (last_active, ages) = (&r.last_active.0[range.clone()], &r.age.0[range.clone()]);
     let awareness = &r.awareness.0[range.clone()];
@@ -179,7 +180,7 @@ pub fn decide(
         }
         mechanisms.decide(core, i, today, &draws, &mut out.wishes);
         if age.is_adult() {
-            if let Some(need) = need(core, merchants, mechanisms, i, today, &draws) {
+            if let Some(need) = need(core, (merchants, mechanisms), i, today, (&draws, ceiling)) {
                 out.needs.push(need);
             }
         }
@@ -254,15 +255,18 @@ impl Pass<'_> {
 
 /// Whether a need arises today (personal, building or merchant), and what the resident does
 /// about it: stays silent, complains, or (as a mechanism may offer) proposes.
+/// `ceiling` is today's [`need_ceiling`].
 fn need(
     core: &Core,
-    merchants: &Merchants,
-    mechanisms: &Mechanisms,
+    (merchants, mechanisms): (&Merchants, &Mechanisms),
     i: ResidentId,
     today: &Today,
-    draws: &Draws,
+    (draws, ceiling): (&Draws, f32),
 ) -> Option<Need> {
     let (u, voice_bits) = split_draw(draws.need());
+    if u >= ceiling {
+        return None;
+    }
     let kind = need_kind(core, merchants, i, today, u)?;
     let r = &core.residents;
     let rules = &core.rules;
@@ -281,14 +285,10 @@ fn need_kind(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today, u
     if u < personal {
         return Some(NeedKind::Personal);
     }
-    if u >= need_ceiling(core, merchants, today) {
-        return None;
-    }
     let household = core.structure.household_of(i);
     let mut building = 0.0;
     if !today.burst_stairwells.is_empty() {
-        let stairwell = core.structure.household_stairwell[household];
-        let hits = today.burst_stairwells.iter().filter(|&&s| s == stairwell).count();
+        let hits = today.bursts_in(core.structure.household_stairwell[household]);
         building = hits as f32 * core.rules.burst_need_chance;
         if u < personal + building {
             return Some(NeedKind::Building);
@@ -307,7 +307,7 @@ fn need_kind(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today, u
 #[inline]
 fn need_ceiling(core: &Core, merchants: &Merchants, today: &Today) -> f32 {
     let rules = &core.rules;
-    let building = today.burst_stairwells.len() as f32 * rules.burst_need_chance;
+    let building = today.most_bursts_in_one_stairwell() as f32 * rules.burst_need_chance;
     rules.need_daily + building + merchants.most_nuisance() * rules.grievance_daily
 }
 
@@ -378,7 +378,8 @@ mod tests {
         for i in core.residents.ids() {
             for k in 0..=200 {
                 let u = ceiling * k as f32 / 100.0;
-                let kind = need_kind(&core, &merchants, i, &today, u);
+                // As `need` decides: nothing at or above the ceiling, else the resident's own chances.
+                let kind = if u >= ceiling { None } else { need_kind(&core, &merchants, i, &today, u) };
                 assert_eq!(kind, need_without_ceiling(&core, &merchants, i, &today, u), "{i:?} at {u}");
                 needs += usize::from(kind.is_some());
             }

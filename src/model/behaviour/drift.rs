@@ -98,6 +98,7 @@ fn drift_core(rules: &CoreRules, rates: &Rates, s: Slices<'_>, degree: &[u8], co
     let (habit, attachment, awareness) = (s.habit, &mut s.attachment[..n], &mut s.awareness[..n]);
     let (degree, cohort, shares) = (&degree[..n], &cohort[..n], &shares[..n]);
     // A cohort's baseline chosen by comparisons rather than by an index, so the loop vectorises.
+    const _: () = assert!(N_COHORTS == 3, "pick chooses among three cohorts");
     let pick = |table: &[f32; N_COHORTS], c: u8| {
         if c == 0 {
             table[0]

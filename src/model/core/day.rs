@@ -81,9 +81,24 @@ pub struct Today {
     pub tasks: u32,
     pub deliberation: bool,
     pub events: Vec<u16>,
+    /// The stairwell units where a pipe burst today, sorted (a unit may appear more than once).
     pub burst_stairwells: Vec<u32>,
     /// Logit bonus on every activity from the mechanisms running today (the platform's).
     pub utility_bonus: f32,
+}
+
+impl Today {
+    /// Pipe bursts in stairwell unit `stairwell` today.
+    #[inline]
+    pub fn bursts_in(&self, stairwell: u32) -> usize {
+        let bursts = &self.burst_stairwells;
+        bursts.partition_point(|&s| s <= stairwell) - bursts.partition_point(|&s| s < stairwell)
+    }
+
+    /// The most pipe bursts in any one stairwell unit today.
+    pub fn most_bursts_in_one_stairwell(&self) -> usize {
+        self.burst_stairwells.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -112,4 +127,18 @@ pub struct Reservation {
     pub activity: Activity,
     pub cohort: Cohort,
     pub places: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_are_counted_by_stairwell() {
+        let mut today = Today::for_tests(3, true);
+        assert_eq!((today.bursts_in(4), today.most_bursts_in_one_stairwell()), (0, 0));
+        today.burst_stairwells = vec![1, 4, 4, 9];
+        assert_eq!([0, 1, 4, 5, 9].map(|s| today.bursts_in(s)), [0, 1, 2, 0, 1]);
+        assert_eq!(today.most_bursts_in_one_stairwell(), 2);
+    }
 }
