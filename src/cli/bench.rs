@@ -80,7 +80,7 @@ fn default_case(scenario: &Scenario) -> anyhow::Result<()> {
         one.per_second / individual
     );
     phases(scenario, 1)?;
-    memory(scenario, Split::Sequential);
+    memory(scenario, 1);
     Ok(())
 }
 
@@ -103,7 +103,7 @@ fn large_case(scenario: &Scenario, residents: u32, days: u32) -> anyhow::Result<
         many.1.as_secs_f64()
     );
     phases(&large, all)?;
-    memory(&large, Split::Parallel);
+    memory(&large, all);
     Ok(())
 }
 
@@ -122,8 +122,7 @@ fn timed_replicate(scenario: &Scenario, threads: usize) -> anyhow::Result<(Durat
     let calendar = calendar(scenario);
     let started = Instant::now();
     Ok(pool.install(|| {
-        let mut world = World::new(&scenario.model_params(), 0, &calendar);
-        world.set_split(if threads > 1 { Split::Parallel } else { Split::Sequential });
+        let mut world = replicate_zero(scenario, &calendar, threads);
         let built = started.elapsed();
         for day in calendar.days() {
             std::hint::black_box(world.step(day));
@@ -192,8 +191,7 @@ fn phases(scenario: &Scenario, threads: usize) -> anyhow::Result<()> {
     let calendar = calendar(scenario);
     let pool = thread_pool(threads)?;
     let spent = pool.install(|| {
-        let mut world = World::new(&scenario.model_params(), 0, &calendar);
-        world.set_split(if threads > 1 { Split::Parallel } else { Split::Sequential });
+        let mut world = replicate_zero(scenario, &calendar, threads);
         let mut spent = [Duration::ZERO; Phase::ALL.len()];
         for day in calendar.days() {
             let mut lap = Instant::now();
@@ -215,14 +213,20 @@ fn phases(scenario: &Scenario, threads: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Peak heap while building and running one replicate, per resident.
-fn memory(scenario: &Scenario, split: Split) {
+/// Replicate 0 of `scenario`, split across threads as a run on `threads` threads splits it.
+fn replicate_zero(scenario: &Scenario, calendar: &linli::engine::Calendar, threads: usize) -> World {
+    let mut world = World::new(&scenario.model_params(), 0, calendar);
+    world.set_split(if threads > 1 { Split::Parallel } else { Split::Sequential });
+    world
+}
+
+/// Peak heap while building and running one replicate, per resident (its split as on `threads`).
+fn memory(scenario: &Scenario, threads: usize) {
     let calendar = calendar(scenario);
     let residents = scenario.community.residents as f64;
     let before = alloc::current();
     alloc::reset_peak();
-    let mut world = World::new(&scenario.model_params(), 0, &calendar);
-    world.set_split(split);
+    let mut world = replicate_zero(scenario, &calendar, threads);
     for day in calendar.days() {
         world.step(day);
     }

@@ -15,9 +15,9 @@ use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 /// How a resident turns a utility into taking part or not.
 pub trait DecisionRule: Send + Sync {
     /// Whether a resident with uniform draw `u` applies: `known` is how well the resident knows
-    /// of the activity, `free` the share of the day free, `utility` the participation utility
-    /// (computed only when needed) and `offset` the activity's logit offset.
-    fn applies(&self, u: f32, known: f32, free: f32, utility: impl FnOnce() -> f32, offset: f32) -> bool;
+    /// of the activity, `free` the share of the day free, and `logit` gives the participation
+    /// utility and the activity's logit offset (computed only when needed).
+    fn applies(&self, u: f32, known: f32, free: f32, logit: impl FnOnce() -> (f32, f32)) -> bool;
 }
 
 /// The logit rule of docs/MODEL.md §7.5: P = awareness x free time x sigmoid(U + offset).
@@ -26,10 +26,14 @@ pub struct LogitRule;
 
 impl DecisionRule for LogitRule {
     #[inline]
-    fn applies(&self, u: f32, known: f32, free: f32, utility: impl FnOnce() -> f32, offset: f32) -> bool {
-        // u < gate x sigmoid(..) implies u < gate: skip the exponential for most residents.
+    fn applies(&self, u: f32, known: f32, free: f32, logit: impl FnOnce() -> (f32, f32)) -> bool {
+        // u < gate x sigmoid(..) implies u < gate: most residents stop here, before the utility,
+        // the offsets and the exponential.
         let gate = known * free;
-        u < gate && u < rules::take_part_probability(known, free, utility(), offset)
+        u < gate && {
+            let (utility, offset) = logit();
+            u < rules::take_part_probability(known, free, utility, offset)
+        }
     }
 }
 
@@ -146,15 +150,14 @@ pub fn decide(
 ) -> Decisions {
     let r = &core.residents;
     let rules = &core.rules;
-    let pass = Pass { core, mechanisms, today };
+    let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
     let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
     let expiring = today.day - rules.window;
-    let ceiling = need_ceiling(core, merchants, today);
     // The chunk's slices, so the loop reads them without a bounds check per resident.
     let (last_active, ages) = (&r.last_active.0[range.clone()], &r.age.0[range.clone()]);
     let awareness = &r.awareness.0[range.clone()];
-    let free_bytes = &(if today.is_weekend { &r.weekend_free } else { &r.weekday_free }).0[range.clone()];
+    let free_bytes = &r.free_bytes(today.is_weekend)[range.clone()];
     let residents = range.map(ResidentId::new).zip(last_active).zip(ages).zip(awareness).zip(free_bytes);
     for ((((i, &last), &age), &awareness), &free) in residents {
         if last == expiring {
@@ -180,7 +183,7 @@ pub fn decide(
         }
         mechanisms.decide(core, i, today, &draws, &mut out.wishes);
         if age.is_adult() {
-            if let Some(need) = need(core, (merchants, mechanisms), i, today, (&draws, ceiling)) {
+            if let Some(need) = pass.need(i, &draws) {
                 out.needs.push(need);
             }
         }
@@ -197,8 +200,11 @@ pub fn decide(
 /// What every resident's decisions of the day share.
 struct Pass<'a> {
     core: &'a Core,
+    merchants: &'a Merchants,
     mechanisms: &'a Mechanisms,
     today: &'a Today,
+    /// Today's [`need_ceiling`].
+    need_ceiling: f32,
 }
 
 /// The resident deciding, with what their decisions share: the day's free time, awareness,
@@ -224,18 +230,33 @@ impl Pass<'_> {
         known: f32,
     ) {
         let (u, priority) = split_draw(draw);
-        let known = known.max(who.awareness);
-        // u < gate x sigmoid(..) implies u < gate: most residents stop at this test.
-        if u >= known * who.free {
-            return;
+        let (core, today, i) = (self.core, self.today, who.i);
+        let logit = || {
+            let utility = *who.utility.get_or_insert_with(|| core.utility(i, today.day) + today.utility_bonus);
+            // Each activity's offset is its own plus the mechanisms'.
+            (utility, own + self.mechanisms.activity_offset(core, i, activity, today))
+        };
+        if LogitRule.applies(u, known.max(who.awareness), who.free, logit) {
+            applicants.push(Applicant { activity, priority, resident: i });
         }
+    }
+
+    /// Whether a need arises today for resident `i` (personal, building or merchant), and what
+    /// they do about it: stay silent, complain, or (as a mechanism may offer) propose.
+    fn need(&self, i: ResidentId, draws: &Draws<'_>) -> Option<Need> {
         let (core, today) = (self.core, self.today);
-        let utility = *who.utility.get_or_insert_with(|| core.utility(who.i, today.day) + today.utility_bonus);
-        // Each activity's offset is its own plus the mechanisms'.
-        let offset = own + self.mechanisms.activity_offset(core, who.i, activity, today);
-        if LogitRule.applies(u, known, who.free, || utility, offset) {
-            applicants.push(Applicant { activity, priority, resident: who.i });
+        let (u, voice_bits) = split_draw(draws.need());
+        if u >= self.need_ceiling {
+            return None;
         }
+        let kind = need_kind(core, self.merchants, i, today, u)?;
+        let (r, rules) = (&core.residents, &core.rules);
+        let cohort_voice = rules.voice[r.cohort[i].index()];
+        let voice =
+            rules::voice_probability(&rules.voice_weights, cohort_voice, r.trust[i], r.attachment[i], r.awareness[i]);
+        let voice =
+            if unit_f32(voice_bits) >= voice { Voice::Silent } else { self.mechanisms.voice(core, i, today, draws) };
+        Some(Need { resident: i, kind, voice })
     }
 
     /// Today's events `who` is invited to.
@@ -251,30 +272,6 @@ impl Pass<'_> {
             }
         }
     }
-}
-
-/// Whether a need arises today (personal, building or merchant), and what the resident does
-/// about it: stays silent, complains, or (as a mechanism may offer) proposes.
-/// `ceiling` is today's [`need_ceiling`].
-fn need(
-    core: &Core,
-    (merchants, mechanisms): (&Merchants, &Mechanisms),
-    i: ResidentId,
-    today: &Today,
-    (draws, ceiling): (&Draws, f32),
-) -> Option<Need> {
-    let (u, voice_bits) = split_draw(draws.need());
-    if u >= ceiling {
-        return None;
-    }
-    let kind = need_kind(core, merchants, i, today, u)?;
-    let r = &core.residents;
-    let rules = &core.rules;
-    let cohort_voice = rules.voice[r.cohort[i].index()];
-    let voice =
-        rules::voice_probability(&rules.voice_weights, cohort_voice, r.trust[i], r.attachment[i], r.awareness[i]);
-    let voice = if unit_f32(voice_bits) >= voice { Voice::Silent } else { mechanisms.voice(core, i, today, draws) };
-    Some(Need { resident: i, kind, voice })
 }
 
 /// Which need, if any, a resident with uniform draw `u` has today: a personal need, a
@@ -333,15 +330,15 @@ mod tests {
     fn the_logit_rule_is_the_take_part_probability() {
         let rule = LogitRule;
         let p = rules::take_part_probability(0.8, 0.5, 0.3, -1.0);
-        assert!(rule.applies(p * 0.999, 0.8, 0.5, || 0.3, -1.0));
-        assert!(!rule.applies(p * 1.001, 0.8, 0.5, || 0.3, -1.0));
-        assert!(!rule.applies(0.0, 0.0, 1.0, || 10.0, 0.0), "unaware residents never apply");
+        assert!(rule.applies(p * 0.999, 0.8, 0.5, || (0.3, -1.0)));
+        assert!(!rule.applies(p * 1.001, 0.8, 0.5, || (0.3, -1.0)));
+        assert!(!rule.applies(0.0, 0.0, 1.0, || (10.0, 0.0)), "unaware residents never apply");
     }
 
     #[test]
     fn the_rule_skips_the_utility_outside_the_gate() {
         let rule = LogitRule;
-        assert!(!rule.applies(0.6, 0.5, 1.0, || panic!("utility computed outside the gate"), 0.0));
+        assert!(!rule.applies(0.6, 0.5, 1.0, || panic!("utility computed outside the gate")));
     }
 
     /// Which need a draw `u` gives, from every chance summed with no ceiling (as before it).

@@ -4,7 +4,6 @@
 use rayon::prelude::*;
 
 use crate::engine::parallel::{CHUNK, Split};
-use crate::model::behaviour::rules::Rates;
 use crate::model::core::compiled::CoreRules;
 use crate::model::core::counters::DayRecord;
 use crate::model::core::population::Residents;
@@ -79,7 +78,7 @@ impl Chunk<'_> {
         // The motives first: the notice board is seen with the day's awareness, before it drifts.
         motives.drift(self.motives, shares, self.awareness);
         let slices = Slices { habit: self.habit, attachment: &mut *self.attachment, awareness: self.awareness };
-        drift_core(read.rules, &read.rules.rates, slices, degree, cohort, shares);
+        drift_core(read.rules, slices, degree, cohort, shares);
         counters(read, range, self.attachment)
     }
 }
@@ -93,7 +92,8 @@ struct Slices<'a> {
 
 /// Habit decays; attachment relaxes to its cohort's baseline and grows with ties; awareness
 /// relaxes and grows with active ties (docs/MODEL.md §7.13). Branch-free, so it vectorises.
-fn drift_core(rules: &CoreRules, rates: &Rates, s: Slices<'_>, degree: &[u8], cohort: &[Cohort], shares: &[f32]) {
+fn drift_core(rules: &CoreRules, s: Slices<'_>, degree: &[u8], cohort: &[Cohort], shares: &[f32]) {
+    let rates = &rules.rates;
     let n = s.habit.len();
     let (habit, attachment, awareness) = (s.habit, &mut s.attachment[..n], &mut s.awareness[..n]);
     let (degree, cohort, shares) = (&degree[..n], &cohort[..n], &shares[..n]);

@@ -64,6 +64,11 @@ impl Residents {
         (0..self.len() as u32).map(ResidentId)
     }
 
+    /// Every resident's free share of a weekday or of a weekend day, in 1/255.
+    pub fn free_bytes(&self, is_weekend: bool) -> &[u8] {
+        if is_weekend { &self.weekend_free } else { &self.weekday_free }
+    }
+
     pub fn len(&self) -> usize {
         self.cohort.len()
     }

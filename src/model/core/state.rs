@@ -149,7 +149,7 @@ impl Core {
     #[inline]
     pub fn free_time(&self, i: ResidentId, is_weekend: bool) -> f32 {
         let r = &self.residents;
-        self.rules.free_share[usize::from(if is_weekend { r.weekend_free[i] } else { r.weekday_free[i] })]
+        self.rules.free_share[usize::from(r.free_bytes(is_weekend)[i.index()])]
     }
 
     /// Taking part: neighbours learn of it (if newly active), habit, attachment and awareness grow.
