@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::rng::{DayStreams, unit_f32};
+use crate::model::behaviour::gates::{BLOCK, Block, Bounds, FreeTable, Gates, gates};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::purposes;
@@ -101,7 +102,7 @@ impl<'a> Draws<'a> {
 
     #[inline]
     pub fn volunteer(&self) -> u64 {
-        self.streams.draw(self.agent, 0)
+        self.streams.draw(self.agent, VOLUNTEER_SLOT)
     }
 
     #[inline]
@@ -111,7 +112,7 @@ impl<'a> Draws<'a> {
 
     #[inline]
     pub fn need(&self) -> u64 {
-        self.streams.draw(self.agent, 2)
+        self.streams.draw(self.agent, NEED_SLOT)
     }
 
     #[inline]
@@ -131,6 +132,11 @@ impl<'a> Draws<'a> {
     }
 }
 
+/// The slot of the draw for volunteering.
+const VOLUNTEER_SLOT: u32 = 0;
+/// The slot of the draw for a need.
+const NEED_SLOT: u32 = 2;
+
 /// Splits one 64-bit draw into a uniform in [0, 1) (high half) and a 32-bit integer (low half).
 #[inline]
 pub fn split_draw(draw: u64) -> (f32, u32) {
@@ -140,7 +146,7 @@ pub fn split_draw(draw: u64) -> (f32, u32) {
 /// Spare places in a chunk's list of applicants beyond which it is shrunk to fit.
 const SPARE_ROOM: usize = 64;
 
-/// The decide pass over residents in `range`.
+/// The decide pass over residents in `range` (which starts on a multiple of [`BLOCK`]).
 pub fn decide(
     core: &Core,
     merchants: &Merchants,
@@ -148,45 +154,21 @@ pub fn decide(
     range: Range<usize>,
     today: &Today,
 ) -> Decisions {
-    let r = &core.residents;
-    let rules = &core.rules;
     let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
-    let mut out = Decisions::default();
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    let expiring = today.day - rules.window;
-    // The chunk's slices, so the loop reads them without a bounds check per resident.
-    let (last_active, ages) = (&r.last_active.0[range.clone()], &r.age.0[range.clone()]);
-    let awareness = &r.awareness.0[range.clone()];
-    let free_bytes = &r.free_bytes(today.is_weekend)[range.clone()];
-    let residents = range.map(ResidentId::new).zip(last_active).zip(ages).zip(awareness).zip(free_bytes);
-    for ((((i, &last), &age), &awareness), &free) in residents {
-        if last == expiring {
-            out.expired.push(i);
-        }
-        let draws = Draws::new(&streams, i);
-        let free = mechanisms.free_time(core, i, today, rules.free_share[usize::from(free)]);
-        let mut who = Who { i, free, awareness, utility: None };
-        if age.is_adult() {
-            if today.tasks > 0 {
-                pass.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draws.volunteer(), 0.0);
-            }
-            if today.deliberation {
-                let offset = rules.deliberation_offset;
-                pass.apply(&mut who, &mut out.applicants, DELIBERATION, offset, draws.deliberation(), 0.0);
-            }
-            mechanisms.offer(core, i, today, &draws, &mut |activity, own, draw, known| {
-                pass.apply(&mut who, &mut out.applicants, activity, own, draw, known)
-            });
-        }
-        if !today.events.is_empty() {
-            pass.events(&mut who, &mut out.applicants, age, &draws);
-        }
-        mechanisms.decide(core, i, today, &draws, &mut out.wishes);
-        if age.is_adult() {
-            if let Some(need) = pass.need(i, &draws) {
-                out.needs.push(need);
-            }
-        }
+    let table = free_table(core, mechanisms, today);
+    let bounds = Bounds {
+        tasks: today.tasks > 0,
+        volunteer_slot: VOLUNTEER_SLOT,
+        need_slot: NEED_SLOT,
+        need_ceiling: pass.need_ceiling,
+    };
+    let mut out = Decisions::default();
+    let end = range.end;
+    for first in range.step_by(BLOCK) {
+        let block = block_of(core, today, first..end.min(first + BLOCK));
+        let gates = gates(&streams, &table, &block, bounds);
+        pass.block(&streams, &block, &gates, &mut out);
     }
     // Sorted here, in the parallel pass, so the allocation merges the chunks without a copy;
     // on a festival day the spare room a growing list leaves is given back (it sets the peak).
@@ -195,6 +177,23 @@ pub fn decide(
         out.applicants.shrink_to_fit();
     }
     out
+}
+
+/// The residents in `range` as a block for the first look.
+fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>) -> Block<'a> {
+    let r = &core.residents;
+    Block {
+        first: range.start as u32,
+        ages: &r.age.0[range.clone()],
+        awareness: &r.awareness.0[range.clone()],
+        free_bytes: &r.free_bytes(today.is_weekend)[range],
+    }
+}
+
+/// Each age band's free share by free-time byte today, as the running mechanisms leave it.
+fn free_table(core: &Core, mechanisms: &Mechanisms, today: &Today) -> FreeTable {
+    let share = &core.rules.free_share;
+    std::array::from_fn(|band| std::array::from_fn(|byte| mechanisms.free_time(AgeBand::ALL[band], today, share[byte])))
 }
 
 /// What every resident's decisions of the day share.
@@ -217,6 +216,41 @@ struct Who {
 }
 
 impl Pass<'_> {
+    /// Every decision of the residents of `block`, past the first look `gates`.
+    fn block(&self, streams: &DayStreams, block: &Block<'_>, gates: &Gates, out: &mut Decisions) {
+        let (rules, today) = (&self.core.rules, self.today);
+        let expiring = today.day - rules.window;
+        let (first, n) = (block.first as usize, block.ages.len());
+        let last_active = &self.core.residents.last_active.0[first..first + n];
+        for (k, (&age, &last)) in block.ages.iter().zip(last_active).enumerate() {
+            let i = ResidentId(block.first + k as u32);
+            if last == expiring {
+                out.expired.push(i);
+            }
+            let draws = Draws::new(streams, i);
+            let mut who = Who { i, free: gates.free[k], awareness: block.awareness[k], utility: None };
+            if gates.volunteer[k] {
+                self.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draws.volunteer(), 0.0);
+            }
+            if age.is_adult() {
+                if today.deliberation {
+                    let offset = rules.deliberation_offset;
+                    self.apply(&mut who, &mut out.applicants, DELIBERATION, offset, draws.deliberation(), 0.0);
+                }
+                self.mechanisms.offer(self.core, i, today, &draws, &mut |activity, own, draw, known| {
+                    self.apply(&mut who, &mut out.applicants, activity, own, draw, known)
+                });
+            }
+            if !today.events.is_empty() {
+                self.events(&mut who, &mut out.applicants, age, &draws);
+            }
+            self.mechanisms.decide(self.core, i, today, &draws, &mut out.wishes);
+            if gates.need[k] {
+                out.needs.extend(self.need(i, &draws));
+            }
+        }
+    }
+
     /// Whether `who` applies for `activity` with its own logit offset `own`, draw `draw` and
     /// publicity `known`; an applicant is added to `applicants`.
     #[inline(always)]

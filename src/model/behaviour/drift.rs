@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+#[cfg(target_arch = "x86_64")]
+use crate::engine::lanes::has_wide_lanes;
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::core::compiled::CoreRules;
 use crate::model::core::counters::DayRecord;
@@ -14,6 +16,20 @@ use crate::model::motives::MotiveDrift;
 /// Daily drift of habit, attachment, awareness and the motives; the core's end-of-day stocks,
 /// added to `record`.
 pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
+    end_of_day_built(core, d, record, Build::Widest);
+}
+
+/// Which build of a chunk's drift runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Build {
+    /// The widest the processor runs ([`crate::engine::lanes`]).
+    Widest,
+    /// The portable build (for the test that both agree).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Portable,
+}
+
+fn end_of_day_built(core: &mut Core, d: i32, record: &mut DayRecord, build: Build) {
     let Core { rules, network, residents, motives, split, .. } = core;
     let Residents { habit, attachment, awareness, cohort, last_active, active_ties, trust, .. } = residents;
     let read = Read { rules, degree: network.degrees(), cohort, last_active, active_ties, trust, d };
@@ -31,7 +47,10 @@ pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
             awareness,
             motives,
         });
-    let drift_chunk = |chunk: Chunk<'_>| chunk.drift(&read, &motive_rates);
+    let drift_chunk = |chunk: Chunk<'_>| match build {
+        Build::Widest => chunk.drift_widest(&read, &motive_rates),
+        Build::Portable => chunk.drift(&read, &motive_rates),
+    };
     let partials: Vec<DayRecord> = match split {
         Split::Parallel => chunks.collect::<Vec<_>>().into_par_iter().map(drift_chunk).collect(),
         Split::Sequential => chunks.map(drift_chunk).collect(),
@@ -64,7 +83,24 @@ struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
+    /// [`Chunk::drift`] in the widest build the processor runs (see [`crate::engine::lanes`]).
+    fn drift_widest(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
+        #[cfg(target_arch = "x86_64")]
+        if has_wide_lanes() {
+            // SAFETY: the features `drift_wide` is compiled for are present.
+            return unsafe { self.drift_wide(read, motives) };
+        }
+        self.drift(read, motives)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    unsafe fn drift_wide(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
+        self.drift(read, motives)
+    }
+
     /// Drifts the chunk's residents and returns their counters.
+    #[inline(always)]
     fn drift(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
         let n = self.habit.len();
         let range = self.base..self.base + n;
@@ -92,6 +128,7 @@ struct Slices<'a> {
 
 /// Habit decays; attachment relaxes to its cohort's baseline and grows with ties; awareness
 /// relaxes and grows with active ties (docs/MODEL.md §7.13). Branch-free, so it vectorises.
+#[inline(always)]
 fn drift_core(rules: &CoreRules, s: Slices<'_>, degree: &[u8], cohort: &[Cohort], shares: &[f32]) {
     let rates = &rules.rates;
     let n = s.habit.len();
@@ -123,6 +160,7 @@ fn drift_core(rules: &CoreRules, s: Slices<'_>, degree: &[u8], cohort: &[Cohort]
 const LANES: usize = 4;
 
 /// The core's end-of-day stocks of a chunk's residents, by cohort.
+#[inline(always)]
 fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32]) -> DayRecord {
     let n = range.len();
     let (cohort, last_active, trust) =
@@ -195,6 +233,23 @@ mod tests {
         for i in core.residents.ids() {
             assert!(core.residents.habit[i] < habit_before[i]);
             assert!((core.residents.habit[i] - habit_before[i] * decay).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn every_build_drifts_to_the_same_bits() {
+        let d = 50;
+        let n = CHUNK as u32 + 777;
+        let (mut widest, mut portable) =
+            (with_activity(n, Split::Sequential, d), with_activity(n, Split::Sequential, d));
+        let (mut one, mut other) = (DayRecord::default(), DayRecord::default());
+        end_of_day_built(&mut widest, d, &mut one, Build::Widest);
+        end_of_day_built(&mut portable, d, &mut other, Build::Portable);
+        assert_eq!(one, other);
+        let (a, b) = (&widest.residents, &portable.residents);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for (x, y) in [(&a.habit, &b.habit), (&a.attachment, &b.attachment), (&a.awareness, &b.awareness)] {
+            assert_eq!(bits(&x.0), bits(&y.0));
         }
     }
 

@@ -26,7 +26,7 @@ use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
 use crate::model::core::day::{Activity, Granted, Reservation, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
-use crate::model::core::types::{Cohort, ResidentId};
+use crate::model::core::types::{AgeBand, Cohort, ResidentId};
 use integration::IntegrationParams;
 use merchants::Merchants;
 use outreach::{GridWorkers, Riders};
@@ -120,10 +120,10 @@ pub trait Mechanism: Sized + Send + Sync {
         0.0
     }
 
-    /// While running: the share of the day resident `i` has free for taking part, given the
-    /// share `free` before this mechanism (a mechanism may relax the time constraint).
-    #[inline]
-    fn free_time(&self, _core: &Core, _i: ResidentId, free: f32) -> f32 {
+    /// While running: the share of the day a resident of age band `age` has free for taking
+    /// part, given the share `free` before this mechanism (a mechanism may relax the time
+    /// constraint). The decide pass tabulates it by band and free-time byte once a day.
+    fn free_time(&self, _age: AgeBand, free: f32) -> f32 {
         free
     }
 
@@ -277,12 +277,11 @@ macro_rules! registry {
                 bonus
             }
 
-            /// The share of today resident `i` has free (`free` before the mechanisms), as the
-            /// running mechanisms leave it.
-            #[inline]
-            pub fn free_time(&self, core: &Core, i: ResidentId, today: &Today, mut free: f32) -> f32 {
+            /// The share of today a resident of band `age` has free (`free` before the
+            /// mechanisms), as the running mechanisms leave it.
+            pub fn free_time(&self, age: AgeBand, today: &Today, mut free: f32) -> f32 {
                 if today.policies_on {
-                    $($(#[$attr])* { free = self.$field.free_time(core, i, free); })+
+                    $($(#[$attr])* { free = self.$field.free_time(age, free); })+
                 }
                 free
             }

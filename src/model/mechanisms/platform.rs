@@ -8,7 +8,7 @@ use crate::model::core::check::Check;
 use crate::model::core::day::Today;
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
-use crate::model::core::types::{AgeBand, N_AGE_BANDS, ResidentId};
+use crate::model::core::types::{AgeBand, N_AGE_BANDS};
 
 /// A digital platform (online mini-program) that lowers the cost of taking part.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -88,9 +88,8 @@ impl Mechanism for Platform {
     /// free + relief (1 - free): the relief is worth most to the time-poor (Brady, Verba &
     /// Schlozman 1995: time is a resource of participation; Spada et al. 2016: online voting
     /// drew new participants into participatory budgeting).
-    #[inline]
-    fn free_time(&self, core: &Core, i: ResidentId, free: f32) -> f32 {
-        let relief = self.relief[core.residents.age[i].index()];
+    fn free_time(&self, age: AgeBand, free: f32) -> f32 {
+        let relief = self.relief[age.index()];
         // Without the platform (or for a band it does not reach) the free time is as it was.
         if relief == 0.0 { free } else { free + relief * (1.0 - free) }
     }
