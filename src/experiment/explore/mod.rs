@@ -3,6 +3,7 @@
 
 pub mod analyse;
 pub mod design;
+pub mod history;
 pub mod sensitivity;
 
 use std::fmt;
