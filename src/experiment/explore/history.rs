@@ -32,9 +32,11 @@ pub enum Stochasticity {
 
 /// The implausibility I = |mean − observed| / sqrt(V_sim + V_obs + V_disc), where V_sim is the
 /// replicates' variance or the variance of their mean (`stochasticity`). Infinite for a
-/// point with no replicate value; a target with no variance at all is met only exactly.
+/// point with no replicate value and wherever a number is not finite (nothing is met by
+/// accident of a NaN); a target with no variance at all is met only exactly.
 pub fn implausibility(m: &Match, stochasticity: Stochasticity) -> f64 {
-    if m.replicates == 0 || !m.mean.is_finite() {
+    let numbers = [m.mean, m.variance, m.observed, m.observation_sd, m.discrepancy_sd];
+    if m.replicates == 0 || numbers.iter().any(|x| !x.is_finite()) {
         return f64::INFINITY;
     }
     let simulated = match stochasticity {
@@ -52,12 +54,14 @@ pub fn implausibility(m: &Match, stochasticity: Stochasticity) -> f64 {
     }
 }
 
-/// What one wave found, from the implausibility of every target at every point.
+/// What one wave found, from the implausibility of every target at every point. A point is
+/// ruled out when a target's implausibility exceeds the cutoff (I > c, as in Vernon et al.
+/// 2010); a NaN counts as infinite.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
-    /// Per point: every target's implausibility is under the cutoff.
+    /// Per point: no target's implausibility exceeds the cutoff.
     pub not_ruled_out: Vec<bool>,
-    /// Per target: some point meets it (its implausibility alone is under the cutoff).
+    /// Per target: some point meets it (its implausibility alone is at most the cutoff).
     pub met_alone: Vec<bool>,
     /// Pairs of targets each met at some point but never at the same point: the model cannot
     /// meet them together in the region tried.
@@ -70,7 +74,7 @@ impl Verdict {
     /// The verdict on `implausibility[point][target]` at `cutoff`.
     pub fn of(implausibility: &[Vec<f64>], cutoff: f64) -> Verdict {
         let targets = implausibility.first().map_or(0, Vec::len);
-        let meets = |point: &[f64], t: usize| point[t] < cutoff;
+        let meets = |point: &[f64], t: usize| point[t] <= cutoff;
         let not_ruled_out: Vec<bool> = implausibility.iter().map(|p| (0..targets).all(|t| meets(p, t))).collect();
         let met_alone: Vec<bool> = (0..targets).map(|t| implausibility.iter().any(|p| meets(p, t))).collect();
         let mut conflicts = Vec::new();
@@ -82,7 +86,7 @@ impl Verdict {
                 }
             }
         }
-        let largest = |p: &Vec<f64>| p.iter().copied().fold(0.0, f64::max);
+        let largest = |p: &Vec<f64>| p.iter().map(|&x| if x.is_nan() { f64::INFINITY } else { x }).fold(0.0, f64::max);
         let closest = implausibility.iter().map(largest).enumerate().min_by(|(_, x), (_, y)| x.total_cmp(y));
         Verdict { not_ruled_out, met_alone, conflicts, closest }
     }
@@ -95,11 +99,12 @@ impl Verdict {
 }
 
 /// The next wave's `points` design points (in the unit cube of the parameters' ranges) inside
-/// what the last wave left: the box around its points not ruled out, widened by half a
-/// stratum, and of a Latin hypercube ten times larger drawn in that box, the candidates whose
+/// what the last wave left: the box around its points not ruled out, widened by half of one
+/// over the number of points (half a stratum of a first wave's Latin hypercube), and of a Latin hypercube ten times larger drawn in that box, the candidates whose
 /// nearest point of the last wave was not ruled out, in the order drawn. Fewer than `points`
 /// when the region is small; empty when nothing is left.
 pub fn next_design(previous: &[Vec<f64>], not_ruled_out: &[bool], points: usize, seed: u64) -> Vec<Vec<f64>> {
+    assert_eq!(previous.len(), not_ruled_out.len(), "a verdict for every point of the last wave");
     let kept: Vec<&Vec<f64>> = previous.iter().zip(not_ruled_out).filter(|(_, k)| **k).map(|(p, _)| p).collect();
     let Some(first) = kept.first() else {
         return Vec::new();
@@ -145,6 +150,13 @@ mod tests {
             observation_sd: 2.0,
             discrepancy_sd: 1.0,
         };
+        for broken in [
+            Match { observed: f64::NAN, ..m },
+            Match { observation_sd: f64::NAN, ..m },
+            Match { mean: f64::INFINITY, ..m },
+        ] {
+            assert_eq!(implausibility(&broken, Stochasticity::MeanOnly), f64::INFINITY, "{broken:?}");
+        }
         // 3 / sqrt(8 + 4 + 1) and 3 / sqrt(8 / 2 + 4 + 1).
         assert!((implausibility(&m, Stochasticity::OneRealisation) - 3.0 / 13f64.sqrt()).abs() < 1e-12);
         assert!((implausibility(&m, Stochasticity::MeanOnly) - 1.0).abs() < 1e-12);
@@ -168,8 +180,8 @@ mod tests {
 
     #[test]
     fn targets_that_no_point_meets_together_are_named() {
-        // Observed at 2 and 8 with an error of 1: each is met alone, never both.
-        let verdict = Verdict::of(&two_targets_on_one_output(2.0, 8.0), 3.0);
+        // Observed at 1.5 and 8.5 with an error of 1: each is met alone, never both.
+        let verdict = Verdict::of(&two_targets_on_one_output(1.5, 8.5), 3.0);
         assert!(!verdict.any_left());
         assert_eq!(verdict.met_alone, [true, true]);
         assert_eq!(verdict.conflicts, [(0, 1)]);
@@ -180,9 +192,9 @@ mod tests {
     fn targets_that_can_be_met_together_leave_their_region() {
         let verdict = Verdict::of(&two_targets_on_one_output(4.0, 6.0), 3.0);
         assert!(verdict.conflicts.is_empty());
-        // |y - 4| < 3 and |y - 6| < 3: y in 4..=6 at the points k = 4, 5, 6.
+        // |y - 4| <= 3 and |y - 6| <= 3: y in 3..=7 (a point at the cutoff is kept).
         let left: Vec<usize> = (0..=10).filter(|&k| verdict.not_ruled_out[k]).collect();
-        assert_eq!(left, [4, 5, 6]);
+        assert_eq!(left, [3, 4, 5, 6, 7]);
     }
 
     #[test]
@@ -190,6 +202,25 @@ mod tests {
         let verdict = Verdict::of(&two_targets_on_one_output(5.0, 50.0), 3.0);
         assert_eq!(verdict.met_alone, [true, false]);
         assert!(verdict.conflicts.is_empty() && !verdict.any_left());
+    }
+
+    #[test]
+    fn a_point_with_nan_is_never_the_closest() {
+        let verdict = Verdict::of(&[vec![f64::NAN, f64::NAN], vec![5.0, 1.0]], 3.0);
+        assert_eq!(verdict.closest, Some((1, 5.0)));
+        assert!(!verdict.any_left());
+    }
+
+    #[test]
+    fn the_next_wave_avoids_the_gap_between_two_regions_left() {
+        let previous: Vec<Vec<f64>> = latin_hypercube(50, 1, 3);
+        // Two regions left, near 0.1 and near 0.9: the box spans both, the gap is not drawn.
+        let left: Vec<bool> = previous.iter().map(|p| (p[0] - 0.1).abs() < 0.08 || (p[0] - 0.9).abs() < 0.08).collect();
+        let next = next_design(&previous, &left, 30, 4);
+        assert!(!next.is_empty());
+        for point in &next {
+            assert!((point[0] - 0.1).abs() < 0.1 || (point[0] - 0.9).abs() < 0.1, "{point:?} is in the gap");
+        }
     }
 
     #[test]

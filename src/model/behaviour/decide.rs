@@ -146,7 +146,7 @@ pub fn split_draw(draw: u64) -> (f32, u32) {
 /// Spare places in a chunk's list of applicants beyond which it is shrunk to fit.
 const SPARE_ROOM: usize = 64;
 
-/// The decide pass over residents in `range` (which starts on a multiple of [`BLOCK`]).
+/// The decide pass over residents in `range`, a block of [`BLOCK`] at a time.
 pub fn decide(
     core: &Core,
     merchants: &Merchants,

@@ -94,7 +94,7 @@ impl Chunk<'_> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     unsafe fn drift_wide(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
         self.drift(read, motives)
     }

@@ -63,7 +63,7 @@ pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds:
 /// [`gates`] compiled for 512-bit vectors, which hash eight draws at once (see
 /// [`crate::engine::lanes`] on why the bits are the same).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
 unsafe fn gates_wide(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
     gates_portable(streams, table, block, bounds)
 }
