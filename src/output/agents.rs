@@ -147,10 +147,10 @@ impl PartWriter {
     }
 
     fn keep_error(&self, result: anyhow::Result<()>) {
-        if let Err(error) = result {
-            if let Ok(mut first) = self.error.lock() {
-                first.get_or_insert_with(|| format!("{}: {error:#}", self.path.display()));
-            }
+        if let Err(error) = result
+            && let Ok(mut first) = self.error.lock()
+        {
+            first.get_or_insert_with(|| format!("{}: {error:#}", self.path.display()));
         }
     }
 

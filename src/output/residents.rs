@@ -153,10 +153,10 @@ impl ResidentsTable {
             AgentsFormat::Parquet => write_parquet(&path, &table),
             AgentsFormat::Csv => write_csv(&path, &table),
         };
-        if let Err(error) = result {
-            if let Ok(mut first) = self.error.lock() {
-                first.get_or_insert_with(|| format!("{}: {error:#}", path.display()));
-            }
+        if let Err(error) = result
+            && let Ok(mut first) = self.error.lock()
+        {
+            first.get_or_insert_with(|| format!("{}: {error:#}", path.display()));
         }
     }
 

@@ -34,7 +34,7 @@ pub fn morris_design(factors: usize, trajectories: usize, levels: u32, seed: u64
     assert!(factors > 0, "a Morris design needs at least one factor");
     assert!(trajectories > 0, "a Morris design needs at least one trajectory");
     assert!(
-        levels >= 2 && levels % 2 == 0,
+        levels >= 2 && levels.is_multiple_of(2),
         "Morris levels must be even and at least 2 (got {levels}), so that x ± delta stays on the grid"
     );
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
