@@ -222,7 +222,11 @@ impl Pass<'_> {
         let expiring = today.day - rules.window;
         let (first, n) = (block.first as usize, block.ages.len());
         let last_active = &self.core.residents.last_active.0[first..first + n];
+        let visit = self.visits(first, gates, last_active);
         for (k, (&age, &last)) in block.ages.iter().zip(last_active).enumerate() {
+            if !visit[k] {
+                continue;
+            }
             let i = ResidentId(block.first + k as u32);
             if last == expiring {
                 out.expired.push(i);
@@ -249,6 +253,26 @@ impl Pass<'_> {
                 out.needs.extend(self.need(i, &draws));
             }
         }
+    }
+
+    /// Which residents of the block at `first` may decide anything today: everyone on a
+    /// deliberation or event day; otherwise those whose activity lapses today, those past a gate
+    /// and those a mechanism may act on ([`Mechanisms::visits`]). The others would do nothing.
+    #[inline]
+    fn visits(&self, first: usize, gates: &Gates, last_active: &[i32]) -> [bool; BLOCK] {
+        let today = self.today;
+        let mut visit = [false; BLOCK];
+        let n = last_active.len();
+        if today.deliberation || !today.events.is_empty() {
+            visit[..n].fill(true);
+            return visit;
+        }
+        self.mechanisms.visits(self.core, today, first, &mut visit[..n]);
+        let expiring = today.day - self.core.rules.window;
+        for k in 0..n {
+            visit[k] |= gates.volunteer[k] | gates.need[k] | (last_active[k] == expiring);
+        }
+        visit
     }
 
     /// Whether `who` applies for `activity` with its own logit offset `own`, draw `draw` and

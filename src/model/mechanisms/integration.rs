@@ -103,6 +103,16 @@ impl Mechanism for Integration {
         }
     }
 
+    /// On the workshop's day, the newcomers it is offered to.
+    fn visits(&self, core: &Core, today: &Today, first: usize, visit: &mut [bool]) {
+        if self.held(today) {
+            let moved_in = &core.residents.move_in_day.0[first..first + visit.len()];
+            for (v, &day) in visit.iter_mut().zip(moved_in) {
+                *v |= today.day - day < self.params.newcomer_days as i32;
+            }
+        }
+    }
+
     fn capacity(&self, activity: Activity) -> Option<u32> {
         (activity == WORKSHOP).then_some(self.params.capacity)
     }

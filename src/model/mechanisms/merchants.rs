@@ -449,6 +449,9 @@ impl Mechanism for Alliance {
     const PURPOSES: &'static [Purpose] = &[PLACEMENT, ALLIANCE_REVIEW, ALLIANCE_MEETING, GRIEVANCE_TARGET];
     const ACTS: &'static [(ActKind, &'static str)] = &[(GRIEVANCE, "grievance")];
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, _core: &Core) -> Alliance {
         Alliance { params: params.merchants.clone(), item_value_yuan: params.policy.time_bank.item_value_yuan }
     }

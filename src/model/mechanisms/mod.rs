@@ -146,6 +146,17 @@ pub trait Mechanism: Sized + Send + Sync {
     ) {
     }
 
+    /// While running: marks (sets to true) in `visit` every resident of the block starting at
+    /// `first` whom this mechanism's `offer` or `decide` may act on today. The decide pass
+    /// skips a resident no one marks on a day with no deliberation and no event and who is past
+    /// no gate (`behaviour/gates.rs`). The default marks everyone, which is always right; a
+    /// mechanism without `offer` and `decide` marks no one, and one with them marks whom they
+    /// can reach, so that most residents are skipped.
+    #[inline]
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, visit: &mut [bool]) {
+        visit.fill(true);
+    }
+
     /// The places of one of this mechanism's activities.
     fn capacity(&self, _activity: Activity) -> Option<u32> {
         None
@@ -302,6 +313,15 @@ macro_rules! registry {
                 }
             }
 
+            /// Marks in `visit` the residents of the block at `first` whom a running
+            /// mechanism's `offer` or `decide` may act on today.
+            #[inline]
+            pub fn visits(&self, core: &Core, today: &Today, first: usize, visit: &mut [bool]) {
+                if today.policies_on {
+                    $($(#[$attr])* { self.$field.visits(core, today, first, visit); })+
+                }
+            }
+
             pub fn capacity(&self, activity: Activity) -> u32 {
                 $($(#[$attr])* { if let Some(places) = self.$field.capacity(activity) { return places; } })+
                 0
@@ -397,6 +417,44 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!((numbers.len(), names.len()), (kinds.len(), kinds.len()), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_resident_no_mechanism_visits_is_offered_nothing_and_decides_nothing() {
+        use crate::engine::rng::DayStreams;
+        use crate::model::behaviour::gates::BLOCK;
+        use crate::model::core::purposes;
+        let (mut core, mut params) = Core::for_tests(700);
+        (params.policy.time_bank.enabled, params.policy.integration.enabled) = (true, true);
+        let mut mechanisms = Mechanisms::build(&params, &core);
+        let mut today = Today::for_tests(400, true);
+        today.date = chrono::NaiveDate::from_ymd_opt(2024, 3, params.policy.integration.day).expect("a date");
+        for i in core.residents.ids() {
+            if i.0 % 5 == 0 {
+                mechanisms.time_bank.points[i] = 100_000;
+            }
+            if i.0 % 3 == 0 {
+                core.residents.move_in_day[i] = today.day - 30;
+            }
+        }
+        let streams = DayStreams::new(1, 0, today.day as u32, purposes::DECIDE);
+        let (mut offered, mut wished) = (0, 0);
+        for first in (0..core.residents.len()).step_by(BLOCK) {
+            let mut visit = [false; BLOCK];
+            let n = BLOCK.min(core.residents.len() - first);
+            mechanisms.visits(&core, &today, first, &mut visit[..n]);
+            for (k, &visited) in visit[..n].iter().enumerate() {
+                let i = ResidentId::new(first + k);
+                let draws = Draws::new(&streams, i);
+                let mut offers = 0;
+                mechanisms.offer(&core, i, &today, &draws, &mut |_, _, _, _| offers += 1);
+                let mut wishes = MechanismWishes::default();
+                mechanisms.decide(&core, i, &today, &draws, &mut wishes);
+                assert!(visited || (offers == 0 && wishes.time_bank.is_empty()), "{i:?} acts unvisited");
+                (offered, wished) = (offered + offers, wished + wishes.time_bank.len());
+            }
+        }
+        assert!(offered > 0 && wished > 0, "the workshop was offered ({offered}) and points redeemed ({wished})");
     }
 
     #[test]

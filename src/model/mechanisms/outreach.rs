@@ -100,6 +100,9 @@ impl Mechanism for Outreach {
     type Wishes = ();
     const PURPOSES: &'static [Purpose] = &[COLLECT];
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, core: &Core) -> Outreach {
         let grid_households = grid_households(&core.structure.household_grid, params.community.micro_grids as usize);
         Outreach {

@@ -69,6 +69,9 @@ impl Mechanism for Platform {
     type Counters = ();
     type Wishes = ();
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, _core: &Core) -> Platform {
         let p = &params.policy.platform;
         if !p.enabled {

@@ -59,6 +59,9 @@ impl Mechanism for RewardImage {
     type Counters = ();
     type Wishes = ();
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, _core: &Core) -> RewardImage {
         RewardImage { cost: RewardImage::cost(params) as f32 }
     }

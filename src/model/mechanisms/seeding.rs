@@ -87,6 +87,9 @@ impl Mechanism for Seeding {
     const PURPOSES: &'static [Purpose] = &[SEED_PICK];
     const ACTS: &'static [(ActKind, &'static str)] = &[(SEEDED, "seeded")];
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, core: &Core) -> Seeding {
         let params = params.policy.seeding.clone();
         let residents = if params.is_on() { core.residents.len() } else { 0 };

@@ -47,6 +47,9 @@ impl Mechanism for StoryVouchers {
     const ACTS: &'static [(ActKind, &'static str)] =
         &[(VOUCHERS_PAID, "vouchers_paid"), (VOUCHER_SPENT, "voucher_spent"), (VOUCHERS_LOST, "vouchers_lost")];
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, core: &Core) -> StoryVouchers {
         let story_events = params.events.iter().enumerate().filter(|(_, e)| e.name.contains("story day"));
         StoryVouchers {

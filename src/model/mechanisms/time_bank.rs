@@ -269,6 +269,17 @@ impl Mechanism for TimeBank {
         }
     }
 
+    /// Those holding enough points for an item (the only ones `decide` acts on).
+    #[inline]
+    fn visits(&self, _core: &Core, _today: &Today, first: usize, visit: &mut [bool]) {
+        if let Some(t) = self.rules {
+            let points = &self.points.0[first..first + visit.len()];
+            for (v, &held) in visit.iter_mut().zip(points) {
+                *v |= held >= t.item_cost;
+            }
+        }
+    }
+
     #[inline]
     fn decide(&self, _core: &Core, i: ResidentId, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
         if let Some(t) = self.rules.filter(|t| self.points[i] >= t.item_cost) {

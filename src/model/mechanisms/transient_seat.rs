@@ -54,6 +54,9 @@ impl Mechanism for TransientSeat {
     type Counters = ();
     type Wishes = ();
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, _core: &Core) -> TransientSeat {
         let p = &params.policy.transient_seat;
         TransientSeat { seats: p.seats, invitation: if p.seats > 0 { p.invitation_bonus as f32 } else { 0.0 } }

@@ -214,6 +214,9 @@ impl Mechanism for ProposalFund {
         (FOLLOWED_THROUGH, "followed_through"),
     ];
 
+    /// No `offer` or `decide`: no resident to visit.
+    fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
+
     fn build(params: &Params, _core: &Core) -> ProposalFund {
         let f = &params.policy.proposal_fund;
         let platform = &params.policy.platform;
