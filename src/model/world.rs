@@ -15,6 +15,7 @@ use crate::model::core::population::Residents;
 use crate::model::core::state::Core;
 use crate::model::core::structure::Structure;
 use crate::model::core::types::Cohort;
+use crate::model::core::types::N_AGE_BANDS;
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::proposal_fund::book::ProposalBook;
 use crate::model::mechanisms::time_bank::TimeBank;
@@ -129,8 +130,10 @@ impl World {
                 bursts
             },
             utility_bonus: 0.0,
+            free_share: [[0.0; 256]; N_AGE_BANDS],
         };
         today.utility_bonus = self.mechanisms.utility_bonus(&today);
+        today.free_share = self.mechanisms.free_table(&core.rules.free_share, &today);
         today
     }
 

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::rng::{DayStreams, unit_f32};
-use crate::model::behaviour::gates::{BLOCK, Block, Bounds, FreeTable, Gates, gates};
+use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, gates};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::purposes;
@@ -133,9 +133,9 @@ impl<'a> Draws<'a> {
 }
 
 /// The slot of the draw for volunteering.
-const VOLUNTEER_SLOT: u32 = 0;
+pub const VOLUNTEER_SLOT: u32 = 0;
 /// The slot of the draw for a need.
-const NEED_SLOT: u32 = 2;
+pub const NEED_SLOT: u32 = 2;
 
 /// Splits one 64-bit draw into a uniform in [0, 1) (high half) and a 32-bit integer (low half).
 #[inline]
@@ -156,18 +156,12 @@ pub fn decide(
 ) -> Decisions {
     let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    let table = free_table(core, mechanisms, today);
-    let bounds = Bounds {
-        tasks: today.tasks > 0,
-        volunteer_slot: VOLUNTEER_SLOT,
-        need_slot: NEED_SLOT,
-        need_ceiling: pass.need_ceiling,
-    };
+    let bounds = Bounds { tasks: today.tasks > 0, need_ceiling: pass.need_ceiling };
     let mut out = Decisions::default();
     let end = range.end;
     for first in range.step_by(BLOCK) {
         let block = block_of(core, today, first..end.min(first + BLOCK));
-        let gates = gates(&streams, &table, &block, bounds);
+        let gates = gates(&streams, &today.free_share, &block, bounds);
         pass.block(&streams, &block, &gates, &mut out);
     }
     // Sorted here, in the parallel pass, so the allocation merges the chunks without a copy;
@@ -188,12 +182,6 @@ fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>) -> Block<'a>
         awareness: &r.awareness.0[range.clone()],
         free_bytes: &r.free_bytes(today.is_weekend)[range],
     }
-}
-
-/// Each age band's free share by free-time byte today, as the running mechanisms leave it.
-fn free_table(core: &Core, mechanisms: &Mechanisms, today: &Today) -> FreeTable {
-    let share = &core.rules.free_share;
-    std::array::from_fn(|band| std::array::from_fn(|byte| mechanisms.free_time(AgeBand::ALL[band], today, share[byte])))
 }
 
 /// What every resident's decisions of the day share.
@@ -222,7 +210,7 @@ impl Pass<'_> {
         let expiring = today.day - rules.window;
         let (first, n) = (block.first as usize, block.ages.len());
         let last_active = &self.core.residents.last_active.0[first..first + n];
-        let visit = self.visits(first, gates, last_active);
+        let visit = self.visits(first, gates, last_active, expiring);
         for (k, (&age, &last)) in block.ages.iter().zip(last_active).enumerate() {
             if !visit[k] {
                 continue;
@@ -259,7 +247,7 @@ impl Pass<'_> {
     /// deliberation or event day; otherwise those whose activity lapses today, those past a gate
     /// and those a mechanism may act on ([`Mechanisms::visits`]). The others would do nothing.
     #[inline]
-    fn visits(&self, first: usize, gates: &Gates, last_active: &[i32]) -> [bool; BLOCK] {
+    fn visits(&self, first: usize, gates: &Gates, last_active: &[i32], expiring: i32) -> [bool; BLOCK] {
         let today = self.today;
         let mut visit = [false; BLOCK];
         let n = last_active.len();
@@ -268,7 +256,6 @@ impl Pass<'_> {
             return visit;
         }
         self.mechanisms.visits(self.core, today, first, &mut visit[..n]);
-        let expiring = today.day - self.core.rules.window;
         for k in 0..n {
             visit[k] |= gates.volunteer[k] | gates.need[k] | (last_active[k] == expiring);
         }

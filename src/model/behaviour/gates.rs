@@ -5,14 +5,13 @@
 
 #[cfg(target_arch = "x86_64")]
 use crate::engine::lanes::has_wide_lanes;
-use crate::engine::rng::{DayStreams, unit_f32};
-use crate::model::core::types::{AgeBand, N_AGE_BANDS};
+use crate::engine::rng::DayStreams;
+use crate::model::behaviour::decide::{NEED_SLOT, VOLUNTEER_SLOT, split_draw};
+use crate::model::core::day::FreeTable;
+use crate::model::core::types::AgeBand;
 
 /// Residents looked at together.
 pub const BLOCK: usize = 64;
-
-/// Each age band's share of the day free, by free-time byte, as the running mechanisms leave it.
-pub type FreeTable = [[f32; 256]; N_AGE_BANDS];
 
 /// One block of residents (each slice at most [`BLOCK`] long, all the same length).
 pub struct Block<'a> {
@@ -34,20 +33,18 @@ pub struct Gates {
     pub need: [bool; BLOCK],
 }
 
-/// The bounds of today's commonest decisions and the slots of their draws.
+/// The bounds of today's commonest decisions.
 #[derive(Clone, Copy)]
 pub struct Bounds {
     /// Whether there are volunteer tasks today.
     pub tasks: bool,
-    pub volunteer_slot: u32,
-    pub need_slot: u32,
     pub need_ceiling: f32,
 }
 
-/// The uniform in [0, 1) that [`crate::model::behaviour::decide::split_draw`] takes from a draw.
+/// The uniform in [0, 1) of a draw, as the full rule reads it.
 #[inline(always)]
 fn uniform(draw: u64) -> f32 {
-    unit_f32((draw >> 32) as u32)
+    split_draw(draw).0
 }
 
 /// The first look at `block`, from the day's draws `streams` and free-time table `table`.
@@ -78,13 +75,13 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
     }
     if bounds.tasks {
         for k in 0..n {
-            let u = uniform(streams.draw(block.first + k as u32, bounds.volunteer_slot));
+            let u = uniform(streams.draw(block.first + k as u32, VOLUNTEER_SLOT));
             let gate = block.awareness[k] * gates.free[k];
             gates.volunteer[k] = block.ages[k].is_adult() & (u < gate);
         }
     }
     for k in 0..n {
-        let u = uniform(streams.draw(block.first + k as u32, bounds.need_slot));
+        let u = uniform(streams.draw(block.first + k as u32, NEED_SLOT));
         gates.need[k] = block.ages[k].is_adult() & (u < bounds.need_ceiling);
     }
     gates
@@ -94,6 +91,7 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
 mod tests {
     use super::*;
     use crate::engine::rng::Purpose;
+    use crate::model::core::types::N_AGE_BANDS;
 
     /// A block of `n` residents with every age band and a spread of awareness and free time.
     fn sample(n: usize) -> (Vec<AgeBand>, Vec<f32>, Vec<u8>) {
@@ -111,15 +109,16 @@ mod tests {
         for n in [1, 17, BLOCK] {
             let (ages, awareness, free_bytes) = sample(n);
             let block = Block { first: 4096, ages: &ages, awareness: &awareness, free_bytes: &free_bytes };
-            let bounds = Bounds { tasks: true, volunteer_slot: 0, need_slot: 2, need_ceiling: 0.3 };
+            let bounds = Bounds { tasks: true, need_ceiling: 0.3 };
             let (wide, portable) =
                 (gates(&streams, &table, &block, bounds), gates_portable(&streams, &table, &block, bounds));
             let mut passed = 0;
             for k in 0..n {
                 let agent = 4096 + k as u32;
                 let free = table[ages[k] as usize][usize::from(free_bytes[k])];
-                let volunteer = ages[k].is_adult() && uniform(streams.draw(agent, 0)) < awareness[k] * free;
-                let need = ages[k].is_adult() && uniform(streams.draw(agent, 2)) < 0.3;
+                let volunteer =
+                    ages[k].is_adult() && uniform(streams.draw(agent, VOLUNTEER_SLOT)) < awareness[k] * free;
+                let need = ages[k].is_adult() && uniform(streams.draw(agent, NEED_SLOT)) < 0.3;
                 for g in [&wide, &portable] {
                     assert_eq!((g.free[k], g.volunteer[k], g.need[k]), (free, volunteer, need), "resident {k} of {n}");
                 }

@@ -1,6 +1,6 @@
 //! What a day offers, shared by every resident's decision, and the codes of its activities.
 
-use super::types::{Cohort, N_COHORTS, ResidentId};
+use super::types::{Cohort, N_AGE_BANDS, N_COHORTS, ResidentId};
 
 /// An activity's code: the committee's volunteering and deliberation day, then mechanisms'
 /// activities, then event e as `FIRST_EVENT + e`.
@@ -85,7 +85,13 @@ pub struct Today {
     pub burst_stairwells: Vec<u32>,
     /// Logit bonus on every activity from the mechanisms running today (the platform's).
     pub utility_bonus: f32,
+    /// The share of today free, by age band and free-time byte, as the running mechanisms
+    /// leave it (the platform's relief included).
+    pub free_share: FreeTable,
 }
+
+/// A share of the day free for each age band and free-time byte.
+pub type FreeTable = [[f32; 256]; N_AGE_BANDS];
 
 impl Today {
     /// Pipe bursts in stairwell unit `stairwell` today.
@@ -117,6 +123,8 @@ impl Today {
             events: vec![],
             burst_stairwells: vec![],
             utility_bonus: 0.0,
+            // No single-phase test reads it; the world fills it from the core and mechanisms.
+            free_share: [[0.0; 256]; N_AGE_BANDS],
         }
     }
 }

@@ -97,9 +97,8 @@ impl Mechanism for Integration {
         draws: &Draws,
         apply: &mut impl FnMut(Activity, f32, u64, f32),
     ) {
-        let p = &self.params;
-        if self.held(today) && today.day - core.residents.move_in_day[i] < p.newcomer_days as i32 {
-            apply(WORKSHOP, p.appeal as f32, draws.spare(0), 0.0);
+        if self.offered_to(today, core.residents.move_in_day[i]) {
+            apply(WORKSHOP, self.params.appeal as f32, draws.spare(0), 0.0);
         }
     }
 
@@ -108,7 +107,7 @@ impl Mechanism for Integration {
         if self.held(today) {
             let moved_in = &core.residents.move_in_day.0[first..first + visit.len()];
             for (v, &day) in visit.iter_mut().zip(moved_in) {
-                *v |= today.day - day < self.params.newcomer_days as i32;
+                *v |= self.offered_to(today, day);
             }
         }
     }
@@ -140,6 +139,12 @@ impl Integration {
     #[inline]
     fn held(&self, today: &Today) -> bool {
         self.params.enabled && today.date.day() == self.params.day
+    }
+
+    /// Whether the workshop is offered today to a resident who moved in on day `move_in_day`.
+    #[inline]
+    fn offered_to(&self, today: &Today, move_in_day: i32) -> bool {
+        self.held(today) && today.day - move_in_day < self.params.newcomer_days as i32
     }
 }
 

@@ -23,7 +23,7 @@ use crate::model::behaviour::decide::{Decisions, Draws, Need, Voice};
 use crate::model::core::acts::{ActKind, ActLog};
 use crate::model::core::check::Check;
 use crate::model::core::counters::{CohortDay, Column, CounterSet, DayRecord};
-use crate::model::core::day::{Activity, Granted, Reservation, Today};
+use crate::model::core::day::{Activity, FreeTable, Granted, Reservation, Today};
 use crate::model::core::params::Params;
 use crate::model::core::state::Core;
 use crate::model::core::types::{AgeBand, Cohort, ResidentId};
@@ -122,7 +122,8 @@ pub trait Mechanism: Sized + Send + Sync {
 
     /// While running: the share of the day a resident of age band `age` has free for taking
     /// part, given the share `free` before this mechanism (a mechanism may relax the time
-    /// constraint). The decide pass tabulates it by band and free-time byte once a day.
+    /// constraint). The world tabulates it by band and free-time byte once a day
+    /// (`Today::free_share`).
     fn free_time(&self, _age: AgeBand, free: f32) -> f32 {
         free
     }
@@ -288,13 +289,16 @@ macro_rules! registry {
                 bonus
             }
 
-            /// The share of today a resident of band `age` has free (`free` before the
-            /// mechanisms), as the running mechanisms leave it.
-            pub fn free_time(&self, age: AgeBand, today: &Today, mut free: f32) -> f32 {
-                if today.policies_on {
-                    $($(#[$attr])* { free = self.$field.free_time(age, free); })+
-                }
-                free
+            /// Today's share of the day free by age band and free-time byte (`share` before
+            /// the mechanisms), as the running mechanisms leave it.
+            pub fn free_table(&self, share: &[f32; 256], today: &Today) -> FreeTable {
+                std::array::from_fn(|band| std::array::from_fn(|byte| {
+                    let (age, mut free) = (AgeBand::ALL[band], share[byte]);
+                    if today.policies_on {
+                        $($(#[$attr])* { free = self.$field.free_time(age, free); })+
+                    }
+                    free
+                }))
             }
 
             #[inline]

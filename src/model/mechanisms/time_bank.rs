@@ -186,6 +186,12 @@ impl Rules {
             initial_value: t.initial_value as f32,
         }
     }
+
+    /// Whether a balance of `points` buys an item (its holder may redeem, and its value idles).
+    #[inline]
+    fn buys_an_item(&self, points: u64) -> bool {
+        points >= self.item_cost
+    }
 }
 
 /// The time bank: every resident's balance, membership and the worth they see in points, and
@@ -275,14 +281,14 @@ impl Mechanism for TimeBank {
         if let Some(t) = self.rules {
             let points = &self.points.0[first..first + visit.len()];
             for (v, &held) in visit.iter_mut().zip(points) {
-                *v |= held >= t.item_cost;
+                *v |= t.buys_an_item(held);
             }
         }
     }
 
     #[inline]
     fn decide(&self, _core: &Core, i: ResidentId, _today: &Today, draws: &Draws, wishes: &mut Redemptions) {
-        if let Some(t) = self.rules.filter(|t| self.points[i] >= t.item_cost) {
+        if let Some(t) = self.rules.filter(|t| t.buys_an_item(self.points[i])) {
             let (u, priority) = split_draw(draws.redeem());
             if u < t.redeem_chance {
                 wishes.push((priority, i));
@@ -384,7 +390,7 @@ impl TimeBank {
                     }
                     points[j] = 0;
                 }
-                if points[j] >= t.item_cost {
+                if t.buys_an_item(points[j]) {
                     point_value[j] *= 1.0 - t.idle_decay;
                 }
                 stats.points_outstanding += points[j];
