@@ -6,6 +6,8 @@ mod agents;
 mod architecture;
 #[path = "it/bad_scenarios.rs"]
 mod bad_scenarios;
+#[path = "it/calibrate.rs"]
+mod calibrate;
 #[path = "it/cli.rs"]
 mod cli;
 #[path = "it/common.rs"]

@@ -35,6 +35,8 @@ pub(crate) enum Command {
     Sweep(StudyArgs),
     /// Run the [sensitivity] analysis of a scenario: Morris screening and Sobol indices.
     Sensitivity(SensitivityArgs),
+    /// Fit the [calibration] parameters of a scenario to its targets: history matching, then ABC-SMC.
+    Calibrate(CalibrateArgs),
     /// Join the folders of a sharded sweep or sensitivity analysis into the final outputs.
     Merge(MergeArgs),
     /// Measure speed (resident-days per second) and memory per resident.
@@ -85,6 +87,10 @@ pub(crate) struct CompareArgs {
     /// one percentage point).
     #[arg(long, value_parser = interval_width)]
     pub until_ci: Option<f64>,
+    /// Posterior draws from `linli calibrate` (its posterior.csv): replicate r of every arm runs
+    /// under draw r, and the comparison adds each arm's probability of beating the baseline.
+    #[arg(long, value_name = "DRAWS")]
+    pub posterior: Option<PathBuf>,
     /// The most replicates per arm that --until-ci may run.
     #[arg(long, default_value_t = 320)]
     pub max_replicates: u32,
@@ -141,6 +147,21 @@ pub(crate) struct SensitivityArgs {
 pub(crate) enum MethodArg {
     Morris,
     Sobol,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CalibrateArgs {
+    /// The scenario file, with a [calibration] section.
+    pub scenario: PathBuf,
+    /// Output folder [default: outputs/<scenario name>-calibration/, or -coverage/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Instead of calibrating to the file's figures, run a coverage study: N synthetic truths
+    /// drawn from the prior, each calibrated to figures simulated at it (docs/CALIBRATION.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub coverage: Option<u32>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,10 +13,11 @@ use linli::engine::parallel::thread_pool;
 use linli::experiment::arms::{Arm, resolve};
 use linli::experiment::compare::Verdict;
 use linli::experiment::compare::{
-    ArmRun, Comparison, Group, INTERVAL_SCOPE, Metric, arms_statement, compare, run_arms, widest_headline_interval,
+    ArmRun, Comparison, Group, Metric, POSTERIOR_SCOPE, arms_statement, compare, run_arms, widest_headline_interval,
 };
 use linli::experiment::compare_measures::MeasureRow;
 use linli::experiment::plan::Sections;
+use linli::experiment::posterior::{Draws, PosteriorComparison, posterior_effects, run_arms_under};
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
@@ -26,6 +27,7 @@ use linli::simulate::days_per_replicate;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let Loaded { arms, sources, texts, statement, question } = load_arms(&args.files, args.replicates, args.exec.seed)?;
+    let draws = args.posterior.as_deref().map(|path| load_draws(path, &arms)).transpose()?;
     let base = &arms[0].scenario;
     let out_dir =
         args.out.clone().unwrap_or_else(|| Path::new("outputs").join(format!("{}-comparison", base.scenario.name)));
@@ -36,12 +38,13 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let mut replicates = base.scenario.replicates;
     let max = args.max_replicates.max(replicates);
     let progress = Progress::new("comparing", 0);
-    let mut runs = pool.install(|| run_batch(&arms, 0..replicates, &progress));
+    let batch = |range: std::ops::Range<u32>| pool.install(|| run_batch(&arms, range, draws.as_ref(), &progress));
+    let mut runs = batch(0..replicates);
     let mut comparison = compare(&runs, args.window_days as usize);
     if let Some(width) = args.until_ci {
         while widest_headline_interval(&comparison) > width && replicates < max {
             let more = replicates.min(max - replicates);
-            let extra = pool.install(|| run_batch(&arms, replicates..replicates + more, &progress));
+            let extra = batch(replicates..replicates + more);
             for (run, extra) in runs.iter_mut().zip(extra) {
                 run.output.replicates.extend(extra.output.replicates);
             }
@@ -50,6 +53,15 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         }
     }
     progress.finish();
+    if let (Some(draws), Some(path)) = (&draws, &args.posterior) {
+        comparison.posterior = Some(PosteriorComparison {
+            draws_file: path.display().to_string(),
+            draws: draws.rows.len(),
+            replicates: replicates as usize,
+            effects: posterior_effects(&runs, args.window_days as usize),
+        });
+        comparison.interval_scope = POSTERIOR_SCOPE;
+    }
     let line = bottom_line(&comparison, &question);
     let context = ComparisonContext {
         runs: &runs,
@@ -63,16 +75,79 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let written = linli::output::write_comparison(staging, &comparison, &context)?;
     let mut screen = bottom_line_screen(&line);
     let _ = writeln!(screen, "{statement}");
+    screen.push_str(&posterior_screen(&comparison));
     screen.push_str(&headline_screen(&comparison, &runs, &out_dir, &written, args.until_ci));
     print!("{screen}");
     Ok(())
 }
 
-fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, progress: &Progress) -> Vec<ArmRun> {
+fn run_batch(arms: &[Arm], range: std::ops::Range<u32>, draws: Option<&Draws>, progress: &Progress) -> Vec<ArmRun> {
     let replicates: Vec<u32> = range.collect();
     let days: u64 = arms.iter().map(|a| days_per_replicate(&a.scenario)).sum();
     progress.inc_length(days * replicates.len() as u64);
-    run_arms(arms, &replicates, &|| progress.inc(1))
+    match draws {
+        Some(draws) => run_arms_under(arms, &replicates, draws, &|| progress.inc(1)),
+        None => run_arms(arms, &replicates, &|| progress.inc(1)),
+    }
+}
+
+/// Under `--posterior`: each arm's probability of beating the baseline, in words first.
+fn posterior_screen(comparison: &Comparison) -> String {
+    let Some(posterior) = &comparison.posterior else { return String::new() };
+    let mut s = format!(
+        "Under the calibration's uncertainty ({} replicates, each under one of {} posterior draws from {}; every \
+         interval below includes what the evidence leaves open about the parameters):\n",
+        posterior.replicates, posterior.draws, posterior.draws_file
+    );
+    for e in &posterior.effects {
+        let _ = writeln!(
+            s,
+            "  {:<14} {:<11} P(better) {:.2}, change {} to {} (90% of draws): {}",
+            e.arm,
+            e.group.name(),
+            e.probability_better,
+            pp(e.change_q05),
+            pp(e.change_q95),
+            e.reading
+        );
+        if let (Some([low, median, high]), Some(without)) = (e.yuan_per_extra_active, e.share_without_gain) {
+            let _ = writeln!(
+                s,
+                "  {:<26} cost per extra active resident {} (90%: {} to {}); no gain under {:.0}% of draws",
+                "",
+                yuan(Some(median)),
+                yuan(Some(low)),
+                yuan(Some(high)),
+                100.0 * without
+            );
+        }
+    }
+    s.push('\n');
+    s
+}
+
+/// Reads posterior draws and checks that every draw makes a valid scenario of every arm.
+fn load_draws(path: &Path, arms: &[Arm]) -> anyhow::Result<Draws> {
+    let file = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
+    let draws = Draws::parse(&text).map_err(|p| {
+        anyhow::anyhow!("{file}:{}:{}: {}: expected {}, found {}", p.line, p.column, p.key, p.expected, p.found)
+    })?;
+    for (k, row) in draws.rows.iter().enumerate() {
+        for arm in arms {
+            draws.apply(&arm.scenario, row).map_err(|p| {
+                anyhow::anyhow!(
+                    "{file}:{}: draw {k} does not fit arm «{}»: {}: expected {}, found {}",
+                    k + 2,
+                    arm.name,
+                    p.key,
+                    p.expected,
+                    p.found
+                )
+            })?;
+        }
+    }
+    Ok(draws)
 }
 
 /// The arms to run and what the comparison says about them.
@@ -220,7 +295,7 @@ fn headline_screen(
         let verdict = if widest <= width { "reached" } else { "not reached at the maximum" };
         let _ = writeln!(s, "target interval width {width}: {verdict} (widest {widest:.4})");
     }
-    let _ = writeln!(s, "{INTERVAL_SCOPE}");
+    let _ = writeln!(s, "{}", comparison.interval_scope);
     let _ = writeln!(
         s,
         "\nchange in mean active rate against the baseline, in percentage points (95% CI, Holm-adjusted p; \

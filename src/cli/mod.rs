@@ -3,6 +3,7 @@
 pub(crate) mod alloc;
 mod args;
 mod bench;
+mod calibrate;
 mod compare;
 mod cycles;
 mod plan;
@@ -28,6 +29,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         Command::Compare(compare_args) => compare::run(&compare_args),
         Command::Sweep(study_args) => study::sweep(&study_args),
         Command::Sensitivity(args) => study::sensitivity(&args),
+        Command::Calibrate(calibrate_args) => calibrate::run(&calibrate_args),
         Command::Merge(merge_args) => study::merge(&merge_args),
         Command::Bench(bench_args) => bench::bench(&bench_args),
         Command::Validate(validate_args) => validate::run(&validate_args),

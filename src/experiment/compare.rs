@@ -188,6 +188,13 @@ parameter values; they do not include uncertainty about the parameters themselve
 /// [`INTERVAL_SCOPE`] in Chinese, for the report's bottom line.
 pub const INTERVAL_SCOPE_ZH: &str = "95%区间只反映同一组参数取值下各次重复模拟之间的差异，不包括参数本身的不确定性。";
 
+/// What 95% intervals cover when every replicate ran under its own posterior draw.
+pub const POSTERIOR_SCOPE: &str = "Each replicate ran under its own draw from the calibration's posterior, so 95% \
+intervals cover both the variation between replicates and the uncertainty about the parameters that the evidence leaves.";
+
+/// [`POSTERIOR_SCOPE`] in Chinese.
+pub const POSTERIOR_SCOPE_ZH: &str = "每次重复模拟各用校准后验分布中的一组参数，因此95%区间既反映各次重复模拟之间的差异，也反映证据尚未确定的参数不确定性。";
+
 /// Bootstrap resamples of the replicates for the cost intervals and the cost ranking.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 
@@ -284,6 +291,16 @@ pub struct Comparison {
     /// Pairs of arms the bootstrap ranks by cost per additional active resident (Holm-adjusted
     /// p below 0.05); pairs not listed cannot be ranked.
     pub cost_ranking: Vec<CostOrder>,
+    /// With `--posterior`: each arm's effects over the calibration's posterior draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<super::posterior::PosteriorComparison>,
+}
+
+impl Comparison {
+    /// [`Comparison::interval_scope`] in Chinese.
+    pub fn interval_scope_zh(&self) -> &'static str {
+        if self.posterior.is_some() { POSTERIOR_SCOPE_ZH } else { INTERVAL_SCOPE_ZH }
+    }
 }
 
 /// Which arms of a file run, which is the baseline, and whether the file's own design (its
@@ -443,6 +460,7 @@ pub fn compare(runs: &[ArmRun], window_days: usize) -> Comparison {
         costs,
         bootstrap_resamples: BOOTSTRAP_RESAMPLES,
         cost_ranking,
+        posterior: None,
     }
 }
 

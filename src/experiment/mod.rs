@@ -5,12 +5,14 @@
 //! `[[arm]]`, `[sweep]`, `[sensitivity]`) are read, checked and documented here.
 
 pub mod arms;
+pub mod calibrate;
 pub mod compare;
 pub mod compare_measures;
 pub mod explore;
 pub mod json_schema;
 pub mod measures;
 pub mod plan;
+pub mod posterior;
 pub mod stats;
 pub mod study;
 pub mod template;

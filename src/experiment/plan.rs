@@ -7,12 +7,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::arms::{self, ArmProblem};
+use super::calibrate::{self, CalibrationSpec};
 use super::study::{self, SensitivitySpec, SweepSpec};
 use crate::scenario::validate::{Problem, real_range_problem};
 use crate::scenario::{self, Scenario, ScenarioError};
 
 /// The top-level keys of a file that belong to the experiment, not to the scenario.
-pub const SECTIONS: [&str; 4] = ["comparison", "arm", "sweep", "sensitivity"];
+pub const SECTIONS: [&str; 5] = ["comparison", "arm", "sweep", "sensitivity", "calibration"];
 
 /// The range of `[comparison] smallest_difference_pp`, checked by `parse` and stated by the JSON
 /// Schema.
@@ -27,6 +28,7 @@ pub struct Plan {
     pub arms: Vec<ArmSpec>,
     pub sweep: Option<SweepSpec>,
     pub sensitivity: Option<SensitivitySpec>,
+    pub calibration: Option<CalibrationSpec>,
 }
 
 /// The experiment's sections of a file as written (the keys of [`SECTIONS`]); doc comments are
@@ -48,6 +50,10 @@ pub struct Sections {
     /// A global sensitivity analysis for `linli sensitivity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<SensitivitySpec>,
+    /// A calibration for `linli calibrate`: parameters with priors and targets with observed
+    /// values and errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationSpec>,
 }
 
 /// An arm as written: a name and overrides by dotted path (`"policy.time_bank.enabled" = true`,
@@ -101,6 +107,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Plan, Box<ScenarioError>> {
     reading.problems.extend(arm_problems(&reading.scenario, &sections.arms, &known));
     let (sweep, sensitivity) = (sections.sweep.as_ref(), sections.sensitivity.as_ref());
     reading.problems.extend(study::check(&reading.scenario, sweep, sensitivity, &known));
+    reading.problems.extend(calibrate::check(&reading.scenario, sections.calibration.as_ref(), &known));
     let scenario = reading.finish()?;
     Ok(Plan::from_sections(scenario, sections))
 }
@@ -148,8 +155,8 @@ impl Plan {
     }
 
     fn from_sections(scenario: Scenario, sections: Sections) -> Plan {
-        let Sections { comparison, arms, sweep, sensitivity } = sections;
-        Plan { scenario, comparison, arms, sweep, sensitivity }
+        let Sections { comparison, arms, sweep, sensitivity, calibration } = sections;
+        Plan { scenario, comparison, arms, sweep, sensitivity, calibration }
     }
 
     /// The experiment's sections, as written to a file.
@@ -159,6 +166,7 @@ impl Plan {
             arms: self.arms.clone(),
             sweep: self.sweep.clone(),
             sensitivity: self.sensitivity.clone(),
+            calibration: self.calibration.clone(),
         }
     }
 
@@ -218,7 +226,7 @@ mod tests {
         let err = error_of("[scenario]\nversion = 1\n[sweeep]\n");
         assert_eq!(err.kind, ErrorKind::UnknownKey);
         assert!(
-            err.expected.ends_with("costs, comparison, arm, sweep, sensitivity, event, output"),
+            err.expected.ends_with("costs, comparison, arm, sweep, sensitivity, calibration, event, output"),
             "{}",
             err.expected
         );

@@ -2,9 +2,7 @@
 //! at what cost and how sure. The report and the screen open with it.
 
 use super::wording::{group_en, group_zh, p_value, pp, pp_interval, pp_interval_zh, thousands, yuan, yuan_zh};
-use crate::experiment::compare::{
-    Comparison, CostEffect, Group, INTERVAL_SCOPE, INTERVAL_SCOPE_ZH, Metric, Row, Verdict,
-};
+use crate::experiment::compare::{Comparison, CostEffect, Group, Metric, Row, Verdict};
 
 /// The answer to the scenario's question, sentence by sentence.
 #[derive(Clone, Debug, PartialEq)]
@@ -231,10 +229,14 @@ fn how_sure(line: &mut Lines, comparison: &Comparison) {
     });
     line.push(
         format!(
-            "How sure: {} replicates per arm on common random numbers{p_en}. {INTERVAL_SCOPE}",
-            comparison.replicates
+            "How sure: {} replicates per arm on common random numbers{p_en}. {}",
+            comparison.replicates, comparison.interval_scope
         ),
-        format!("把握程度：每个方案 {} 次重复模拟，使用共同随机数{p_zh}。{INTERVAL_SCOPE_ZH}", comparison.replicates),
+        format!(
+            "把握程度：每个方案 {} 次重复模拟，使用共同随机数{p_zh}。{}",
+            comparison.replicates,
+            comparison.interval_scope_zh()
+        ),
     );
 }
 
@@ -270,6 +272,7 @@ mod tests {
             costs: Vec::new(),
             bootstrap_resamples: 2000,
             cost_ranking: Vec::new(),
+            posterior: None,
         }
     }
 

@@ -302,6 +302,7 @@ mod tests {
             costs,
             bootstrap_resamples: 0,
             cost_ranking: Vec::new(),
+            posterior: None,
         }
     }
 

@@ -176,7 +176,7 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
         .map(|run| json!({ "name": run.name, "description": run.description, "scenario": file_json(&run.output.scenario, &run.sections) }))
         .collect();
     let line = context.bottom_line;
-    let value = json!({
+    let mut value = json!({
         "linli_version": crate::VERSION,
         "sources": context.sources,
         "seed": context.seed,
@@ -196,6 +196,9 @@ pub fn to_json(comparison: &Comparison, context: &ComparisonContext<'_>) -> anyh
         "bootstrap_resamples": comparison.bootstrap_resamples,
         "cost_ranking": comparison.cost_ranking,
     });
+    if let Some(posterior) = &comparison.posterior {
+        value["posterior"] = json!(posterior);
+    }
     Ok(serde_json::to_string_pretty(&value)? + "\n")
 }
 

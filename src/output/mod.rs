@@ -2,6 +2,8 @@
 
 pub mod agents;
 pub mod bottom_line;
+pub mod calibration;
+pub mod calibration_plot;
 pub mod compare_plots;
 pub mod comparison;
 pub mod input;

@@ -19,15 +19,20 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A progress report labelled with what is running.
+    /// A progress report of replicate-days, labelled with what is running.
     pub fn new(label: &str, total: u64) -> Progress {
+        Progress::counting(label, total, "replicate-days")
+    }
+
+    /// A progress report of `total` things called `unit`.
+    pub fn counting(label: &str, total: u64, unit: &str) -> Progress {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(bar_style(label));
+            bar.set_style(bar_style(label, unit));
             Progress { bar, lines: None }
         } else {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-            let lines = LineReporter::start(label, bar.clone(), interval());
+            let lines = LineReporter::start(label, unit, bar.clone(), interval());
             Progress { bar, lines: Some(lines) }
         }
     }
@@ -38,6 +43,11 @@ impl Progress {
 
     pub fn inc_length(&self, n: u64) {
         self.bar.inc_length(n);
+    }
+
+    /// A line of news above the bar (or among the progress lines).
+    pub fn note(&self, text: &str) {
+        if self.lines.is_some() { eprintln!("{text}") } else { self.bar.println(text) }
     }
 
     /// Clears the bar, or prints the closing line.
@@ -54,8 +64,8 @@ fn interval() -> Duration {
     Duration::from_secs_f64(seconds.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(DEFAULT_INTERVAL_SECONDS))
 }
 
-fn bar_style(label: &str) -> ProgressStyle {
-    let template = format!("{{spinner}} {label} [{{bar:40}}] {{percent}}% replicate-days, ETA {{steady_eta}}");
+fn bar_style(label: &str, unit: &str) -> ProgressStyle {
+    let template = format!("{{spinner}} {label} [{{bar:40}}] {{percent}}% {unit}, ETA {{steady_eta}}");
     ProgressStyle::with_template(&template)
         .expect("a valid template")
         .with_key("steady_eta", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
@@ -84,10 +94,10 @@ fn clock(d: Duration) -> String {
     }
 }
 
-fn line(label: &str, done: u64, total: u64, elapsed: Duration) -> String {
+fn line(label: &str, unit: &str, done: u64, total: u64, elapsed: Duration) -> String {
     let percent = if total == 0 { 0.0 } else { 100.0 * done as f64 / total as f64 };
     format!(
-        "{label}: {done} of {total} replicate-days ({percent:.1}%), elapsed {}, ETA {}",
+        "{label}: {done} of {total} {unit} ({percent:.1}%), elapsed {}, ETA {}",
         clock(elapsed),
         eta(done, total, elapsed)
     )
@@ -100,9 +110,9 @@ struct LineReporter {
 }
 
 impl LineReporter {
-    fn start(label: &str, bar: ProgressBar, every: Duration) -> LineReporter {
+    fn start(label: &str, unit: &str, bar: ProgressBar, every: Duration) -> LineReporter {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
-        let label = label.to_string();
+        let (label, unit) = (label.to_string(), unit.to_string());
         let signal = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
             let (stopped, wake) = &*signal;
@@ -110,14 +120,14 @@ impl LineReporter {
             loop {
                 // A total still unknown (compare adds each batch's days as it starts) says nothing.
                 if bar.length().unwrap_or(0) > 0 {
-                    eprintln!("{}", line(&label, bar.position(), bar.length().unwrap_or(0), bar.elapsed()));
+                    eprintln!("{}", line(&label, &unit, bar.position(), bar.length().unwrap_or(0), bar.elapsed()));
                 }
                 guard = wake.wait_timeout(guard, every).expect("progress lock").0;
                 if *guard {
                     break;
                 }
             }
-            eprintln!("{label}: done, {} replicate-days in {}", bar.position(), clock(bar.elapsed()));
+            eprintln!("{label}: done, {} {unit} in {}", bar.position(), clock(bar.elapsed()));
         });
         LineReporter { stop, thread }
     }
@@ -144,7 +154,7 @@ mod tests {
 
     #[test]
     fn lines_say_elapsed_done_of_total_and_eta() {
-        let text = line("simulating", 300, 1200, Duration::from_secs(3725));
+        let text = line("simulating", "replicate-days", 300, 1200, Duration::from_secs(3725));
         assert_eq!(text, "simulating: 300 of 1200 replicate-days (25.0%), elapsed 1h 02m 05s, ETA 3h 06m 15s");
     }
 }

@@ -7,7 +7,7 @@ use super::bottom_line::BottomLine;
 use super::comparison::ComparisonContext;
 use super::wording::{self, p_value, pp, pp_interval, yuan};
 use crate::experiment::arms::{base_value, flatten};
-use crate::experiment::compare::{Comparison, Group, INTERVAL_SCOPE, Metric, Row, Verdict};
+use crate::experiment::compare::{Comparison, Group, Metric, Row, Verdict};
 use crate::experiment::compare_measures::GROUP_ACTIVE_RATE;
 use crate::scenario::Scenario;
 
@@ -24,7 +24,7 @@ pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[St
         "<h2>The evidence</h2>\n<p class=\"question\">Which design gets more people, and the right people, to take part, for how long, and at what cost? \
          Each arm below was simulated {} times on the same community with the same random streams (common random numbers), \
          so differences between arms come from the designs, not from chance draws. Statistics cover the last {} days. {}</p>",
-        comparison.replicates, comparison.window_days, INTERVAL_SCOPE
+        comparison.replicates, comparison.window_days, comparison.interval_scope
     );
     page.push_str(&arms_section(context));
     page.push_str(&headline_section(comparison));

@@ -1,0 +1,396 @@
+//! Running a calibration: history-matching waves on common random numbers, then, if any region
+//! is left, ABC-SMC inside it, then the diagnostics. Parallel over points and particles; every
+//! number depends only on the seed, never on the thread count.
+
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::abc::{self, Population, Prior, Scale, Settings};
+use super::diagnostics::{Marginal, MmdTest, Predictive, marginal, mmd_test, predictive};
+use super::targets::Quantity;
+use super::{Calibration, Target};
+use crate::engine::parallel::Split;
+use crate::experiment::arms::Arm;
+use crate::experiment::compare::run_arm;
+use crate::experiment::explore::design::latin_hypercube;
+use crate::experiment::explore::history::{Match, Stochasticity, Verdict, implausibility, next_design};
+use crate::simulate::{RunOutput, simulate_replicates_split};
+
+/// What the driver tells the caller as it goes.
+pub trait Listener: Sync {
+    /// A simulated day of any run finished.
+    fn day(&self);
+    /// A stage begins: its description and how many replicate-days it will run.
+    fn stage(&self, description: &str, days: u64);
+    /// The running stage starts `days` more replicate-days than it said.
+    fn more_days(&self, days: u64);
+    /// An ABC-SMC generation ended.
+    fn generation(&self, number: usize, generation: &abc::Generation);
+}
+
+/// One history-matching wave.
+#[derive(Clone, Debug, Serialize)]
+pub struct Wave {
+    pub wave: usize,
+    /// Points on the unit cube of the parameters' ranges.
+    pub points: Vec<Vec<f64>>,
+    /// Per point and fitted target: the replicates' mean.
+    pub means: Vec<Vec<f64>>,
+    /// Per point and fitted target: the implausibility.
+    pub implausibility: Vec<Vec<f64>>,
+    pub not_ruled_out: Vec<bool>,
+    /// Target pairs each met somewhere but never together (indices of fitted targets).
+    pub conflicts: Vec<(usize, usize)>,
+    pub met_alone: Vec<bool>,
+}
+
+/// The fit, when history matching left a region.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fit {
+    pub marginals: Vec<Marginal>,
+    pub predictive: Vec<Predictive>,
+    pub mmd: MmdTest,
+    pub generations: Vec<abc::Generation>,
+    /// Whether the tolerance reached the targets' own error.
+    pub reached: bool,
+    /// Equal-weight posterior draws (systematic resampling of the final population), in the
+    /// parameters' units (integers rounded as the scenario takes them).
+    pub draws: Vec<Vec<f64>>,
+    /// Per particle: its simulated values of every target (fitted and checks) and its weight.
+    pub summaries: Vec<Vec<f64>>,
+    pub weights: Vec<f64>,
+    pub particles: Vec<Vec<f64>>,
+}
+
+/// Everything a calibration found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub waves: Vec<Wave>,
+    /// None when no region was left: the model, with the stated discrepancies, cannot meet the
+    /// targets together where it was tried.
+    pub fit: Option<Fit>,
+    pub simulations: u64,
+}
+
+impl Outcome {
+    /// Whether the targets could not be met together (no point of the last wave survived, or
+    /// the observed figures are atypical of the fit: the MMD test's p below 0.05).
+    pub fn misspecified(&self) -> bool {
+        match &self.fit {
+            None => true,
+            Some(fit) => fit.mmd.p_value < 0.05,
+        }
+    }
+}
+
+/// Runs the calibration from `seed`.
+pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outcome {
+    let mut waves: Vec<Wave> = Vec::new();
+    let mut simulations = 0u64;
+    let dims = cal.parameters.len();
+    for w in 0..cal.spec.waves as usize {
+        let points = cal.spec.points as usize;
+        let design = match waves.last() {
+            None => latin_hypercube(points, dims, seed ^ 0xCA11_B8A7E),
+            Some(last) => next_design(&last.points, &last.not_ruled_out, points, seed ^ (0xCA11 + w as u64)),
+        };
+        if design.is_empty() {
+            break;
+        }
+        let replicates = cal.spec.replicates as usize;
+        let days = (design.len() * replicates) as u64 * crate::simulate::days_per_replicate(&cal.base);
+        listener.stage(
+            &format!("history matching, wave {}: {} points x {replicates} replicates", w + 1, design.len()),
+            days,
+        );
+        simulations += (design.len() * replicates) as u64;
+        let wave = run_wave(cal, w + 1, design, listener);
+        let left = wave.not_ruled_out.iter().any(|&k| k);
+        waves.push(wave);
+        if !left {
+            return Outcome { waves, fit: None, simulations };
+        }
+    }
+    let region = Region { cal, waves: &waves };
+    let first_replicate = cal.spec.replicates;
+    let settings = Settings {
+        particles: cal.spec.particles as usize,
+        ess_kept: cal.spec.ess_kept,
+        final_moves: cal.spec.final_moves as usize,
+        max_generations: cal.spec.max_generations as usize,
+        seed,
+    };
+    let scales: Vec<Scale> = cal.targets[..cal.fitted()].iter().map(Target::scale).collect();
+    let days = crate::simulate::days_per_replicate(&cal.base);
+    // How many generations the sampler needs is not known in advance: the progress grows
+    // by each batch of simulations as it starts.
+    listener.stage(&format!("ABC-SMC: {} particles", settings.particles), 0);
+    // The sampler keeps every target's value (its distance reads the fitted ones, first).
+    let mut simulate = |points: &[Vec<f64>], first: u64| -> Vec<Vec<f64>> {
+        listener.more_days(points.len() as u64 * days);
+        points
+            .par_iter()
+            .enumerate()
+            .map(|(k, u)| {
+                let replicate = first_replicate + (first + k as u64) as u32;
+                simulate_point(cal, u, &[replicate], listener).pop().expect("one replicate")
+            })
+            .collect()
+    };
+    let mut number = 0;
+    let mut on_generation = |g: &abc::Generation| {
+        number += 1;
+        listener.generation(number, g);
+    };
+    let population = abc::abc_smc(&region, &scales, &settings, &mut simulate, &mut on_generation);
+    simulations += population.generations.iter().map(|g| g.simulations as u64).sum::<u64>() + settings.particles as u64;
+    let fit = diagnose(cal, &population, seed);
+    Outcome { waves, fit: Some(fit), simulations }
+}
+
+/// Runs a wave's points on replicates 0..R (common random numbers) and judges them.
+fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, listener: &dyn Listener) -> Wave {
+    let replicates: Vec<u32> = (0..cal.spec.replicates).collect();
+    let fitted = cal.fitted();
+    let values: Vec<Vec<Vec<f64>>> = points.par_iter().map(|u| simulate_point(cal, u, &replicates, listener)).collect();
+    let mut means = Vec::new();
+    let mut implausibilities = Vec::new();
+    for per_replicate in &values {
+        let (mut m, mut imp) = (Vec::new(), Vec::new());
+        for (t, target) in cal.targets[..fitted].iter().enumerate() {
+            let xs: Vec<f64> = per_replicate.iter().map(|r| r[t]).filter(|x| x.is_finite()).collect();
+            let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+            let variance = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len().max(2) - 1) as f64;
+            let observed = target.observed();
+            // A one-sided target met on average has nothing to explain.
+            let met = target.spec.at_least.is_some() && mean >= observed;
+            let matched = Match {
+                mean: if met { observed } else { mean },
+                variance,
+                replicates: xs.len(),
+                observed,
+                observation_sd: target.spec.observation_sd,
+                discrepancy_sd: target.spec.discrepancy_sd,
+            };
+            m.push(mean);
+            imp.push(implausibility(&matched, Stochasticity::OneRealisation));
+        }
+        means.push(m);
+        implausibilities.push(imp);
+    }
+    let verdict = Verdict::of(&implausibilities, cal.spec.cutoff);
+    Wave {
+        wave,
+        points,
+        means,
+        implausibility: implausibilities,
+        not_ruled_out: verdict.not_ruled_out,
+        conflicts: verdict.conflicts,
+        met_alone: verdict.met_alone,
+    }
+}
+
+/// Every target's value (fitted, then checks) in each of `replicates` at point `u`.
+pub fn simulate_point(cal: &Calibration, u: &[f64], replicates: &[u32], listener: &dyn Listener) -> Vec<Vec<f64>> {
+    let scenario = cal.scenario_at(u).expect("every point of the unit cube is a valid scenario (checked at the ends)");
+    let on_day = || listener.day();
+    let output = run(cal, scenario, replicates, &on_day);
+    (0..output.replicates.len()).map(|k| target_values(cal, &output, k)).collect()
+}
+
+/// One run, with the measures of who took part only when a target reads them.
+fn run(
+    cal: &Calibration,
+    scenario: crate::scenario::Scenario,
+    replicates: &[u32],
+    on_day: &(dyn Fn() + Sync),
+) -> RunOutput {
+    let needs = cal
+        .targets
+        .iter()
+        .any(|t| t.quantity.needs_measures() || t.minus.as_ref().is_some_and(Quantity::needs_measures));
+    if needs {
+        let arm = Arm { name: String::new(), description: String::new(), scenario, sections: Default::default() };
+        run_arm(&arm, replicates, on_day).output
+    } else {
+        simulate_replicates_split(&scenario, replicates, Split::Sequential, on_day)
+    }
+}
+
+/// Every target's value in replicate `k` of `output`.
+pub fn target_values(cal: &Calibration, output: &RunOutput, k: usize) -> Vec<f64> {
+    cal.targets
+        .iter()
+        .map(|t| {
+            let value = t.quantity.value(output, k, cal.window_days);
+            t.minus.as_ref().map_or(value, |m| value - m.value(output, k, cal.window_days))
+        })
+        .collect()
+}
+
+/// The prior restricted to what history matching left: a point is allowed when, in every wave,
+/// the nearest design point was not ruled out.
+struct Region<'a> {
+    cal: &'a Calibration,
+    waves: &'a [Wave],
+}
+
+impl Region<'_> {
+    fn allowed(&self, u: &[f64]) -> bool {
+        self.waves.iter().all(|wave| {
+            let distance = |p: &Vec<f64>| p.iter().zip(u).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+            let nearest = wave.points.iter().enumerate().min_by(|(_, a), (_, b)| distance(a).total_cmp(&distance(b)));
+            nearest.is_some_and(|(i, _)| wave.not_ruled_out[i])
+        })
+    }
+
+    fn prior_density(&self, u: &[f64]) -> f64 {
+        self.cal.parameters.iter().zip(u).map(|(p, &x)| p.density(x)).product()
+    }
+}
+
+impl Prior for Region<'_> {
+    fn sample(&self, rng: &mut rand_pcg::Pcg64Mcg) -> Vec<f64> {
+        // Rejection from the prior: uniform proposals accepted in proportion to the density
+        // (at most 1), then kept only inside the region.
+        loop {
+            let u: Vec<f64> = (0..self.cal.parameters.len()).map(|_| rng.random::<f64>()).collect();
+            if rng.random::<f64>() < self.prior_density(&u) && self.allowed(&u) {
+                return u;
+            }
+        }
+    }
+
+    fn density(&self, u: &[f64]) -> f64 {
+        let d = self.prior_density(u);
+        if d > 0.0 && self.allowed(u) { d } else { 0.0 }
+    }
+}
+
+/// Marginals, predictive checks and the misspecification test of the final population.
+fn diagnose(cal: &Calibration, pop: &Population, seed: u64) -> Fit {
+    let full = &pop.summaries;
+    let marginals = cal
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(a, p)| {
+            let values: Vec<f64> = pop.particles.iter().map(|u| p.value(u[a])).collect();
+            marginal(&p.parameter.path, &values, &pop.weights, p.prior_sd())
+        })
+        .collect();
+    // Predictive draws of each figure: the particle's replicate plus the stated error.
+    let noisy: Vec<Vec<f64>> = full
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut rng =
+                crate::engine::rng::StreamKey { seed, replicate: 0, day: 0, agent: i as u32, purpose: abc::SAMPLER }
+                    .rng();
+            row.iter().zip(&cal.targets).map(|(x, t)| x + t.sd() * abc::standard_normal(&mut rng)).collect()
+        })
+        .collect();
+    let predictive = cal
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(t, target)| {
+            let draws: Vec<f64> = noisy.iter().map(|r| r[t]).collect();
+            let one_sided = target.spec.at_least.is_some();
+            predictive(&target.name(), target.spec.fit, target.observed(), one_sided, &draws, &pop.weights)
+        })
+        .collect();
+    let fitted = cal.fitted();
+    let standardise =
+        |row: &[f64]| -> Vec<f64> { cal.targets[..fitted].iter().zip(row).map(|(t, x)| t.scale().z(*x)).collect() };
+    let picks = abc::systematic(&pop.weights, 0.5 / pop.weights.len() as f64);
+    let predictive_z: Vec<Vec<f64>> = picks.iter().map(|&i| standardise(&noisy[i][..fitted])).collect();
+    let observed_z = vec![0.0; fitted];
+    let mmd = mmd_test(&observed_z, &predictive_z);
+    let draws = picks
+        .iter()
+        .map(|&i| {
+            cal.parameters
+                .iter()
+                .zip(&pop.particles[i])
+                .map(|(p, &u)| super::super::study::number(&p.parameter.at(u)))
+                .collect()
+        })
+        .collect();
+    Fit {
+        marginals,
+        predictive,
+        mmd,
+        generations: pop.generations.clone(),
+        reached: pop.reached,
+        draws,
+        summaries: full.clone(),
+        weights: pop.weights.clone(),
+        particles: pop.particles.clone(),
+    }
+}
+
+/// One synthetic truth of a coverage study: the parameters drawn from the prior, the figures
+/// they produced (one replicate plus the stated error), and what the calibration made of them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trial {
+    pub truth: Vec<f64>,
+    pub observed: Vec<f64>,
+    /// Per parameter: the 90% credible interval (5% and 95% posterior quantiles); none when the
+    /// calibration found the synthetic figures misspecified.
+    pub intervals: Option<Vec<(f64, f64)>>,
+}
+
+impl Trial {
+    /// Per parameter: whether its interval covers the truth (not, without a fit).
+    pub fn covered(&self) -> Vec<bool> {
+        match &self.intervals {
+            Some(intervals) => {
+                intervals.iter().zip(&self.truth).map(|(&(low, high), &t)| low <= t && t <= high).collect()
+            }
+            None => vec![false; self.truth.len()],
+        }
+    }
+}
+
+/// A coverage study (Talts et al. 2018's idea, read as interval coverage): `truths` times,
+/// draw parameters from the prior, simulate the fitted targets once at them (a replicate no
+/// calibration uses), add the stated error, calibrate to those figures from a seed of its own,
+/// and record the 90% intervals. Every trial depends only on `seed` and its number.
+/// `on_trial` hears each trial as it ends.
+pub fn coverage(
+    cal: &Calibration,
+    truths: usize,
+    seed: u64,
+    listener: &dyn Listener,
+    on_trial: &dyn Fn(usize, &Trial),
+) -> Vec<Trial> {
+    let fitted = cal.fitted();
+    let whole_prior = Region { cal, waves: &[] };
+    (0..truths)
+        .map(|t| {
+            let mut rng =
+                crate::engine::rng::StreamKey { seed, replicate: 3, day: 0, agent: t as u32, purpose: abc::SAMPLER }
+                    .rng();
+            let u = whole_prior.sample(&mut rng);
+            let mut trial_cal = cal.clone();
+            // A seed of its own per trial (a TOML integer: 63 bits).
+            trial_cal.base.scenario.seed = crate::engine::rng::mix64(seed ^ (t as u64 + 1)) >> 1;
+            let values = simulate_point(&trial_cal, &u, &[u32::MAX - t as u32], listener).pop().expect("one replicate");
+            let observed: Vec<f64> =
+                (0..fitted).map(|j| values[j] + cal.targets[j].sd() * abc::standard_normal(&mut rng)).collect();
+            trial_cal.targets.truncate(fitted);
+            for (target, &x) in trial_cal.targets.iter_mut().zip(&observed) {
+                target.spec.observed = Some(x);
+                target.spec.at_least = None;
+            }
+            let outcome = calibrate(&trial_cal, trial_cal.base.scenario.seed, listener);
+            let truth = cal.parameters.iter().zip(&u).map(|(p, &x)| p.value(x)).collect();
+            let intervals = outcome.fit.map(|fit| fit.marginals.iter().map(|m| (m.q05, m.q95)).collect());
+            let trial = Trial { truth, observed, intervals };
+            on_trial(t, &trial);
+            trial
+        })
+        .collect()
+}
