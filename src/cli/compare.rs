@@ -133,12 +133,21 @@ fn load_draws(path: &Path, arms: &[Arm]) -> anyhow::Result<Draws> {
     let draws = Draws::parse(&text).map_err(|p| {
         anyhow::anyhow!("{file}:{}:{}: {}: expected {}, found {}", p.line, p.column, p.key, p.expected, p.found)
     })?;
+    for arm in &arms[1..] {
+        if let Some(path) = draws.overwritten_setting(&arms[0].scenario, &arm.scenario) {
+            bail!(
+                "{file}: arm «{}» sets {path}, which the posterior draws also set: under the posterior the arm would \
+                 lose its own setting. Compare arms that differ in keys the calibration did not fit",
+                arm.name
+            );
+        }
+    }
     for (k, row) in draws.rows.iter().enumerate() {
         for arm in arms {
             draws.apply(&arm.scenario, row).map_err(|p| {
                 anyhow::anyhow!(
                     "{file}:{}: draw {k} does not fit arm «{}»: {}: expected {}, found {}",
-                    k + 2,
+                    draws.lines[k],
                     arm.name,
                     p.key,
                     p.expected,

@@ -18,6 +18,8 @@ use crate::scenario::validate::Problem;
 pub struct Draws {
     pub paths: Vec<String>,
     pub rows: Vec<Vec<f64>>,
+    /// The file's line of each row (1-based), for errors.
+    pub lines: Vec<usize>,
 }
 
 /// A problem with a draws file: where, and what.
@@ -50,7 +52,7 @@ impl Draws {
             return Err(problem(0, 1, "draw", "a header `draw,<parameter path>,...`", header));
         }
         let paths: Vec<String> = fields[1..].iter().map(|p| p.trim_matches('"').to_string()).collect();
-        let mut rows = Vec::new();
+        let (mut rows, mut numbers) = (Vec::new(), Vec::new());
         for (n, line) in lines {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             if cells.len() != fields.len() {
@@ -66,11 +68,19 @@ impl Draws {
                 }
             }
             rows.push(row);
+            numbers.push(n + 1);
         }
         if rows.is_empty() {
             return Err(problem(1, 1, "draw", "at least one draw", "no rows"));
         }
-        Ok(Draws { paths, rows })
+        Ok(Draws { paths, rows, lines: numbers })
+    }
+
+    /// The first path at which `arm` differs from `baseline`: a draw would overwrite the arm's
+    /// own setting there, so the arm could not be compared under the posterior.
+    pub fn overwritten_setting(&self, baseline: &Scenario, arm: &Scenario) -> Option<String> {
+        let (base, own) = (base_value(baseline), base_value(arm));
+        self.paths.iter().find(|path| value_at(&base, path).ok() != value_at(&own, path).ok()).cloned()
     }
 
     /// The draw that replicate `replicate` runs under (the draws in turn).
@@ -140,7 +150,9 @@ pub struct PosteriorComparison {
 pub struct PosteriorEffect {
     pub arm: String,
     pub group: Group,
-    /// Share of draws under which the arm's rate is above the baseline's (ties count half).
+    /// Share of replicates, each under its own draw, in which the arm's rate is above the
+    /// baseline's (ties count half): a predictive probability, over the parameters the evidence
+    /// leaves open and the model's own chance together.
     pub probability_better: f64,
     /// The change in mean active rate over the draws: 5%, 50% and 95% quantiles.
     pub change_q05: f64,

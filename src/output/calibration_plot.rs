@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::plot::{Drawing, FONT, PALETTE, Scale, Ticks, render_both, title_font};
+use super::study_plots::short_path;
 use crate::experiment::calibrate::Calibration;
 use crate::experiment::calibrate::run::Fit;
 
@@ -22,12 +23,6 @@ pub fn pairs(cal: &Calibration, fit: &Fit, png: &Path, svg: &Path) -> anyhow::Re
 struct Pairs<'a> {
     cal: &'a Calibration,
     fit: &'a Fit,
-}
-
-/// The last two segments of a dotted path, short enough for an axis.
-fn short_path(path: &str) -> String {
-    let parts: Vec<&str> = path.rsplitn(3, '.').collect();
-    parts.iter().take(2).rev().copied().collect::<Vec<_>>().join(".")
 }
 
 impl Drawing for Pairs<'_> {

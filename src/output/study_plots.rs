@@ -83,7 +83,7 @@ fn short(x: f64) -> String {
 }
 
 /// The end of a dotted path, short enough for an axis.
-fn short_path(path: &str) -> String {
+pub(crate) fn short_path(path: &str) -> String {
     let parts: Vec<&str> = path.rsplitn(3, '.').collect();
     parts.iter().take(2).rev().copied().collect::<Vec<_>>().join(".")
 }

@@ -167,3 +167,31 @@ fn a_bad_draw_is_refused_with_its_line_and_column() {
     assert!(!out.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_arm_that_sets_a_drawn_key_is_refused_under_the_posterior() {
+    let dir = scratch("overwritten");
+    std::fs::create_dir_all(&dir).unwrap();
+    let arms = arms_file(&dir);
+    let text = std::fs::read_to_string(&arms)
+        .unwrap()
+        .replace("\"behaviour.volunteer_offset\" = -4.5", "\"committee.resolve_share\" = 0.9");
+    std::fs::write(&arms, text).unwrap();
+    let (draws, out) = (draws_file(&dir), dir.join("comparison"));
+    let result = linli(&[
+        "compare",
+        arms.to_str().unwrap(),
+        "--posterior",
+        draws.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("arm «outreach» sets committee.resolve_share, which the posterior draws also set"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -125,6 +125,10 @@ pub fn abc_smc(
     let mut epsilon = f64::INFINITY;
     for generation in 1..=settings.max_generations {
         let ess_before = ess(&pop.weights);
+        if ess_before == 0.0 {
+            // Every simulation failed (no finite distance): nothing to sample from.
+            break;
+        }
         let (next, weights) = next_epsilon(&pop.weights, &pop.distances, epsilon, settings.ess_kept * ess_before);
         (epsilon, pop.weights) = (next, weights);
         let ess_after = ess(&pop.weights);
@@ -139,7 +143,7 @@ pub fn abc_smc(
         // the moves so that most particles move), at most eight times `final_moves`.
         while moves < 1
             || (last
-                && (moves < settings.final_moves || still(&moved) > 0.1)
+                && (moves < settings.final_moves || still(&moved, &pop.weights) > 0.1)
                 && moves < 8 * settings.final_moves.max(1))
         {
             let round = generation * 1024 + moves;
@@ -164,9 +168,10 @@ pub fn abc_smc(
     pop
 }
 
-/// The share of particles that have not moved.
-fn still(moved: &[bool]) -> f64 {
-    moved.iter().filter(|&&m| !m).count() as f64 / moved.len() as f64
+/// The share of the weighted particles that have not moved (a particle of weight 0 never does).
+fn still(moved: &[bool], weights: &[f64]) -> f64 {
+    let live: Vec<bool> = moved.iter().zip(weights).filter(|(_, w)| **w > 0.0).map(|(m, _)| *m).collect();
+    live.iter().filter(|&&m| !m).count() as f64 / live.len().max(1) as f64
 }
 
 /// The next tolerance: the smallest ε ≥ 1 whose reweighting keeps `ess_wanted`, found by
@@ -262,7 +267,7 @@ pub fn systematic(weights: &[f64], start: f64) -> Vec<usize> {
     let (mut cumulative, mut k) = (weights[0], 0);
     for i in 0..n {
         let position = start + i as f64 / n as f64;
-        while position > cumulative && k + 1 < n {
+        while (position > cumulative || weights[k] == 0.0) && k + 1 < n {
             k += 1;
             cumulative += weights[k];
         }

@@ -295,6 +295,20 @@ fn prior_parameters(base: &Scenario, table: &toml::Table, known: &[Problem]) -> 
         normals.push((path.clone(), normal));
     }
     let parameters = study::parameters(base, "calibration", &ranges, false, known)?;
+    for p in &parameters {
+        let normal = normals.iter().find(|(path, _)| *path == p.path).and_then(|(_, n)| *n);
+        if let (Some((mean, _)), Values::Range { min, max, .. }) = (normal, &p.values)
+            && !(*min..=*max).contains(&mean)
+        {
+            let key = format!("calibration.parameters.{}.mean", p.path);
+            return Err(Problem::new(
+                ErrorKind::InvalidValue,
+                key,
+                format!("a mean from {min} to {max}"),
+                mean.to_string(),
+            ));
+        }
+    }
     Ok(parameters
         .into_iter()
         .map(|parameter| {
@@ -383,4 +397,39 @@ fn resolve_target(
 /// The problems of a file's `[calibration]`, if any: the first.
 pub fn check(scenario: &Scenario, spec: Option<&CalibrationSpec>, known: &[Problem]) -> Vec<Problem> {
     spec.and_then(|spec| Calibration::resolve(scenario, spec, known).err()).into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem_of(parameters: &str, target: &str) -> Problem {
+        let text = format!(
+            "[scenario]\nversion = 1\nstart_date = 2024-01-01\ndays = 366\n\n[calibration]\n\n[calibration.parameters]\n\
+             {parameters}\n\n[[calibration.target]]\n{target}\n"
+        );
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let spec: CalibrationSpec = table["calibration"].clone().try_into().unwrap();
+        let base: Scenario = toml::from_str("[scenario]\nversion = 1\nstart_date = 2024-01-01\ndays = 366\n").unwrap();
+        Calibration::resolve(&base, &spec, &[]).unwrap_err()
+    }
+
+    const RANGE: &str = "\"committee.resolve_share\" = { min = 0.1, max = 0.8 }";
+    const TARGET: &str = "measure = \"suggestions_2024/all\"\nobserved = 58.0\nobservation_sd = 8.0";
+
+    #[test]
+    fn priors_and_targets_are_checked_with_their_keys() {
+        let mean_outside =
+            problem_of("\"committee.resolve_share\" = { min = 0.1, max = 0.8, mean = 2.0, sd = 0.1 }", TARGET);
+        assert_eq!(mean_outside.key, "calibration.parameters.committee.resolve_share.mean");
+        let sd_missing = problem_of("\"committee.resolve_share\" = { min = 0.1, max = 0.8, mean = 0.4 }", TARGET);
+        assert_eq!(sd_missing.key, "calibration.parameters.committee.resolve_share.sd");
+        let no_error = problem_of(RANGE, "measure = \"suggestions_2024/all\"\nobserved = 58.0");
+        assert_eq!(no_error.key, "calibration.target[0].observation_sd");
+        let both = problem_of(RANGE, &format!("{TARGET}\nat_least = 1.0"));
+        assert_eq!(both.key, "calibration.target[0].at_least");
+        let unknown = problem_of(RANGE, "measure = \"sugestions_2024/all\"\nobserved = 1.0\nobservation_sd = 1.0");
+        assert_eq!(unknown.key, "calibration.target[0].measure");
+        assert!(unknown.help.unwrap().contains("no counter `sugestions`"));
+    }
 }

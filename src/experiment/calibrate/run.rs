@@ -144,8 +144,14 @@ pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outco
         listener.generation(number, g);
     };
     let population = abc::abc_smc(&region, &scales, &settings, &mut simulate, &mut on_generation);
-    simulations += population.generations.iter().map(|g| g.simulations as u64).sum::<u64>() + settings.particles as u64;
-    let fit = diagnose(cal, &population, seed);
+    let sampled = population.generations.iter().map(|g| g.simulations as u64).sum::<u64>() + settings.particles as u64;
+    // The predictive checks' fresh replicates, numbered after every simulation of the sampler.
+    let picks = equal_weight_picks(&population, seed);
+    let points: Vec<Vec<f64>> = picks.iter().map(|&i| population.particles[i].clone()).collect();
+    listener.stage(&format!("posterior predictive: {} fresh replicates", points.len()), 0);
+    let fresh = simulate(&points, sampled);
+    simulations += sampled + points.len() as u64;
+    let fit = diagnose(cal, &population, &picks, &fresh, seed);
     Outcome { waves, fit: Some(fit), simulations }
 }
 
@@ -193,7 +199,9 @@ fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, listener: &dy
 
 /// Every target's value (fitted, then checks) in each of `replicates` at point `u`.
 pub fn simulate_point(cal: &Calibration, u: &[f64], replicates: &[u32], listener: &dyn Listener) -> Vec<Vec<f64>> {
-    let scenario = cal.scenario_at(u).expect("every point of the unit cube is a valid scenario (checked at the ends)");
+    // Each range's ends were checked alone; a point that breaks a rule between two parameters
+    // cannot fit (its values are NaN, its distance infinite).
+    let Ok(scenario) = cal.scenario_at(u) else { return vec![vec![f64::NAN; cal.targets.len()]; replicates.len()] };
     let on_day = || listener.day();
     let output = run(cal, scenario, replicates, &on_day);
     (0..output.replicates.len()).map(|k| target_values(cal, &output, k)).collect()
@@ -268,9 +276,22 @@ impl Prior for Region<'_> {
     }
 }
 
+/// The equal-weight draws of the final population (systematic resampling, then a seeded
+/// shuffle so that any leading subset is a random sample), as particle indices.
+fn equal_weight_picks(pop: &Population, seed: u64) -> Vec<usize> {
+    let mut picks = abc::systematic(&pop.weights, 0.5 / pop.weights.len() as f64);
+    let mut rng = crate::engine::rng::StreamKey { seed, replicate: 5, day: 0, agent: 0, purpose: abc::SAMPLER }.rng();
+    for i in (1..picks.len()).rev() {
+        picks.swap(i, rng.random_range(0..=i));
+    }
+    picks
+}
+
 /// Marginals, predictive checks and the misspecification test of the final population.
-fn diagnose(cal: &Calibration, pop: &Population, seed: u64) -> Fit {
-    let full = &pop.summaries;
+/// `fresh[k]` is every target's value in a new replicate at the k-th of `picks`: the
+/// predictive must not reuse the simulations the sampler kept for being close to the
+/// observation, or every fitted figure would look reproduced.
+fn diagnose(cal: &Calibration, pop: &Population, picks: &[usize], fresh: &[Vec<f64>], seed: u64) -> Fit {
     let marginals = cal
         .parameters
         .iter()
@@ -280,17 +301,18 @@ fn diagnose(cal: &Calibration, pop: &Population, seed: u64) -> Fit {
             marginal(&p.parameter.path, &values, &pop.weights, p.prior_sd())
         })
         .collect();
-    // Predictive draws of each figure: the particle's replicate plus the stated error.
-    let noisy: Vec<Vec<f64>> = full
+    // Predictive draws of each figure: a fresh replicate plus the stated error.
+    let noisy: Vec<Vec<f64>> = fresh
         .iter()
         .enumerate()
-        .map(|(i, row)| {
-            let mut rng =
-                crate::engine::rng::StreamKey { seed, replicate: 0, day: 0, agent: i as u32, purpose: abc::SAMPLER }
-                    .rng();
+        .map(|(k, row)| {
+            let key =
+                crate::engine::rng::StreamKey { seed, replicate: 4, day: 0, agent: k as u32, purpose: abc::SAMPLER };
+            let mut rng = key.rng();
             row.iter().zip(&cal.targets).map(|(x, t)| x + t.sd() * abc::standard_normal(&mut rng)).collect()
         })
         .collect();
+    let equal = vec![1.0; noisy.len()];
     let predictive = cal
         .targets
         .iter()
@@ -298,16 +320,14 @@ fn diagnose(cal: &Calibration, pop: &Population, seed: u64) -> Fit {
         .map(|(t, target)| {
             let draws: Vec<f64> = noisy.iter().map(|r| r[t]).collect();
             let one_sided = target.spec.at_least.is_some();
-            predictive(&target.name(), target.spec.fit, target.observed(), one_sided, &draws, &pop.weights)
+            predictive(&target.name(), target.spec.fit, target.observed(), one_sided, &draws, &equal)
         })
         .collect();
     let fitted = cal.fitted();
     let standardise =
         |row: &[f64]| -> Vec<f64> { cal.targets[..fitted].iter().zip(row).map(|(t, x)| t.scale().z(*x)).collect() };
-    let picks = abc::systematic(&pop.weights, 0.5 / pop.weights.len() as f64);
-    let predictive_z: Vec<Vec<f64>> = picks.iter().map(|&i| standardise(&noisy[i][..fitted])).collect();
-    let observed_z = vec![0.0; fitted];
-    let mmd = mmd_test(&observed_z, &predictive_z);
+    let predictive_z: Vec<Vec<f64>> = noisy.iter().map(|row| standardise(&row[..fitted])).collect();
+    let mmd = mmd_test(&vec![0.0; fitted], &predictive_z);
     let draws = picks
         .iter()
         .map(|&i| {
@@ -325,7 +345,7 @@ fn diagnose(cal: &Calibration, pop: &Population, seed: u64) -> Fit {
         generations: pop.generations.clone(),
         reached: pop.reached,
         draws,
-        summaries: full.clone(),
+        summaries: pop.summaries.clone(),
         weights: pop.weights.clone(),
         particles: pop.particles.clone(),
     }
