@@ -102,7 +102,7 @@ fn posterior_screen(comparison: &Comparison) -> String {
     for e in &posterior.effects {
         let _ = writeln!(
             s,
-            "  {:<14} {:<11} P(better) {:.2}, change {} to {} (90% of draws): {}",
+            "  {:<14} {:<11} P(better) {:.2}, change {} to {} (90% of replicates): {}",
             e.arm,
             e.group.name(),
             e.probability_better,
@@ -113,7 +113,7 @@ fn posterior_screen(comparison: &Comparison) -> String {
         if let (Some([low, median, high]), Some(without)) = (e.yuan_per_extra_active, e.share_without_gain) {
             let _ = writeln!(
                 s,
-                "  {:<26} cost per extra active resident {} (90%: {} to {}); no gain under {:.0}% of draws",
+                "  {:<26} cost per extra active resident {} (90%: {} to {}); no gain in {:.0}% of replicates",
                 "",
                 yuan(Some(median)),
                 yuan(Some(low)),

@@ -246,16 +246,17 @@ fn reading(arm: &str, group: Group, p: f64, identical: bool) -> String {
     if identical {
         format!("«{arm}» makes no difference to {who}'s participation under any posterior draw")
     } else if p >= 0.9 {
-        format!("«{arm}» raises {who}'s participation under {:.0}% of what the evidence allows", 100.0 * p)
+        format!("«{arm}» raises {who}'s participation in {:.0}% of the replicates run under the posterior", 100.0 * p)
     } else if p <= 0.1 {
         format!(
-            "«{arm}» does not raise {who}'s participation: it is behind under {:.0}% of what the evidence allows",
+            "«{arm}» does not raise {who}'s participation: it is behind or level in {:.0}% of the replicates run \
+             under the posterior",
             100.0 * (1.0 - p)
         )
     } else {
         format!(
-            "for {who}, the answer depends on what the evidence leaves open: «{arm}» is ahead under {:.0}% of the \
-             posterior draws and behind (or level) under the rest",
+            "for {who}, the answer depends on what the evidence leaves open (and on chance): «{arm}» is ahead in \
+             {:.0}% of the replicates run under the posterior and behind or level in the rest",
             100.0 * p
         )
     }
