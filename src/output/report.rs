@@ -28,6 +28,7 @@ pub fn html(comparison: &Comparison, context: &ComparisonContext<'_>, svgs: &[St
     );
     page.push_str(&arms_section(context));
     page.push_str(&headline_section(comparison));
+    page.push_str(&posterior_section(comparison));
     page.push_str(&significance_section(comparison));
     page.push_str(&cost_section(comparison));
     page.push_str(&other_metrics_section(comparison));
@@ -139,6 +140,43 @@ fn headline_section(comparison: &Comparison) -> String {
     );
     for row in comparison.rows.iter().filter(|r| r.metric == Metric::MeanActiveRate) {
         s.push_str(&headline_row(row, comparison.smallest_difference));
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+/// Under `--posterior`: each arm's probability of beating the baseline over the calibration's
+/// posterior, with the reading that says when the answer depends on what the evidence leaves open.
+fn posterior_section(comparison: &Comparison) -> String {
+    let Some(posterior) = &comparison.posterior else { return String::new() };
+    let mut s = format!(
+        "<h2>Under the calibration's uncertainty</h2>\n<p>Each of the {} replicates ran under its own draw from the \
+         calibration's posterior ({} draws in <code>{}</code>, docs/CALIBRATION.md), every arm under the same draw. \
+         P(better) is the share of replicates in which the arm's mean active rate is above the baseline's (ties count half): \
+         a predictive probability, over the parameters the evidence leaves open and chance together.</p>\n\
+         <table id=\"posterior\"><thead><tr><th>arm</th><th>group</th><th>P(better)</th><th>change, 90% of replicates</th>\
+         <th>yuan per extra active resident, median (90%)</th><th>reading</th></tr></thead><tbody>\n",
+        posterior.replicates,
+        posterior.draws,
+        escape(&posterior.draws_file)
+    );
+    for e in &posterior.effects {
+        let cost = match e.yuan_per_extra_active {
+            Some([low, median, high]) => {
+                format!("{} ({} to {})", yuan(Some(median)), yuan(Some(low)), yuan(Some(high)))
+            }
+            None => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{} to {}</td><td>{cost}</td><td>{}</td></tr>",
+            escape(&e.arm),
+            e.group.name(),
+            e.probability_better,
+            pp(e.change_q05),
+            pp(e.change_q95),
+            escape(&e.reading)
+        );
     }
     s.push_str("</tbody></table>\n");
     s

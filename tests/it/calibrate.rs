@@ -138,6 +138,11 @@ fn compare_under_the_posterior_gives_a_half_for_identical_arms_and_near_one_for_
     let strong = effect("outreach");
     assert!(strong["probability_better"].as_f64().unwrap() >= 0.95, "{strong}");
     assert!(strong["change_q05"].as_f64().unwrap() > 0.0);
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<table id=\"posterior\">") && report.contains("makes no difference"),
+        "the report shows the posterior"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
