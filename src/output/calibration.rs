@@ -73,8 +73,7 @@ fn waves_csv(cal: &Calibration, outcome: &Outcome) -> String {
     );
     for wave in &outcome.waves {
         for (p, u) in wave.points.iter().enumerate() {
-            let values =
-                cal.parameters.iter().zip(u).map(|(q, &x)| crate::experiment::study::number(&q.parameter.at(x)));
+            let values = cal.parameters.iter().zip(u).map(|(q, &x)| q.taken(x));
             let max = wave.implausibility[p].iter().copied().fold(0.0, f64::max);
             let _ = writeln!(
                 s,
@@ -253,10 +252,11 @@ pub fn write_coverage(
     seed: u64,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut csv = String::from("trial,parameter,truth,q05,q95,covered\n");
+    let covered: Vec<Vec<bool>> = trials.iter().map(Trial::covered).collect();
     for (t, trial) in trials.iter().enumerate() {
         for (a, p) in cal.parameters.iter().enumerate() {
             let (low, high) = trial.intervals.as_ref().map_or((f64::NAN, f64::NAN), |i| i[a]);
-            let _ = writeln!(csv, "{t},{},{},{low},{high},{}", p.parameter.path, trial.truth[a], trial.covered()[a]);
+            let _ = writeln!(csv, "{t},{},{},{low},{high},{}", p.parameter.path, trial.truth[a], covered[t][a]);
         }
     }
     staging.write("coverage.csv", csv.as_bytes())?;
@@ -265,7 +265,7 @@ pub fn write_coverage(
         .iter()
         .enumerate()
         .map(|(a, p)| {
-            let covered = trials.iter().filter(|t| t.covered()[a]).count();
+            let covered = covered.iter().filter(|c| c[a]).count();
             json!({ "parameter": p.parameter.path, "covered": covered, "rate": covered as f64 / trials.len().max(1) as f64 })
         })
         .collect();

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Provenance;
+use crate::experiment::calibrate::targets::SUGGESTIONS;
 use crate::experiment::measures::MeasureSet;
 use crate::experiment::plan::file_json;
 use crate::experiment::stats::{Estimate, estimate};
@@ -78,8 +79,7 @@ pub fn yearly_totals(run: &RunOutput) -> Vec<YearTotals> {
     use chrono::Datelike;
     let columns = CohortDay::counter_columns();
     let position = |name: &str| columns.iter().position(|c| c.name == name);
-    let suggestion_columns: Vec<usize> =
-        ["complaints", "proposals_submitted"].into_iter().filter_map(position).collect();
+    let suggestion_columns: Vec<usize> = SUGGESTIONS.into_iter().filter_map(position).collect();
     let mut years: Vec<i32> = run.dates.iter().map(|d| d.year()).collect();
     years.dedup();
     years

@@ -146,14 +146,9 @@ fn compare_under_the_posterior_gives_a_half_for_identical_arms_and_near_one_for_
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[test]
-fn a_bad_draw_is_refused_with_its_line_and_column() {
-    let dir = scratch("bad-draws");
-    std::fs::create_dir_all(&dir).unwrap();
-    let arms = arms_file(&dir);
-    let draws = dir.join("posterior.csv");
-    std::fs::write(&draws, "draw,needs.personal_per_year,committee.resolve_share\n0,0.004,0.5\n1,0.004,lots\n")
-        .unwrap();
+/// Runs `compare --posterior` on `arms` with `draws` into `dir`, insists it fails with status 2
+/// and writes nothing; returns stderr.
+fn refused_under_the_posterior(dir: &Path, arms: &Path, draws: &Path) -> String {
     let out = dir.join("comparison");
     let result = linli(&[
         "compare",
@@ -164,12 +159,23 @@ fn a_bad_draw_is_refused_with_its_line_and_column() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(result.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!out.exists());
+    String::from_utf8_lossy(&result.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_draw_is_refused_with_its_line_and_column() {
+    let dir = scratch("bad-draws");
+    std::fs::create_dir_all(&dir).unwrap();
+    let arms = arms_file(&dir);
+    let draws = dir.join("posterior.csv");
+    std::fs::write(&draws, "draw,needs.personal_per_year,committee.resolve_share\n0,0.004,0.5\n1,0.004,lots\n")
+        .unwrap();
+    let stderr = refused_under_the_posterior(&dir, &arms, &draws);
     assert!(
         stderr.contains("posterior.csv:3:9: committee.resolve_share: expected a finite number, found lots"),
         "{stderr}"
     );
-    assert!(!out.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -182,21 +188,10 @@ fn an_arm_that_sets_a_drawn_key_is_refused_under_the_posterior() {
         .unwrap()
         .replace("\"behaviour.volunteer_offset\" = -4.5", "\"committee.resolve_share\" = 0.9");
     std::fs::write(&arms, text).unwrap();
-    let (draws, out) = (draws_file(&dir), dir.join("comparison"));
-    let result = linli(&[
-        "compare",
-        arms.to_str().unwrap(),
-        "--posterior",
-        draws.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(result.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    let stderr = refused_under_the_posterior(&dir, &arms, &draws_file(&dir));
     assert!(
         stderr.contains("arm «outreach» sets committee.resolve_share, which the posterior draws also set"),
         "{stderr}"
     );
-    assert!(!out.exists());
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -321,7 +321,10 @@ fn cholesky(matrix: &[Vec<f64>]) -> Vec<Vec<f64>> {
     l
 }
 
-fn stream(seed: u64, round: usize, particle: usize, use_: u64) -> rand_pcg::Pcg64Mcg {
+/// The sampler's stream for `use_` (the replicate: 0 the first draws, 1 the moves, 2
+/// resampling, 3 a coverage study's truths, 4 the predictive errors, 5 the order of the draws)
+/// in `round` (the day) for `particle` (the agent).
+pub fn stream(seed: u64, round: usize, particle: usize, use_: u64) -> rand_pcg::Pcg64Mcg {
     StreamKey { seed, replicate: use_ as u32, day: round as u32, agent: particle as u32, purpose: SAMPLER }.rng()
 }
 

@@ -53,19 +53,9 @@ pub struct Predictive {
     pub p_value: f64,
 }
 
-/// The predictive check of one figure from the predictive draws and their weights.
-pub fn predictive(
-    target: &str,
-    fitted: bool,
-    observed: f64,
-    at_least: bool,
-    draws: &[f64],
-    weights: &[f64],
-) -> Predictive {
-    let total: f64 = weights.iter().sum();
-    let share = |f: &dyn Fn(f64) -> bool| {
-        draws.iter().zip(weights).filter(|(d, _)| f(**d)).map(|(_, w)| w).sum::<f64>() / total
-    };
+/// The predictive check of one figure from its (equally weighted) predictive draws.
+pub fn predictive(target: &str, fitted: bool, observed: f64, at_least: bool, draws: &[f64]) -> Predictive {
+    let share = |f: &dyn Fn(f64) -> bool| draws.iter().filter(|d| f(**d)).count() as f64 / draws.len() as f64;
     let p_value = if !observed.is_finite() {
         f64::NAN
     } else if at_least {
@@ -73,7 +63,8 @@ pub fn predictive(
     } else {
         (2.0 * share(&|d| d <= observed).min(share(&|d| d >= observed))).min(1.0)
     };
-    let q = |p| weighted_quantile(draws, weights, p);
+    let equal = vec![1.0; draws.len()];
+    let q = |p| weighted_quantile(draws, &equal, p);
     Predictive { target: target.to_string(), fitted, observed, q05: q(0.05), median: q(0.5), q95: q(0.95), p_value }
 }
 
@@ -143,9 +134,8 @@ mod tests {
     #[test]
     fn predictive_p_values_are_two_sided_and_one_sided_for_bounds() {
         let draws: Vec<f64> = (0..100).map(f64::from).collect();
-        let w = vec![1.0; 100];
-        assert!((predictive("t", true, 49.5, false, &draws, &w).p_value - 1.0).abs() < 1e-9);
-        assert!(predictive("t", true, 150.0, false, &draws, &w).p_value == 0.0);
-        assert!((predictive("t", true, 90.0, true, &draws, &w).p_value - 0.10).abs() < 1e-9);
+        assert!((predictive("t", true, 49.5, false, &draws).p_value - 1.0).abs() < 1e-9);
+        assert!(predictive("t", true, 150.0, false, &draws).p_value == 0.0);
+        assert!((predictive("t", true, 90.0, true, &draws).p_value - 0.10).abs() < 1e-9);
     }
 }

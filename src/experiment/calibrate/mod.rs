@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod run;
 pub mod targets;
 
+use chrono::Datelike;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Value;
@@ -143,6 +144,11 @@ impl PriorParameter {
         min + u * (max - min)
     }
 
+    /// The value at `u` as the scenario takes it (rounded for a whole-number key).
+    pub fn taken(&self, u: f64) -> f64 {
+        study::number(&self.parameter.at(u))
+    }
+
     /// The prior density at `u`, up to a constant (0 outside [0, 1]).
     pub fn density(&self, u: f64) -> f64 {
         if !(0.0..=1.0).contains(&u) {
@@ -217,9 +223,9 @@ impl Calibration {
         let parameters = prior_parameters(base, &spec.parameters, known)?;
         let measures = MeasureSet::for_scenario(base)
             .map_err(|e| Problem::new(ErrorKind::InvalidValue, "calibration", "valid measures", e))?;
-        let first = base.scenario.start_date.0.year_ce().1 as i32;
-        let last_date = base.scenario.start_date.0 + chrono::Days::new(u64::from(base.scenario.days.max(1) - 1));
-        let years = first..=chrono::Datelike::year(&last_date);
+        let start = base.scenario.start_date.0;
+        let last_date = start + chrono::Days::new(u64::from(base.scenario.days.max(1) - 1));
+        let years = start.year()..=last_date.year();
         let mut targets = Vec::new();
         for (i, t) in spec.targets.iter().enumerate() {
             targets.push(resolve_target(i, t, &measures, years.clone())?);
@@ -245,8 +251,6 @@ impl Calibration {
         apply_overrides(&base_value(&self.base), &overrides)
     }
 }
-
-use chrono::Datelike as _;
 
 fn check_numbers(spec: &CalibrationSpec) -> Result<(), Problem> {
     let at_least = |key: &str, value: u32, min: u32| {

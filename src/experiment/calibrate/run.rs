@@ -14,7 +14,9 @@ use crate::engine::parallel::Split;
 use crate::experiment::arms::Arm;
 use crate::experiment::compare::run_arm;
 use crate::experiment::explore::design::latin_hypercube;
-use crate::experiment::explore::history::{Match, Stochasticity, Verdict, implausibility, next_design};
+use crate::experiment::explore::history::{
+    Match, Stochasticity, Verdict, implausibility, nearest_is_kept, next_design,
+};
 use crate::simulate::{RunOutput, simulate_replicates_split};
 
 /// What the driver tells the caller as it goes.
@@ -246,11 +248,7 @@ struct Region<'a> {
 
 impl Region<'_> {
     fn allowed(&self, u: &[f64]) -> bool {
-        self.waves.iter().all(|wave| {
-            let distance = |p: &Vec<f64>| p.iter().zip(u).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
-            let nearest = wave.points.iter().enumerate().min_by(|(_, a), (_, b)| distance(a).total_cmp(&distance(b)));
-            nearest.is_some_and(|(i, _)| wave.not_ruled_out[i])
-        })
+        self.waves.iter().all(|wave| nearest_is_kept(&wave.points, &wave.not_ruled_out, u))
     }
 
     fn prior_density(&self, u: &[f64]) -> f64 {
@@ -280,7 +278,7 @@ impl Prior for Region<'_> {
 /// shuffle so that any leading subset is a random sample), as particle indices.
 fn equal_weight_picks(pop: &Population, seed: u64) -> Vec<usize> {
     let mut picks = abc::systematic(&pop.weights, 0.5 / pop.weights.len() as f64);
-    let mut rng = crate::engine::rng::StreamKey { seed, replicate: 5, day: 0, agent: 0, purpose: abc::SAMPLER }.rng();
+    let mut rng = abc::stream(seed, 0, 0, 5);
     for i in (1..picks.len()).rev() {
         picks.swap(i, rng.random_range(0..=i));
     }
@@ -306,13 +304,10 @@ fn diagnose(cal: &Calibration, pop: &Population, picks: &[usize], fresh: &[Vec<f
         .iter()
         .enumerate()
         .map(|(k, row)| {
-            let key =
-                crate::engine::rng::StreamKey { seed, replicate: 4, day: 0, agent: k as u32, purpose: abc::SAMPLER };
-            let mut rng = key.rng();
+            let mut rng = abc::stream(seed, 0, k, 4);
             row.iter().zip(&cal.targets).map(|(x, t)| x + t.sd() * abc::standard_normal(&mut rng)).collect()
         })
         .collect();
-    let equal = vec![1.0; noisy.len()];
     let predictive = cal
         .targets
         .iter()
@@ -320,7 +315,7 @@ fn diagnose(cal: &Calibration, pop: &Population, picks: &[usize], fresh: &[Vec<f
         .map(|(t, target)| {
             let draws: Vec<f64> = noisy.iter().map(|r| r[t]).collect();
             let one_sided = target.spec.at_least.is_some();
-            predictive(&target.name(), target.spec.fit, target.observed(), one_sided, &draws, &equal)
+            predictive(&target.name(), target.spec.fit, target.observed(), one_sided, &draws)
         })
         .collect();
     let fitted = cal.fitted();
@@ -330,13 +325,7 @@ fn diagnose(cal: &Calibration, pop: &Population, picks: &[usize], fresh: &[Vec<f
     let mmd = mmd_test(&vec![0.0; fitted], &predictive_z);
     let draws = picks
         .iter()
-        .map(|&i| {
-            cal.parameters
-                .iter()
-                .zip(&pop.particles[i])
-                .map(|(p, &u)| super::super::study::number(&p.parameter.at(u)))
-                .collect()
-        })
+        .map(|&i| cal.parameters.iter().zip(&pop.particles[i]).map(|(p, &u)| p.taken(u)).collect())
         .collect();
     Fit {
         marginals,
@@ -390,9 +379,7 @@ pub fn coverage(
     let whole_prior = Region { cal, waves: &[] };
     (0..truths)
         .map(|t| {
-            let mut rng =
-                crate::engine::rng::StreamKey { seed, replicate: 3, day: 0, agent: t as u32, purpose: abc::SAMPLER }
-                    .rng();
+            let mut rng = abc::stream(seed, 0, t, 3);
             let u = whole_prior.sample(&mut rng);
             let mut trial_cal = cal.clone();
             // A seed of its own per trial (a TOML integer: 63 bits).

@@ -12,10 +12,11 @@ use crate::simulate::RunOutput;
 /// Yearly totals that are sums of counters: what the seeds call suggestions (意见建议:
 /// complaints and proposals) and what they call resolved (complaints resolved and proposals
 /// implemented).
-pub const DERIVED_YEARLY: [(&str, [&str; 2]); 2] = [
-    ("suggestions", ["complaints", "proposals_submitted"]),
-    ("resolved", ["complaints_resolved", "proposals_implemented"]),
-];
+pub const DERIVED_YEARLY: [(&str, [&str; 2]); 2] =
+    [("suggestions", SUGGESTIONS), ("resolved", ["complaints_resolved", "proposals_implemented"])];
+
+/// The counters that make up suggestions (意见建议), as `summary.json` totals them too.
+pub const SUGGESTIONS: [&str; 2] = ["complaints", "proposals_submitted"];
 
 /// A quantity read from each replicate of a run.
 #[derive(Clone, Debug, PartialEq)]

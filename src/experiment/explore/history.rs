@@ -119,17 +119,19 @@ pub fn next_design(previous: &[Vec<f64>], not_ruled_out: &[bool], points: usize,
             ((low - widen).max(0.0), (high + widen).min(1.0))
         })
         .unzip();
-    let nearest_kept = |candidate: &[f64]| {
-        let distance = |p: &Vec<f64>| p.iter().zip(candidate).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
-        let nearest = previous.iter().enumerate().min_by(|(_, a), (_, b)| distance(a).total_cmp(&distance(b)));
-        nearest.is_some_and(|(i, _)| not_ruled_out[i])
-    };
     latin_hypercube(10 * points, factors, seed)
         .into_iter()
         .map(|u| u.iter().enumerate().map(|(f, &x)| low[f] + x * (high[f] - low[f])).collect::<Vec<f64>>())
-        .filter(|candidate| nearest_kept(candidate))
+        .filter(|candidate| nearest_is_kept(previous, not_ruled_out, candidate))
         .take(points)
         .collect()
+}
+
+/// Whether the point of `points` nearest to `candidate` (Euclidean, on the unit cube) was kept.
+pub fn nearest_is_kept(points: &[Vec<f64>], kept: &[bool], candidate: &[f64]) -> bool {
+    let distance = |p: &Vec<f64>| p.iter().zip(candidate).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+    let nearest = points.iter().enumerate().min_by(|(_, a), (_, b)| distance(a).total_cmp(&distance(b)));
+    nearest.is_some_and(|(i, _)| kept[i])
 }
 
 #[cfg(test)]
