@@ -101,9 +101,12 @@ pub fn yearly_totals(run: &RunOutput) -> Vec<YearTotals> {
                         }
                     }
                     let last = r.days[last_day][0].counter_values();
+                    // The community's counters are in every cohort's record: read them once.
                     for (k, column) in columns.iter().enumerate() {
-                        if column.kind == Kind::Community {
-                            sums[k] = last[k];
+                        match column.kind {
+                            Kind::Community => sums[k] = last[k],
+                            Kind::CommunityFlow => sums[k] /= r.days[last_day].len() as f64,
+                            Kind::Flow | Kind::Stock => {}
                         }
                     }
                     sums

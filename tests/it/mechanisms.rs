@@ -182,3 +182,26 @@ fn fragmented_weekdays_keep_new_families_away_on_weekdays() {
     let original_ratio = rate(true, Cohort::Original) / rate(false, Cohort::Original);
     assert!(family_ratio > 2.0 && family_ratio > original_ratio, "{family_ratio} vs {original_ratio}");
 }
+
+#[test]
+fn the_meetings_daily_counts_add_up_to_the_merchants_totals() {
+    let mut scenario = small(1500, 240, 2);
+    scenario.merchants.count = 12;
+    scenario.merchants.alliance_initial = 8;
+    scenario.merchants.meetings_per_year = 12;
+    scenario.merchants.grievances_per_year = 0.2;
+    let output = run(&scenario);
+    let columns = linli::model::CohortDay::counter_columns();
+    let at = |name: &str| columns.iter().position(|c| c.name == name).expect("a counter");
+    for r in &output.replicates {
+        let daily = |name: &str| r.days.iter().map(|day| day[2].counter_values()[at(name)]).sum::<f64>();
+        let raised: u32 = r.merchants.totals.iter().map(|t| t.problems_raised).sum();
+        let fixed: u32 = r.merchants.totals.iter().map(|t| t.problems_fixed).sum();
+        assert!(raised > 0 && fixed > 0, "meetings raised {raised} problems and fixed {fixed}");
+        assert_eq!((daily("problems_raised"), daily("problems_fixed")), (raised as f64, fixed as f64));
+    }
+    let years = linli::output::summary::yearly_totals(&output);
+    let yearly: f64 = years.iter().map(|y| y.totals["problems_raised"].mean).sum();
+    let total: u32 = output.replicates.iter().flat_map(|r| &r.merchants.totals).map(|t| t.problems_raised).sum();
+    assert!((yearly - total as f64 / 2.0).abs() < 1e-9, "yearly totals count the community's problems once");
+}

@@ -23,9 +23,10 @@ pub const SUGGESTIONS: [&str; 2] = ["complaints", "proposals_submitted"];
 pub enum Quantity {
     /// `<group>_<metric>`: a comparison outcome over the last `window_days` days.
     Outcome(Outcome),
-    /// `<counter>_<year>/<group>`: a counter's total over a calendar year (a community counter
-    /// such as `alliance_size`: its value on the year's last day, for `all` only).
-    Year { counters: Vec<usize>, community: bool, year: i32, group: Group },
+    /// `<counter>_<year>/<group>`: a counter's total over a calendar year (a community stock
+    /// such as `alliance_size`: its value on the year's last day; a community counter is for
+    /// `all` only).
+    Year { counters: Vec<usize>, stock: bool, year: i32, group: Group },
     /// `<measure>/<group>`: a measure of who took part, at this position of the run's measures.
     Measure(usize),
 }
@@ -55,11 +56,11 @@ pub fn parse(name: &str, measures: &MeasureSet, years: std::ops::RangeInclusive<
         .iter()
         .map(|n| columns.iter().position(|c| c.name == *n).ok_or_else(|| format!("no counter `{n}`")))
         .collect::<Result<Vec<_>, _>>()?;
-    let community = counters.iter().any(|&k| columns[k].kind == Kind::Community);
-    if community && group != Group::All {
+    let stock = counters.iter().any(|&k| columns[k].kind == Kind::Community);
+    if counters.iter().any(|&k| columns[k].kind.is_community()) && group != Group::All {
         return Err(format!("`{counter}` is the community's, so its group is `all`"));
     }
-    Ok(Quantity::Year { counters, community, year, group })
+    Ok(Quantity::Year { counters, stock, year, group })
 }
 
 /// What names a quantity can take, for error messages.
@@ -78,10 +79,10 @@ impl Quantity {
         match self {
             Quantity::Outcome(outcome) => outcome.value(output, k, window_days),
             Quantity::Measure(m) => output.replicates[k].measures.get(*m).copied().unwrap_or(f64::NAN),
-            Quantity::Year { counters, community, year, group } => {
+            Quantity::Year { counters, stock, year, group } => {
                 let days: Vec<usize> = (0..output.dates.len()).filter(|&d| output.dates[d].year() == *year).collect();
                 let record = &output.replicates[k].days;
-                if *community {
+                if *stock {
                     let Some(&last) = days.last() else { return f64::NAN };
                     let values = record[last][0].counter_values();
                     return counters.iter().map(|&c| values[c]).sum();

@@ -16,6 +16,17 @@ pub enum Kind {
     /// A community-level end-of-day stock, the same in every cohort: combined by maximum and
     /// reported once per day in `community.csv`.
     Community,
+    /// A community-level count of the day (such as problems raised at an alliance meeting), the
+    /// same in every cohort: combined by maximum, reported once per day in `community.csv`, and
+    /// summed over days.
+    CommunityFlow,
+}
+
+impl Kind {
+    /// Held by the community, not a cohort: the same value in every cohort's record.
+    pub const fn is_community(self) -> bool {
+        matches!(self, Kind::Community | Kind::CommunityFlow)
+    }
 }
 
 /// How a flow counter follows from the day's acts of a cohort's residents.
@@ -57,6 +68,10 @@ impl Column {
         Column { kind: Kind::Community, ..Column::flow(name) }
     }
 
+    pub const fn community_flow(name: &'static str) -> Column {
+        Column { kind: Kind::CommunityFlow, ..Column::flow(name) }
+    }
+
     pub const fn yearly(self) -> Column {
         Column { yearly: true, ..self }
     }
@@ -94,7 +109,7 @@ macro_rules! integer_counter {
         impl CounterValue for $ty {
             #[inline]
             fn combine(&mut self, other: Self, kind: Kind) {
-                if kind == Kind::Community { *self = (*self).max(other) } else { *self += other }
+                if kind.is_community() { *self = (*self).max(other) } else { *self += other }
             }
             fn as_f64(self) -> f64 {
                 self as f64
@@ -110,7 +125,7 @@ integer_counter!(u32, u64);
 impl CounterValue for f64 {
     #[inline]
     fn combine(&mut self, other: Self, kind: Kind) {
-        if kind == Kind::Community { *self = self.max(other) } else { *self += other }
+        if kind.is_community() { *self = self.max(other) } else { *self += other }
     }
     fn as_f64(self) -> f64 {
         self
@@ -318,7 +333,7 @@ impl CohortDay {
     /// are not community-level (the core's, then the mechanisms').
     pub fn row_columns() -> Vec<&'static str> {
         let counters = CohortDay::default().written_as_they_are().into_iter();
-        let others = counters.filter(|(c, _)| c.kind != Kind::Community).map(|(c, _)| c.name);
+        let others = counters.filter(|(c, _)| !c.kind.is_community()).map(|(c, _)| c.name);
         CORE_COLUMNS.into_iter().chain(others).collect()
     }
 
@@ -326,7 +341,7 @@ impl CohortDay {
     pub fn row_fields(&self) -> Vec<String> {
         let mut fields = self.core_fields();
         let counters = self.written_as_they_are().into_iter();
-        fields.extend(counters.filter(|(c, _)| c.kind != Kind::Community).map(|(_, t)| t));
+        fields.extend(counters.filter(|(c, _)| !c.kind.is_community()).map(|(_, t)| t));
         fields
     }
 
@@ -350,7 +365,7 @@ impl CohortDay {
     pub fn community_fields(&self) -> Vec<(&'static str, String)> {
         self.written_as_they_are()
             .into_iter()
-            .filter(|(c, _)| c.kind == Kind::Community)
+            .filter(|(c, _)| c.kind.is_community())
             .map(|(c, t)| (c.name, t))
             .collect()
     }
@@ -406,7 +421,7 @@ mod tests {
         let columns = CohortDay::counter_columns();
         for c in &columns {
             assert!(c.kind != Kind::Stock || !(c.yearly || c.compare.is_some()), "{} is a stock", c.name);
-            assert!(c.kind != Kind::Community || c.compare.is_none(), "{} is community-level", c.name);
+            assert!(!c.kind.is_community() || c.compare.is_none(), "{} is community-level", c.name);
         }
         let mut positions: Vec<u8> = columns.iter().filter_map(|c| c.compare).collect();
         let offered = positions.len();

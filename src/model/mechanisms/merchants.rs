@@ -395,25 +395,26 @@ impl Merchants {
 
     /// An alliance meeting: each member's open grievances are raised; each is fixed with
     /// `fix_rate`, each fix removing `fix_effect` of the merchant's nuisance.
-    pub fn meeting(&mut self, params: &MerchantParams, key: StreamKey) -> bool {
-        let mut changed = false;
+    pub fn meeting(&mut self, params: &MerchantParams, key: StreamKey) -> MeetingTally {
+        let mut tally = MeetingTally::default();
         for m in 0..self.len() {
             if !self.in_alliance[m] || self.grievances_open[m] == 0 {
                 continue;
             }
             let mut rng = StreamKey { agent: m as u32, ..key }.rng();
             self.totals[m].problems_raised += 1;
+            tally.raised += 1;
             if rng.random::<f64>() < params.fix_rate {
                 self.totals[m].problems_fixed += 1;
+                tally.fixed += 1;
                 self.nuisance[m] *= (1.0 - params.fix_effect) as f32;
-                changed = true;
             }
             self.grievances_open[m] = 0;
         }
-        if changed {
+        if tally.fixed > 0 {
             self.set_building_nuisance(self.building_nuisance.len());
         }
-        changed
+        tally
     }
 }
 
@@ -429,7 +430,19 @@ crate::counters! {
         /// Merchants in the alliance at the end of the day: the community's, the same in every
         /// cohort.
         alliance_size: u32 = Column::community("alliance_size").yearly(),
+        /// Problems raised at today's alliance meeting (one per member with open grievances):
+        /// the community's.
+        problems_raised: u32 = Column::community_flow("problems_raised").yearly(),
+        /// Of them, fixed.
+        problems_fixed: u32 = Column::community_flow("problems_fixed").yearly(),
     }
+}
+
+/// What an alliance meeting did: problems raised and fixed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeetingTally {
+    pub raised: u32,
+    pub fixed: u32,
 }
 
 /// The merchants as a mechanism: grievances laid at them every day; while the programme runs,
@@ -441,6 +454,8 @@ pub struct Alliance {
     /// What a catalogue item is worth to its donor: the time bank's item value (a read-only
     /// coupling).
     item_value_yuan: f64,
+    /// Today's meeting, recorded at the end of the day.
+    meeting_today: MeetingTally,
 }
 
 impl Mechanism for Alliance {
@@ -453,7 +468,11 @@ impl Mechanism for Alliance {
     fn visits(&self, _core: &Core, _today: &Today, _first: usize, _visit: &mut [bool]) {}
 
     fn build(params: &Params, _core: &Core) -> Alliance {
-        Alliance { params: params.merchants.clone(), item_value_yuan: params.policy.time_bank.item_value_yuan }
+        Alliance {
+            params: params.merchants.clone(),
+            item_value_yuan: params.policy.time_bank.item_value_yuan,
+            meeting_today: MeetingTally::default(),
+        }
     }
 
     /// The first of a month: merchants decide on the alliance (on last month's visits and
@@ -506,7 +525,7 @@ impl Mechanism for Alliance {
             return;
         }
         let key = ctx.core.key(ctx.today.day, 0, ALLIANCE_MEETING);
-        ctx.merchants.meeting(&self.params, key);
+        self.meeting_today = ctx.merchants.meeting(&self.params, key);
     }
 
     fn end_of_day(
@@ -518,8 +537,12 @@ impl Mechanism for Alliance {
         _acts: &mut ActLog,
     ) {
         let alliance_size = merchants.alliance_size();
+        let meeting = std::mem::take(&mut self.meeting_today);
         for cohort in record {
-            cohort.mechanisms.merchants.alliance_size = alliance_size;
+            let counters = &mut cohort.mechanisms.merchants;
+            counters.alliance_size = alliance_size;
+            counters.problems_raised = meeting.raised;
+            counters.problems_fixed = meeting.fixed;
         }
     }
 }
@@ -607,7 +630,9 @@ mod tests {
         let before = m.nuisance[0];
         let mut params = Params::default().merchants;
         params.fix_rate = 1.0;
-        m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: ALLIANCE_MEETING });
+        let tally =
+            m.meeting(&params, StreamKey { seed: 1, replicate: 0, day: 5, agent: 0, purpose: ALLIANCE_MEETING });
+        assert_eq!(tally, MeetingTally { raised: 1, fixed: 1 });
         assert!(m.nuisance[0] < before, "member fixed");
         assert_eq!(m.totals[1].problems_raised, 0, "non-members do not attend");
     }
