@@ -32,7 +32,7 @@ pub(crate) enum Command {
     /// Compare incentive designs: the [[arm]]s of one scenario, or several scenario files.
     Compare(CompareArgs),
     /// Run the [sweep] of a scenario: every design point times the replicates.
-    Sweep(StudyArgs),
+    Sweep(SweepArgs),
     /// Run the [sensitivity] analysis of a scenario: Morris screening and Sobol indices.
     Sensitivity(SensitivityArgs),
     /// Fit the [calibration] parameters of a scenario to its targets: history matching, then ABC-SMC.
@@ -131,6 +131,16 @@ pub(crate) struct StudyArgs {
     /// Discard the points already saved in --out and start again.
     #[arg(long)]
     pub restart: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SweepArgs {
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// Posterior draws from `linli calibrate` (its posterior.csv): replicate r of every point
+    /// runs under draw r, so the points' spread includes what the evidence leaves open.
+    #[arg(long, value_name = "DRAWS")]
+    pub posterior: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -126,13 +126,19 @@ fn posterior_screen(comparison: &Comparison) -> String {
     s
 }
 
+/// Reads a posterior draws file; a bad cell is named by line and column.
+pub(crate) fn read_draws(path: &Path) -> anyhow::Result<Draws> {
+    let file = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
+    Draws::parse(&text).map_err(|p| {
+        anyhow::anyhow!("{file}:{}:{}: {}: expected {}, found {}", p.line, p.column, p.key, p.expected, p.found)
+    })
+}
+
 /// Reads posterior draws and checks that every draw makes a valid scenario of every arm.
 fn load_draws(path: &Path, arms: &[Arm]) -> anyhow::Result<Draws> {
     let file = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
-    let draws = Draws::parse(&text).map_err(|p| {
-        anyhow::anyhow!("{file}:{}:{}: {}: expected {}, found {}", p.line, p.column, p.key, p.expected, p.found)
-    })?;
+    let draws = read_draws(path)?;
     for arm in &arms[1..] {
         if let Some(path) = draws.overwritten_setting(&arms[0].scenario, &arm.scenario) {
             bail!(

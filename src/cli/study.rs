@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::bail;
 use rayon::prelude::*;
 
-use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs};
+use super::args::{MergeArgs, MethodArg, SensitivityArgs, StudyArgs, SweepArgs};
 use super::plan::{load_plan, override_run};
 use linli::engine::parallel::thread_pool;
 use linli::experiment::Plan;
@@ -19,9 +19,9 @@ use linli::output::progress::Progress;
 use linli::output::study::{Existing, Gathered, StudyDir, gather};
 use linli::output::study_results::{Results, runs_file, write_results};
 
-pub(crate) fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
-    let plan = plan_for(args)?;
-    run_study(args, Kind::Sweep, plan)
+pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+    let plan = plan_for(&args.study)?;
+    run_study(&args.study, Kind::Sweep, plan, args.posterior.as_deref())
 }
 
 pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
@@ -38,7 +38,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         spec.methods.sort_by_key(|m| m.name());
         spec.methods.dedup();
     }
-    run_study(&args.study, Kind::Sensitivity, plan)
+    run_study(&args.study, Kind::Sensitivity, plan, None)
 }
 
 pub(crate) fn merge(args: &MergeArgs) -> anyhow::Result<()> {
@@ -54,11 +54,15 @@ fn plan_for(args: &StudyArgs) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-fn run_study(args: &StudyArgs, kind: Kind, plan: Plan) -> anyhow::Result<()> {
+fn run_study(args: &StudyArgs, kind: Kind, plan: Plan, posterior: Option<&Path>) -> anyhow::Result<()> {
     let started = Instant::now();
     let file = args.scenario.display();
-    let study = Study::of(kind, &plan)
+    let mut study = Study::of(kind, &plan)
         .map_err(|p| anyhow::anyhow!("{file}: no [{}] section: {}", p.key, p.help.unwrap_or_default()))?;
+    if let Some(path) = posterior {
+        let draws = super::compare::read_draws(path)?;
+        study = study.under_posterior(draws).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
     if let Some((index, p)) = study.first_invalid_point() {
         bail!(
             "{file}: design point {index} is not a valid scenario: {}: expected {}, found {}",
@@ -93,7 +97,14 @@ fn run_study(args: &StudyArgs, kind: Kind, plan: Plan) -> anyhow::Result<()> {
     let progress = Progress::new(kind.name(), pending.len() as u64 * study.days_per_point());
     thread_pool(threads)?.install(|| {
         pending.par_iter().try_for_each(|&index| {
-            let rows = study.run_point(index, &|| progress.inc(1));
+            let rows = study.run_point(index, &|| progress.inc(1)).map_err(|p| {
+                anyhow::anyhow!(
+                    "{file}: design point {index} under its posterior draw: {}: expected {}, found {}",
+                    p.key,
+                    p.expected,
+                    p.found
+                )
+            })?;
             dir.write_part(&study, index, &rows)
         })
     })?;

@@ -76,6 +76,16 @@ impl Draws {
         Ok(Draws { paths, rows, lines: numbers })
     }
 
+    /// The draws as `posterior.csv` text, which [`Draws::parse`] reads back to the same values.
+    pub fn to_csv(&self) -> String {
+        let mut text = format!("draw,{}\n", self.paths.join(","));
+        for (k, row) in self.rows.iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(f64::to_string).collect();
+            text.push_str(&format!("{k},{}\n", cells.join(",")));
+        }
+        text
+    }
+
     /// The first path at which `arm` differs from `baseline`: a draw would overwrite the arm's
     /// own setting there, so the arm could not be compared under the posterior.
     pub fn overwritten_setting(&self, baseline: &Scenario, arm: &Scenario) -> Option<String> {
@@ -274,6 +284,8 @@ mod tests {
         let err = Draws::parse("draw,a.b,c\n0,1.5,2\n1,x,3\n").unwrap_err();
         assert_eq!((err.line, err.column, err.key.as_str(), err.found.as_str()), (3, 3, "a.b", "x"));
         assert_eq!(Draws::parse("drew,a\n").unwrap_err().line, 1);
+        let odd = Draws::parse("draw,a\n0,0.1\n1,3.0000000000000004e-7\n").unwrap();
+        assert_eq!(Draws::parse(&odd.to_csv()).unwrap().rows, odd.rows, "written draws read back exactly");
     }
 
     #[test]

@@ -12,18 +12,22 @@ use toml::Value;
 
 use crate::experiment::compare::Outcome;
 use crate::experiment::explore::{Kind, Shard, Study};
+use crate::experiment::posterior::Draws;
 
 /// The folder of a study's saved state: manifest, scenario and one part per finished point.
 pub const POINTS: &str = "points";
 pub const MANIFEST: &str = "points/study.json";
 pub const SCENARIO: &str = "points/scenario.toml";
+/// The posterior draws a study runs under (`sweep --posterior`), when it does.
+pub const POSTERIOR: &str = "points/posterior.csv";
 
 /// What a study folder holds; shards of one study share everything but `shard`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub linli: String,
     pub kind: Kind,
-    /// A digest of the kind and the scenario text: folders merge only when it matches.
+    /// A digest of the kind, the scenario text and any posterior draws: folders merge only when
+    /// it matches.
     pub fingerprint: String,
     pub points: usize,
     pub shard: Shard,
@@ -31,10 +35,11 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn new(study: &Study, scenario_text: &str, shard: Shard) -> Manifest {
+        let draws = study.posterior.as_ref().map(|d| d.to_csv()).unwrap_or_default();
         Manifest {
             linli: crate::VERSION.to_string(),
             kind: study.kind,
-            fingerprint: fingerprint(study.kind, scenario_text),
+            fingerprint: fingerprint(study.kind, &(scenario_text.to_string() + &draws)),
             points: study.points.len(),
             shard,
         }
@@ -93,6 +98,11 @@ impl StudyDir {
         fs::create_dir_all(path.join(POINTS)).with_context(|| format!("cannot create {}", path.display()))?;
         remove_leftovers(path, existing == Existing::Restart)?;
         write_atomic(&path.join(SCENARIO), text.as_bytes())?;
+        match &study.posterior {
+            Some(draws) => write_atomic(&path.join(POSTERIOR), draws.to_csv().as_bytes())?,
+            None if path.join(POSTERIOR).exists() => fs::remove_file(path.join(POSTERIOR))?,
+            None => {}
+        }
         write_atomic(&path.join(MANIFEST), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
         Ok(dir)
     }
@@ -247,7 +257,12 @@ pub fn gather(dirs: &[PathBuf]) -> anyhow::Result<Gathered> {
     let first = dirs.first().context("no study folders given")?;
     let manifest = Manifest::read(first)?;
     let scenario_text = super::input::read_scenario_text(&first.join(SCENARIO))?;
-    if fingerprint(manifest.kind, &scenario_text) != manifest.fingerprint {
+    let draws_path = first.join(POSTERIOR);
+    let draws_text = match draws_path.exists() {
+        true => fs::read_to_string(&draws_path).with_context(|| format!("cannot read {}", draws_path.display()))?,
+        false => String::new(),
+    };
+    if fingerprint(manifest.kind, &(scenario_text.clone() + &draws_text)) != manifest.fingerprint {
         bail!(
             "{}: its scenario does not match its manifest (edited by hand, or written by another linli version \
              than {}): rerun the study",
@@ -285,7 +300,7 @@ pub fn gather(dirs: &[PathBuf]) -> anyhow::Result<Gathered> {
             manifest.kind.name()
         );
     }
-    let study = rebuild(&manifest, &scenario_text, first)?;
+    let study = rebuild(&manifest, &scenario_text, &draws_text, first)?;
     let parts = owner.iter().enumerate().map(|(i, dir)| part_path(dir.expect("checked"), i)).collect();
     Ok(Gathered { study, scenario_text, parts })
 }
@@ -302,10 +317,15 @@ fn missing_shards(missing: &[usize], manifest: &Manifest) -> String {
     format!(", from shard {}", names.join(", "))
 }
 
-fn rebuild(manifest: &Manifest, text: &str, dir: &Path) -> anyhow::Result<Study> {
+fn rebuild(manifest: &Manifest, text: &str, draws: &str, dir: &Path) -> anyhow::Result<Study> {
     let plan = crate::experiment::parse(text, &dir.join(SCENARIO))?;
-    let study = Study::of(manifest.kind, &plan)
+    let mut study = Study::of(manifest.kind, &plan)
         .map_err(|p| anyhow::anyhow!("{}: {}: expected {}, found {}", dir.display(), p.key, p.expected, p.found))?;
+    if !draws.is_empty() {
+        let parsed = Draws::parse(draws)
+            .map_err(|p| anyhow::anyhow!("{}: line {}: {}", dir.join(POSTERIOR).display(), p.line, p.expected))?;
+        study = study.under_posterior(parsed).map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(POSTERIOR).display()))?;
+    }
     if study.points.len() != manifest.points {
         bail!("{}: the manifest lists {} points, the scenario {}", dir.display(), manifest.points, study.points.len());
     }

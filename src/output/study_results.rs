@@ -13,9 +13,11 @@ use serde_json::json;
 use super::Staging;
 use super::study::{Gathered, columns, point_fields};
 use super::study_plots::{self, GroupMean};
+use crate::experiment::calibrate::abc::weighted_quantile;
 use crate::experiment::compare::Outcome;
 use crate::experiment::explore::analyse::{Indices, indices};
 use crate::experiment::explore::{Kind, Study};
+use crate::experiment::posterior::Draws;
 use crate::experiment::study::Values;
 
 /// Per-point means of the outcomes that results need, gathered while the parts stream past.
@@ -24,6 +26,8 @@ struct PointMeans {
     kept: Vec<usize>,
     /// `means[o][p]`: kept outcome `o` at point `p`.
     means: Vec<Vec<f64>>,
+    /// Under a posterior: the first kept outcome's replicate values at each point.
+    replicate_values: Vec<Vec<f64>>,
 }
 
 /// What was written, and the findings in a few lines of text for the screen.
@@ -38,7 +42,7 @@ pub fn write_results(mut staging: Staging, gathered: &Gathered) -> anyhow::Resul
     let kept_names = kept_outcomes(study);
     let means = stream_tables(&mut staging, gathered, &kept_names)?;
     let findings = match study.kind {
-        Kind::Sweep => write_sweep(&mut staging, study, &kept_names[0], &means.means[0])?,
+        Kind::Sweep => write_sweep(&mut staging, study, &kept_names[0], &means)?,
         Kind::Sensitivity => write_sensitivity(&mut staging, study, &kept_names, &means.means)?,
     };
     Ok(Results { files: staging.commit()?, findings })
@@ -64,7 +68,11 @@ fn stream_tables(staging: &mut Staging, gathered: &Gathered, kept_names: &[Strin
     let study = &gathered.study;
     let all = Outcome::names();
     let kept = kept_names.iter().map(|n| all.iter().position(|a| a == n).expect("checked outcome")).collect();
-    let mut means = PointMeans { kept, means: vec![Vec::with_capacity(study.points.len()); kept_names.len()] };
+    let mut means = PointMeans {
+        kept,
+        means: vec![Vec::with_capacity(study.points.len()); kept_names.len()],
+        replicate_values: Vec::new(),
+    };
     let header = columns(study);
     let leading = header.len() - all.len();
     let raw_path = staging.path(runs_file(study.kind));
@@ -86,10 +94,19 @@ fn stream_tables(staging: &mut Staging, gathered: &Gathered, kept_names: &[Strin
         for (slot, &column) in means.kept.iter().enumerate() {
             means.means[slot].push(point_means[column]);
         }
+        if study.posterior.is_some() {
+            means.replicate_values.push(part_column(&bytes, leading + means.kept[0])?);
+        }
     }
     raw.flush()?;
     points.flush()?;
     Ok(means)
+}
+
+/// One column of a part's replicate rows.
+fn part_column(bytes: &[u8], column: usize) -> anyhow::Result<Vec<f64>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    reader.records().map(|record| Ok(record?.get(column).context("a short row")?.parse::<f64>()?)).collect()
 }
 
 /// The mean over a part's replicate rows of each outcome column.
@@ -114,11 +131,12 @@ fn part_means(bytes: &[u8], leading: usize, outcomes: usize) -> anyhow::Result<V
     Ok(sums.into_iter().map(|s| s / rows as f64).collect())
 }
 
-fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64]) -> anyhow::Result<String> {
+fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, kept: &PointMeans) -> anyhow::Result<String> {
     let spec = study.plan.sweep.as_ref().expect("a sweep");
+    let means = &kept.means[0];
     let groups: Vec<Vec<GroupMean>> =
         (0..study.parameters.len()).map(|j| study_plots::grouped_means(study, j, means)).collect();
-    let summary = json!({
+    let mut summary = json!({
         "linli": crate::VERSION,
         "scenario": study.plan.scenario.scenario.name,
         "kind": "sweep",
@@ -131,12 +149,81 @@ fn write_sweep(staging: &mut Staging, study: &Study, outcome: &str, means: &[f64
         "parameters": parameters_json(study),
         "outcome_by_parameter": main_effects(study, &groups),
     });
+    let spread = study.posterior.as_ref().map(|draws| PosteriorSpread::of(study, draws, &kept.replicate_values));
+    if let Some(spread) = &spread {
+        summary["posterior"] = serde_json::to_value(spread)?;
+    }
     staging.write("sweep.json", (serde_json::to_string_pretty(&summary)? + "\n").as_bytes())?;
     let stem = format!("sweep-{outcome}");
     let (png, svg) = (staging.path(&format!("{stem}.png")), staging.path(&format!("{stem}.svg")));
     study_plots::sweep(study, outcome, means, &groups, &png, &svg)?;
-    Ok(sweep_findings(study, outcome, &groups))
+    let mut findings = sweep_findings(study, outcome, &groups);
+    if let Some(spread) = &spread {
+        findings.push_str(&spread.findings(outcome));
+    }
+    Ok(findings)
 }
+
+/// A sweep under a calibration's posterior: where the draws came from and, per point, the
+/// outcome's spread over its replicates, each under its own draw.
+#[derive(serde::Serialize)]
+struct PosteriorSpread {
+    draws: usize,
+    replicates: u32,
+    scope: &'static str,
+    points: Vec<PointSpread>,
+}
+
+#[derive(serde::Serialize)]
+struct PointSpread {
+    point: usize,
+    q05: f64,
+    median: f64,
+    q95: f64,
+}
+
+impl PosteriorSpread {
+    fn of(study: &Study, draws: &Draws, values: &[Vec<f64>]) -> PosteriorSpread {
+        let points = values
+            .iter()
+            .enumerate()
+            .map(|(point, v)| {
+                let q = |p| weighted_quantile(v, &vec![1.0; v.len()], p);
+                PointSpread { point, q05: q(0.05), median: q(0.5), q95: q(0.95) }
+            })
+            .collect();
+        PosteriorSpread {
+            draws: draws.rows.len(),
+            replicates: study.plan.scenario.scenario.replicates,
+            scope: POSTERIOR_SWEEP_SCOPE,
+            points,
+        }
+    }
+
+    /// The widest and narrowest points' 90% ranges, in words.
+    fn findings(&self, outcome: &str) -> String {
+        let width = |p: &PointSpread| p.q95 - p.q05;
+        let widest = self.points.iter().max_by(|a, b| width(a).total_cmp(&width(b))).expect("a point");
+        let narrowest = self.points.iter().min_by(|a, b| width(a).total_cmp(&width(b))).expect("a point");
+        format!(
+            "\nUnder the calibration's uncertainty ({} replicates per point, each under one of {} posterior draws): \
+             {POSTERIOR_SWEEP_SCOPE}. {outcome}'s 90% range is widest at point {} ({:.4} to {:.4}) and narrowest at \
+             point {} ({:.4} to {:.4}); sweep.json lists every point's.\n",
+            self.replicates,
+            self.draws,
+            widest.point,
+            widest.q05,
+            widest.q95,
+            narrowest.point,
+            narrowest.q05,
+            narrowest.q95
+        )
+    }
+}
+
+/// What the points' ranges under a posterior cover.
+const POSTERIOR_SWEEP_SCOPE: &str = "the points' means and ranges include the parameters the calibration \
+     left uncertain, not only the model's chance";
 
 /// The plotted outcome at each value (or fifth of the range) of each parameter.
 fn sweep_findings(study: &Study, outcome: &str, groups: &[Vec<GroupMean>]) -> String {

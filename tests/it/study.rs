@@ -278,3 +278,54 @@ fn a_scenario_without_a_sweep_is_refused_before_any_output() {
     assert!(error.contains("no [sweep] section"), "{error}");
     assert!(!out.exists());
 }
+
+#[test]
+fn a_sweep_under_a_posterior_runs_each_replicate_under_its_draw_and_shards_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixture("sweep-small.toml");
+    let draws = dir.path().join("posterior.csv");
+    // Draws that matter: residents who hardly ever voice or take part, then ones who do.
+    std::fs::write(&draws, "draw,cohorts.original.voice,behaviour.habit_weight\n0,-3.0,0.2\n1,1.0,2.5\n2,0.0,1.0\n")
+        .unwrap();
+    let plain = dir.path().join("plain");
+    ok(&["sweep", arg(&scenario), "--out", arg(&plain)]);
+    let single = dir.path().join("single");
+    let screen = linli(&["sweep", arg(&scenario), "--posterior", arg(&draws), "--out", arg(&single)]);
+    assert!(screen.status.success(), "{}", String::from_utf8_lossy(&screen.stderr));
+    assert!(String::from_utf8_lossy(&screen.stdout).contains("Under the calibration's uncertainty"));
+    let runs = |d: &Path| std::fs::read_to_string(d.join("sweep.csv")).unwrap();
+    assert_ne!(runs(&plain), runs(&single), "the draws change the runs");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(single.join("sweep.json")).unwrap()).unwrap();
+    let spread = &summary["posterior"]["points"][0];
+    assert!(spread["q05"].as_f64().unwrap() <= spread["q95"].as_f64().unwrap(), "{spread}");
+    assert_eq!(summary["posterior"]["draws"], 3);
+    // Shards of the posterior sweep merge into what one machine writes; a shard of the plain
+    // sweep does not merge with them.
+    let shard = |k: u32| dir.path().join(format!("shard-{k}"));
+    for k in 1..=2 {
+        let which = format!("{k}/2");
+        ok(&["sweep", arg(&scenario), "--posterior", arg(&draws), "--shard", &which, "--out", arg(&shard(k))]);
+    }
+    let merged = dir.path().join("merged");
+    ok(&["merge", arg(&shard(2)), arg(&shard(1)), "--out", arg(&merged)]);
+    assert_eq!(top_level_files(&single), top_level_files(&merged));
+    let plain_shard = dir.path().join("plain-shard");
+    ok(&["sweep", arg(&scenario), "--shard", "2/2", "--out", arg(&plain_shard)]);
+    let mixed = fails(&["merge", arg(&shard(1)), arg(&plain_shard), "--out", arg(&dir.path().join("mixed"))]);
+    assert!(mixed.contains("hold different studies"), "{mixed}");
+}
+
+#[test]
+fn a_sweep_may_not_vary_a_key_the_posterior_draws_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let draws = dir.path().join("posterior.csv");
+    std::fs::write(&draws, "draw,policy.time_bank.points_per_checkin\n0,30\n").unwrap();
+    let out = dir.path().join("out");
+    let error = fails(&["sweep", arg(&fixture("sweep-small.toml")), "--posterior", arg(&draws), "--out", arg(&out)]);
+    assert!(error.contains("policy.time_bank.points_per_checkin") && error.contains("overwrite"), "{error}");
+    assert!(!out.exists(), "nothing written");
+    std::fs::write(&draws, "draw,behaviour.habit_weight\n0,0.5\n1,x\n").unwrap();
+    let error = fails(&["sweep", arg(&fixture("sweep-small.toml")), "--posterior", arg(&draws), "--out", arg(&out)]);
+    assert!(error.contains(":3:3: behaviour.habit_weight") && error.contains("a finite number"), "{error}");
+}

@@ -14,6 +14,7 @@ use toml::Value;
 use super::arms::{apply_overrides, base_value};
 use super::compare::Outcome;
 use super::plan::Plan;
+use super::posterior::Draws;
 use super::study::{self, Method, Parameter, SweepDesign, Values};
 use crate::engine::parallel::Split;
 use crate::engine::rng::mix64;
@@ -58,6 +59,9 @@ pub struct Study {
     pub window_days: usize,
     pub morris: Option<MorrisDesign>,
     pub saltelli: Option<SaltelliDesign>,
+    /// Posterior draws from a calibration (`sweep --posterior`): replicate r of every point
+    /// runs under draw r.
+    pub posterior: Option<Draws>,
     /// The scenario alone, serialised: what each point overrides.
     base: Value,
 }
@@ -145,8 +149,33 @@ impl Study {
             window_days: window_days as usize,
             morris,
             saltelli,
+            posterior: None,
             base,
         }
+    }
+
+    /// The study with every replicate under a posterior draw. Refused when a parameter of the
+    /// study is one the draws set (the draw would overwrite the point's value), or when a draw
+    /// does not make a valid scenario; the error names the key and the draw's line.
+    pub fn under_posterior(mut self, draws: Draws) -> Result<Study, String> {
+        if let Some(p) = self.parameters.iter().find(|p| draws.paths.contains(&p.path)) {
+            return Err(format!(
+                "the {} varies {}, which the posterior draws also set: a draw would overwrite the point's value. \
+                 Vary keys the calibration did not fit",
+                self.kind.name(),
+                p.path
+            ));
+        }
+        for (row, line) in draws.rows.iter().zip(&draws.lines) {
+            draws.apply(&self.plan.scenario, row).map_err(|p| {
+                format!(
+                    "line {line}: the draw does not make a valid scenario: {}: expected {}, found {}",
+                    p.key, p.expected, p.found
+                )
+            })?;
+        }
+        self.posterior = Some(draws);
+        Ok(self)
     }
 
     /// The complete scenario of a point.
@@ -167,16 +196,27 @@ impl Study {
     }
 
     /// Runs one point: for each replicate, every outcome in [`Outcome::all`] order.
-    pub fn run_point(&self, index: usize, on_day: &(dyn Fn() + Sync)) -> Vec<Vec<f64>> {
-        let scenario = self.point_scenario(index).expect("points are checked before running");
+    /// Under a posterior, each replicate runs alone under its draw; an error says which
+    /// combination of point and draw is not a valid scenario.
+    pub fn run_point(&self, index: usize, on_day: &(dyn Fn() + Sync)) -> Result<Vec<Vec<f64>>, Problem> {
+        let scenario = self.point_scenario(index)?;
         let replicates = self.replicates();
         // Points run in parallel too: split a replicate's days only when runs are fewer than threads.
         let split = Split::for_replicates(self.points.len() * replicates.len());
-        let output = simulate_replicates_split(&scenario, &replicates, split, on_day);
         let outcomes = Outcome::all();
-        (0..output.replicates.len())
-            .map(|k| outcomes.iter().map(|o| o.value(&output, k, self.window_days)).collect())
-            .collect()
+        let rows = |scenario: &Scenario, replicates: &[u32]| {
+            let output = simulate_replicates_split(scenario, replicates, split, on_day);
+            (0..output.replicates.len())
+                .map(|k| outcomes.iter().map(|o| o.value(&output, k, self.window_days)).collect::<Vec<f64>>())
+                .collect::<Vec<_>>()
+        };
+        let Some(draws) = &self.posterior else { return Ok(rows(&scenario, &replicates)) };
+        let mut all = Vec::with_capacity(replicates.len());
+        for r in replicates {
+            let drawn = draws.apply(&scenario, draws.for_replicate(r))?;
+            all.extend(rows(&drawn, &[r]));
+        }
+        Ok(all)
     }
 
     /// Simulated days of one point (every replicate, burn-in included).
