@@ -172,6 +172,18 @@ pub(crate) struct CalibrateArgs {
     pub coverage: Option<u32>,
     #[command(flatten)]
     pub exec: ExecArgs,
+    /// Continue an interrupted calibration in --out: reuse its saved simulations and run only
+    /// the missing ones.
+    #[arg(long, conflicts_with_all = ["restart", "coverage"])]
+    pub resume: bool,
+    /// Discard the simulations saved in --out and start again.
+    #[arg(long, conflicts_with = "coverage")]
+    pub restart: bool,
+    /// Run as shard K of N of one calibration: every shard is started with the same --out (a
+    /// folder they all see), runs its share of each batch of simulations and waits for the
+    /// others'; shard 1 writes the outputs.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["restart", "coverage"])]
+    pub shard: Option<linli::experiment::explore::Shard>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,8 +13,10 @@ use linli::engine::parallel::thread_pool;
 use linli::experiment::calibrate::Calibration;
 use linli::experiment::calibrate::abc::Generation;
 use linli::experiment::calibrate::run::{self, Listener, Outcome, calibrate};
+use linli::experiment::explore::Shard;
 use linli::output::Staging;
 use linli::output::calibration::{self, COVERAGE_FILES, FILES, Provenance};
+use linli::output::calibration_store::{self, Saved, SimulationStore};
 use linli::output::progress::Progress;
 
 /// The progress of a calibration on stderr: replicate-days, and a line per stage and generation.
@@ -62,17 +64,39 @@ pub(crate) fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
     if let Some(truths) = args.coverage {
         return coverage(&cal, truths as usize, seed, threads, &out, started);
     }
-    let staging = Staging::replace_folder(&out, "calibrate", &FILES)?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let leader = shard.index == 1;
+    let mut known = FILES.to_vec();
+    known.push(calibration_store::FOLDER);
+    let staging = if leader { Some(Staging::replace_folder(&out, "calibrate", &known)?) } else { None };
+    let saved = match (args.resume || args.shard.is_some(), args.restart) {
+        (true, _) => Saved::Reuse,
+        (_, true) => Saved::Discard,
+        _ => Saved::Refuse,
+    };
+    let text = toml::to_string(&plan).map_err(|e| anyhow!("cannot serialise the scenario: {e}"))?;
+    let store = SimulationStore::open(&out, &text, shard, saved)?;
     eprintln!(
-        "linli calibrate: {} parameters, {} targets fitted and {} checked, seed {seed}, {threads} threads, into {}",
+        "linli calibrate: {} parameters, {} targets fitted and {} checked, seed {seed}, {threads} threads{}, into {}",
         cal.parameters.len(),
         cal.fitted(),
         cal.targets.len() - cal.fitted(),
+        if shard == Shard::WHOLE { String::new() } else { format!(", shard {shard}") },
         out.display()
     );
     let report = Report { progress: Progress::new("calibrate", 0) };
-    let outcome = thread_pool(threads)?.install(|| calibrate(&cal, seed, &report));
+    let outcome = thread_pool(threads)?.install(|| calibrate(&cal, seed, &report, Some(&store)))?;
     report.progress.finish();
+    let Some(staging) = staging else {
+        println!(
+            "shard {shard}: its share of every simulation is saved in {}; shard 1 writes the outputs",
+            out.display()
+        );
+        return Ok(());
+    };
+    // The saved simulations stay with the outputs, so a later --resume reuses them.
+    let mut staging = staging;
+    staging.keep_folder(calibration_store::FOLDER);
     let files = calibration::write(staging, &cal, &outcome, &Provenance { source: &file, seed })?;
     print!("{}", screen(&cal, &outcome, &out, &files, started));
     Ok(())

@@ -4,6 +4,7 @@ pub mod agents;
 pub mod bottom_line;
 pub mod calibration;
 pub mod calibration_plot;
+pub mod calibration_store;
 pub mod compare_plots;
 pub mod comparison;
 pub mod input;

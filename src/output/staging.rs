@@ -34,6 +34,8 @@ pub struct Staging {
     /// Names an earlier run of this command may have left (checked again before replacing).
     known_files: Vec<String>,
     files: Vec<String>,
+    /// Folders of the output folder that the new one keeps (moved across on commit).
+    kept: Vec<String>,
     committed: bool,
 }
 
@@ -87,7 +89,22 @@ impl Staging {
             dirs.push(dir.clone());
         }
         let out_dir = out_dir.to_path_buf();
-        Ok(Staging { out_dir, dir, mode, kind, known_files: Vec::new(), files: Vec::new(), committed: false })
+        Ok(Staging {
+            out_dir,
+            dir,
+            mode,
+            kind,
+            known_files: Vec::new(),
+            files: Vec::new(),
+            kept: Vec::new(),
+            committed: false,
+        })
+    }
+
+    /// Keeps the output folder's subfolder `name` (if any) when the commit replaces the folder:
+    /// it is moved into the new one, not copied, at the moment of the swap.
+    pub fn keep_folder(&mut self, name: &str) {
+        self.kept.push(name.to_string());
     }
 
     /// The staging path of `name`, for writers that need a path; the file joins the commit.
@@ -137,6 +154,11 @@ impl Staging {
         let had_old = self.out_dir.exists();
         {
             let mut unfinished = UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for name in self.kept.iter().filter(|name| self.out_dir.join(name).is_dir()) {
+                fs::rename(self.out_dir.join(name), self.dir.join(name)).with_context(|| {
+                    format!("cannot move {} into the new outputs", self.out_dir.join(name).display())
+                })?;
+            }
             if had_old {
                 fs::rename(&self.out_dir, &old)
                     .with_context(|| format!("cannot move {} aside", self.out_dir.display()))?;
@@ -144,6 +166,10 @@ impl Staging {
             if let Err(err) = fs::rename(&self.dir, &self.out_dir) {
                 if had_old {
                     let _ = fs::rename(&old, &self.out_dir); // put the earlier run back
+                }
+                for name in &self.kept {
+                    let _ = fs::create_dir_all(&self.out_dir);
+                    let _ = fs::rename(self.dir.join(name), self.out_dir.join(name));
                 }
                 return Err(err).with_context(|| format!("cannot move output into {}", self.out_dir.display()));
             }

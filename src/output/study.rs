@@ -56,8 +56,13 @@ impl Manifest {
 /// FNV-1a over linli's version, the kind and the scenario text, as 16 hex digits: another
 /// build may simulate differently, so its points never mix with these.
 fn fingerprint(kind: Kind, text: &str) -> String {
+    fingerprint_of(kind.name(), text)
+}
+
+/// [`fingerprint`] of any kind of saved work named `kind` (a study, a calibration).
+pub(crate) fn fingerprint_of(kind: &str, text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let bytes = crate::VERSION.bytes().chain([0]).chain(kind.name().bytes()).chain([0]).chain(text.bytes());
+    let bytes = crate::VERSION.bytes().chain([0]).chain(kind.bytes()).chain([0]).chain(text.bytes());
     for byte in bytes {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }

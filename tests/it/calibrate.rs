@@ -195,3 +195,77 @@ fn an_arm_that_sets_a_drawn_key_is_refused_under_the_posterior() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The files of a calibration's outputs that must match between runs.
+fn outputs_equal(a: &Path, b: &Path) {
+    for name in linli::output::calibration::FILES {
+        let (x, y) = (std::fs::read(a.join(name)).unwrap(), std::fs::read(b.join(name)).unwrap());
+        assert!(x == y, "{name} differs between {} and {}", a.display(), b.display());
+    }
+}
+
+#[test]
+fn an_interrupted_calibration_resumes_from_its_saved_simulations_and_shards_share_the_work() {
+    let root = scratch("resume");
+    let (whole, resumed, sharded) = (root.join("whole"), root.join("resumed"), root.join("sharded"));
+    calibrate(&fixture(), &whole, "2");
+    let file = fixture();
+    let args = |out: &Path, extra: &[&str]| {
+        let mut a = vec!["calibrate".to_string(), file.to_str().unwrap().into(), "--out".into()];
+        a.push(out.to_str().unwrap().into());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| linli(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    // An interruption after the history matching and the first batches of the sampler: only
+    // the first five batches' simulations were saved, and no outputs.
+    copy_dir(&whole.join("simulations"), &resumed.join("simulations"));
+    let batches = std::fs::read_dir(resumed.join("simulations")).unwrap();
+    for entry in batches.map(|e| e.unwrap().path()) {
+        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("batch-") && name.as_str() >= "batch-00005" {
+            std::fs::remove_dir_all(entry).unwrap();
+        }
+    }
+    let refused = run(args(&resumed, &[]));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"), "the error says how to go on");
+    assert!(run(args(&resumed, &["--resume"])).status.success());
+    outputs_equal(&whole, &resumed);
+    // The saved simulations are reused, not run again: a changed one changes the result.
+    let part = resumed.join("simulations/batch-00000/part-000000-1of1.csv");
+    let text = std::fs::read_to_string(&part).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let mut cells: Vec<&str> = first.split(',').collect();
+    cells[2] = "1000";
+    std::fs::write(&part, format!("{}\n{rest}", cells.join(","))).unwrap();
+    assert!(run(args(&resumed, &["--resume"])).status.success());
+    assert_ne!(std::fs::read(whole.join("waves.csv")).unwrap(), std::fs::read(resumed.join("waves.csv")).unwrap());
+    // Two shards started together into one folder write what one process writes.
+    let spawn = |k: &str| {
+        let a = args(&sharded, &["--shard", k, "--threads", "1"]);
+        std::process::Command::new(crate::common::BIN).args(&a).output().unwrap()
+    };
+    let second = std::thread::scope(|s| {
+        let second = s.spawn(|| spawn("2/2"));
+        let first = spawn("1/2");
+        assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+        second.join().unwrap()
+    });
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("shard 1 writes the outputs"));
+    outputs_equal(&whole, &sharded);
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().map(|e| e.unwrap()) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

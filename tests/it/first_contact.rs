@@ -124,9 +124,10 @@ fn community_series_have_a_file_of_their_own() {
     let timeseries = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert!(!timeseries.lines().next().unwrap().contains("alliance_size"), "no community series per cohort");
     let community = std::fs::read_to_string(out.join("community.csv")).unwrap();
-    let header = "replicate,day,date,volunteer_places,deliberation_seats,event_places,alliance_size,workshop_places";
+    let header = "replicate,day,date,volunteer_places,deliberation_seats,event_places,alliance_size,problems_raised,\
+                  problems_fixed,workshop_places";
     assert_eq!(community.lines().next().unwrap(), header);
-    for series in ["volunteer_places", "deliberation_seats", "event_places", "workshop_places"] {
+    for series in ["volunteer_places", "deliberation_seats", "event_places", "problems_raised", "workshop_places"] {
         assert!(!timeseries.lines().next().unwrap().contains(series), "{series} is the community's");
     }
     assert_eq!(community.lines().count(), 1 + 2 * 40, "one row per replicate and day");

@@ -2,6 +2,8 @@
 //! is left, ABC-SMC inside it, then the diagnostics. Parallel over points and particles; every
 //! number depends only on the seed, never on the thread count.
 
+use std::collections::BTreeMap;
+
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,6 +31,59 @@ pub trait Listener: Sync {
     fn more_days(&self, days: u64);
     /// An ABC-SMC generation ended.
     fn generation(&self, number: usize, generation: &abc::Generation);
+}
+
+/// Every target's value in each replicate of one job: a point run on some replicates.
+pub type JobResult = Vec<Vec<f64>>;
+
+/// Where a calibration keeps the results of its batches of simulations (a wave's design, a
+/// generation's proposals, the predictive replicates), so that an interrupted run resumes
+/// without redoing them and shards of one run share the work. The batches and their jobs are
+/// the same in every run of the same file and seed, so saved results stand in for new ones.
+pub trait Store: Sync {
+    /// The results of batch `batch` saved so far, by job.
+    fn saved(&self, batch: usize) -> anyhow::Result<BTreeMap<usize, JobResult>>;
+    /// Saves the results of some jobs of batch `batch`.
+    fn save(&self, batch: usize, results: &BTreeMap<usize, JobResult>) -> anyhow::Result<()>;
+    /// Whether this process runs job `job` (another shard runs the rest).
+    fn holds(&self, job: usize) -> bool;
+    /// Every job's results of batch `batch`, waiting for other shards' as needed.
+    fn gather(&self, batch: usize, jobs: usize) -> anyhow::Result<BTreeMap<usize, JobResult>>;
+}
+
+/// Runs the calibration's batches of simulations in order, through the store when there is one.
+struct Batches<'a> {
+    cal: &'a Calibration,
+    store: Option<&'a dyn Store>,
+    listener: &'a dyn Listener,
+    next: usize,
+}
+
+impl Batches<'_> {
+    /// Each job is a point and its replicates; the results come back in job order.
+    fn run(&mut self, jobs: &[(Vec<f64>, Vec<u32>)]) -> anyhow::Result<Vec<JobResult>> {
+        let batch = self.next;
+        self.next += 1;
+        let saved = match self.store {
+            Some(store) => store.saved(batch)?,
+            None => BTreeMap::new(),
+        };
+        let mine: Vec<usize> = (0..jobs.len())
+            .filter(|j| !saved.contains_key(j) && self.store.is_none_or(|store| store.holds(*j)))
+            .collect();
+        let days = crate::simulate::days_per_replicate(&self.cal.base);
+        self.listener.more_days(mine.iter().map(|&j| jobs[j].1.len() as u64 * days).sum());
+        let computed: BTreeMap<usize, JobResult> =
+            mine.par_iter().map(|&j| (j, simulate_point(self.cal, &jobs[j].0, &jobs[j].1, self.listener))).collect();
+        let Some(store) = self.store else { return Ok(computed.into_values().collect()) };
+        if !computed.is_empty() {
+            store.save(batch, &computed)?;
+        }
+        let mut all = store.gather(batch, jobs.len())?;
+        (0..jobs.len())
+            .map(|j| all.remove(&j).ok_or_else(|| anyhow::anyhow!("batch {batch}: job {j} was not saved")))
+            .collect()
+    }
 }
 
 /// One history-matching wave.
@@ -86,8 +141,15 @@ impl Outcome {
     }
 }
 
-/// Runs the calibration from `seed`.
-pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outcome {
+/// Runs the calibration from `seed`, keeping (and reusing) its simulations in `store` when
+/// given.
+pub fn calibrate(
+    cal: &Calibration,
+    seed: u64,
+    listener: &dyn Listener,
+    store: Option<&dyn Store>,
+) -> anyhow::Result<Outcome> {
+    let mut batches = Batches { cal, store, listener, next: 0 };
     let mut waves: Vec<Wave> = Vec::new();
     let mut simulations = 0u64;
     let dims = cal.parameters.len();
@@ -101,17 +163,14 @@ pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outco
             break;
         }
         let replicates = cal.spec.replicates as usize;
-        let days = (design.len() * replicates) as u64 * crate::simulate::days_per_replicate(&cal.base);
-        listener.stage(
-            &format!("history matching, wave {}: {} points x {replicates} replicates", w + 1, design.len()),
-            days,
-        );
+        listener
+            .stage(&format!("history matching, wave {}: {} points x {replicates} replicates", w + 1, design.len()), 0);
         simulations += (design.len() * replicates) as u64;
-        let wave = run_wave(cal, w + 1, design, listener);
+        let wave = run_wave(cal, w + 1, design, &mut batches)?;
         let left = wave.not_ruled_out.iter().any(|&k| k);
         waves.push(wave);
         if !left {
-            return Outcome { waves, fit: None, simulations };
+            return Ok(Outcome { waves, fit: None, simulations });
         }
     }
     let region = Region { cal, waves: &waves };
@@ -124,21 +183,28 @@ pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outco
         seed,
     };
     let scales: Vec<Scale> = cal.targets[..cal.fitted()].iter().map(Target::scale).collect();
-    let days = crate::simulate::days_per_replicate(&cal.base);
     // How many generations the sampler needs is not known in advance: the progress grows
     // by each batch of simulations as it starts.
     listener.stage(&format!("ABC-SMC: {} particles", settings.particles), 0);
-    // The sampler keeps every target's value (its distance reads the fitted ones, first).
+    // The sampler keeps every target's value (its distance reads the fitted ones, first). A
+    // store that fails stops the simulations (NaN, never accepted) and the error is returned.
+    let mut failure: Option<anyhow::Error> = None;
     let mut simulate = |points: &[Vec<f64>], first: u64| -> Vec<Vec<f64>> {
-        listener.more_days(points.len() as u64 * days);
-        points
-            .par_iter()
+        if failure.is_some() {
+            return vec![vec![f64::NAN; cal.targets.len()]; points.len()];
+        }
+        let jobs: Vec<(Vec<f64>, Vec<u32>)> = points
+            .iter()
             .enumerate()
-            .map(|(k, u)| {
-                let replicate = first_replicate + (first + k as u64) as u32;
-                simulate_point(cal, u, &[replicate], listener).pop().expect("one replicate")
-            })
-            .collect()
+            .map(|(k, u)| (u.clone(), vec![first_replicate + (first + k as u64) as u32]))
+            .collect();
+        match batches.run(&jobs) {
+            Ok(results) => results.into_iter().map(|mut r| r.pop().expect("one replicate")).collect(),
+            Err(err) => {
+                failure = Some(err);
+                vec![vec![f64::NAN; cal.targets.len()]; points.len()]
+            }
+        }
     };
     let mut number = 0;
     let mut on_generation = |g: &abc::Generation| {
@@ -152,16 +218,20 @@ pub fn calibrate(cal: &Calibration, seed: u64, listener: &dyn Listener) -> Outco
     let points: Vec<Vec<f64>> = picks.iter().map(|&i| population.particles[i].clone()).collect();
     listener.stage(&format!("posterior predictive: {} fresh replicates", points.len()), 0);
     let fresh = simulate(&points, sampled);
+    if let Some(err) = failure {
+        return Err(err);
+    }
     simulations += sampled + points.len() as u64;
     let fit = diagnose(cal, &population, &picks, &fresh, seed);
-    Outcome { waves, fit: Some(fit), simulations }
+    Ok(Outcome { waves, fit: Some(fit), simulations })
 }
 
 /// Runs a wave's points on replicates 0..R (common random numbers) and judges them.
-fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, listener: &dyn Listener) -> Wave {
+fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, batches: &mut Batches) -> anyhow::Result<Wave> {
     let replicates: Vec<u32> = (0..cal.spec.replicates).collect();
     let fitted = cal.fitted();
-    let values: Vec<Vec<Vec<f64>>> = points.par_iter().map(|u| simulate_point(cal, u, &replicates, listener)).collect();
+    let jobs: Vec<(Vec<f64>, Vec<u32>)> = points.iter().map(|u| (u.clone(), replicates.clone())).collect();
+    let values = batches.run(&jobs)?;
     let mut means = Vec::new();
     let mut implausibilities = Vec::new();
     for per_replicate in &values {
@@ -188,7 +258,7 @@ fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, listener: &dy
         implausibilities.push(imp);
     }
     let verdict = Verdict::of(&implausibilities, cal.spec.cutoff);
-    Wave {
+    Ok(Wave {
         wave,
         points,
         means,
@@ -196,7 +266,7 @@ fn run_wave(cal: &Calibration, wave: usize, points: Vec<Vec<f64>>, listener: &dy
         not_ruled_out: verdict.not_ruled_out,
         conflicts: verdict.conflicts,
         met_alone: verdict.met_alone,
-    }
+    })
 }
 
 /// Every target's value (fitted, then checks) in each of `replicates` at point `u`.
@@ -392,7 +462,8 @@ pub fn coverage(
                 target.spec.observed = Some(x);
                 target.spec.at_least = None;
             }
-            let outcome = calibrate(&trial_cal, trial_cal.base.scenario.seed, listener);
+            let outcome = calibrate(&trial_cal, trial_cal.base.scenario.seed, listener, None)
+                .expect("a calibration without a store cannot fail");
             let truth = cal.parameters.iter().zip(&u).map(|(p, &x)| p.value(x)).collect();
             let intervals = outcome.fit.map(|fit| fit.marginals.iter().map(|m| (m.q05, m.q95)).collect());
             let trial = Trial { truth, observed, intervals };
