@@ -51,8 +51,6 @@ impl SimulationStore {
         let manifest = Manifest { linli: crate::VERSION.into(), fingerprint: fingerprint_of("calibration", text) };
         let path = dir.join(MANIFEST);
         if path.exists() {
-            let found: Manifest = serde_json::from_str(&fs::read_to_string(&path)?)
-                .with_context(|| format!("{} is not a linli calibration manifest", path.display()))?;
             match saved {
                 Saved::Discard => {
                     fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?
@@ -62,16 +60,24 @@ impl SimulationStore {
                      missing ones run), or --restart to discard them",
                     dir.display()
                 ),
-                Saved::Reuse if found != manifest => bail!(
-                    "{} holds the simulations of another calibration (its file, seed or linli version differ): \
-                     use another --out, or --restart",
-                    dir.display()
-                ),
                 Saved::Reuse => {}
             }
         }
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+        // Shards may start together: the first manifest written stays, and every shard checks it.
+        let temporary = dir.join(format!("{MANIFEST}.tmp-{}", std::process::id()));
+        write_atomic(&temporary, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+        let _ = fs::hard_link(&temporary, &path);
+        fs::remove_file(&temporary)?;
+        let found: Manifest = serde_json::from_str(&fs::read_to_string(&path)?)
+            .with_context(|| format!("{} is not a linli calibration manifest", path.display()))?;
+        if found != manifest {
+            bail!(
+                "{} holds the simulations of another calibration (its file, seed or linli version differ): use \
+                 another --out, or delete that folder",
+                dir.display()
+            );
+        }
         Ok(SimulationStore { dir, shard, poll: Duration::from_millis(500) })
     }
 
@@ -84,13 +90,21 @@ impl Store for SimulationStore {
     fn saved(&self, batch: usize) -> anyhow::Result<BTreeMap<usize, JobResult>> {
         let dir = self.batch_dir(batch);
         let mut results = BTreeMap::new();
-        // Another shard's leader may be moving the folder into its outputs: not there yet.
-        let Ok(entries) = fs::read_dir(&dir) else { return Ok(results) };
+        // Shard 1 moves the folder into its outputs at the end: for a moment, nothing is there.
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(results),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+        };
         for entry in entries {
             let path = entry?.path();
             let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
             if name.starts_with("part-") && name.ends_with(".csv") {
-                let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = match fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+                    Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+                };
                 read_part(&text, &mut results).with_context(|| format!("{} is damaged: delete it", path.display()))?;
             }
         }
@@ -110,21 +124,31 @@ impl Store for SimulationStore {
     }
 
     fn gather(&self, batch: usize, jobs: usize) -> anyhow::Result<BTreeMap<usize, JobResult>> {
-        let mut told = false;
+        let started = std::time::Instant::now();
+        let mut next_word = Duration::ZERO;
         loop {
             let results = self.saved(batch)?;
             if results.len() >= jobs {
                 return Ok(results);
             }
-            if !told {
+            // Say so at once, then every minute: a shard that never comes keeps the others waiting.
+            if started.elapsed() >= next_word {
+                let count = self.shard.count as usize;
+                let mut missing: Vec<usize> =
+                    (0..jobs).filter(|j| !results.contains_key(j)).map(|j| j % count + 1).collect();
+                missing.sort_unstable();
+                missing.dedup();
+                let names: Vec<String> = missing.iter().map(|k| format!("{k}/{count}")).collect();
                 eprintln!(
-                    "linli calibrate: shard {}: waiting for the other shards' {} of {jobs} simulations of batch {batch} \
-                     in {}",
+                    "linli calibrate: shard {}: waiting {:.0} s for {} of {jobs} simulations of batch {batch} from \
+                     shard {} in {}",
                     self.shard,
+                    started.elapsed().as_secs_f64(),
                     jobs - results.len(),
+                    names.join(", "),
                     self.dir.display()
                 );
-                told = true;
+                next_word += Duration::from_secs(60);
             }
             std::thread::sleep(self.poll);
         }
@@ -137,11 +161,24 @@ fn part_text(results: &BTreeMap<usize, JobResult>) -> String {
     let mut text = String::new();
     for (job, replicates) in results {
         for (slot, values) in replicates.iter().enumerate() {
-            let cells: Vec<String> = values.iter().map(f64::to_string).collect();
+            let cells: Vec<String> = values.iter().map(|&x| exact_text(x)).collect();
             text.push_str(&format!("{job},{slot},{}\n", cells.join(",")));
         }
     }
     text
+}
+
+/// A value's text that reads back to the same bits: Rust's shortest exact form, and the sign of
+/// a NaN (0/0 gives a negative one on x86, and sorting goes by it).
+fn exact_text(x: f64) -> String {
+    if x.is_nan() && x.is_sign_negative() { "-NaN".into() } else { x.to_string() }
+}
+
+fn exact_value(text: &str) -> anyhow::Result<f64> {
+    match text {
+        "-NaN" => Ok(-f64::NAN),
+        _ => Ok(text.parse::<f64>()?),
+    }
 }
 
 fn read_part(text: &str, results: &mut BTreeMap<usize, JobResult>) -> anyhow::Result<()> {
@@ -149,7 +186,7 @@ fn read_part(text: &str, results: &mut BTreeMap<usize, JobResult>) -> anyhow::Re
         let mut cells = line.split(',');
         let job: usize = cells.next().context("no job")?.parse()?;
         let slot: usize = cells.next().context("no slot")?.parse()?;
-        let values = cells.map(str::parse::<f64>).collect::<Result<Vec<_>, _>>()?;
+        let values = cells.map(exact_value).collect::<anyhow::Result<Vec<_>>>()?;
         let replicates = results.entry(job).or_default();
         anyhow::ensure!(slot == replicates.len(), "job {job}: replicate {slot} out of order");
         replicates.push(values);
@@ -164,7 +201,7 @@ mod tests {
     #[test]
     fn parts_read_back_to_the_same_bits() {
         let mut results = BTreeMap::new();
-        results.insert(3, vec![vec![0.1 + 0.2, f64::NAN, -1e-300], vec![7.0, f64::INFINITY, 2.5]]);
+        results.insert(3, vec![vec![0.1 + 0.2, f64::NAN, -1e-300], vec![7.0, f64::INFINITY, -f64::NAN]]);
         let mut read = BTreeMap::new();
         read_part(&part_text(&results), &mut read).unwrap();
         let bits = |r: &BTreeMap<usize, JobResult>| -> Vec<u64> {

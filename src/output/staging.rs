@@ -159,18 +159,15 @@ impl Staging {
                     format!("cannot move {} into the new outputs", self.out_dir.join(name).display())
                 })?;
             }
-            if had_old {
-                fs::rename(&self.out_dir, &old)
-                    .with_context(|| format!("cannot move {} aside", self.out_dir.display()))?;
+            if had_old && let Err(err) = fs::rename(&self.out_dir, &old) {
+                self.put_kept_back();
+                return Err(err).with_context(|| format!("cannot move {} aside", self.out_dir.display()));
             }
             if let Err(err) = fs::rename(&self.dir, &self.out_dir) {
                 if had_old {
                     let _ = fs::rename(&old, &self.out_dir); // put the earlier run back
                 }
-                for name in &self.kept {
-                    let _ = fs::create_dir_all(&self.out_dir);
-                    let _ = fs::rename(self.dir.join(name), self.out_dir.join(name));
-                }
+                self.put_kept_back();
                 return Err(err).with_context(|| format!("cannot move output into {}", self.out_dir.display()));
             }
             unfinished.retain(|dir| dir != &self.dir);
@@ -179,6 +176,14 @@ impl Staging {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
         Ok(())
+    }
+
+    /// After a failed swap: the kept folders go back where they were, so nothing saved is lost.
+    fn put_kept_back(&self) {
+        for name in &self.kept {
+            let _ = fs::create_dir_all(&self.out_dir);
+            let _ = fs::rename(self.dir.join(name), self.out_dir.join(name));
+        }
     }
 
     fn move_files(&self) -> anyhow::Result<()> {

@@ -130,7 +130,7 @@ impl StudyDir {
                 self.finished()?.len()
             ),
             Existing::Resume if found.fingerprint != manifest.fingerprint || found.kind != manifest.kind => bail!(
-                "{path} holds a different {} (its scenario, design or replicates differ): \
+                "{path} holds a different {} (its scenario, design, replicates or posterior draws differ): \
                  --resume continues only the same study; use another --out or --restart",
                 found.kind.name()
             ),
@@ -280,7 +280,7 @@ pub fn gather(dirs: &[PathBuf]) -> anyhow::Result<Gathered> {
         let other = Manifest::read(dir)?;
         if other.fingerprint != manifest.fingerprint || other.kind != manifest.kind {
             bail!(
-                "{} and {} hold different studies (their scenarios, designs or replicates differ)",
+                "{} and {} hold different studies (their scenarios, designs, replicates or posterior draws differ)",
                 first.display(),
                 dir.display()
             );

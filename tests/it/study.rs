@@ -295,6 +295,20 @@ fn a_sweep_under_a_posterior_runs_each_replicate_under_its_draw_and_shards_alike
     assert!(String::from_utf8_lossy(&screen.stdout).contains("Under the calibration's uncertainty"));
     let runs = |d: &Path| std::fs::read_to_string(d.join("sweep.csv")).unwrap();
     assert_ne!(runs(&plain), runs(&single), "the draws change the runs");
+    // Replicate 1 of each point ran under draw 1: the same row as a plain sweep of a file that
+    // sets draw 1's values.
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("[sweep]", "[cohorts.original]\nvoice = 1.0\n\n[behaviour]\nhabit_weight = 2.5\n\n[sweep]");
+    let drawn_file = dir.path().join("drawn.toml");
+    std::fs::write(&drawn_file, text).unwrap();
+    let drawn = dir.path().join("drawn");
+    ok(&["sweep", arg(&drawn_file), "--out", arg(&drawn)]);
+    let replicate_one = |d: &Path| -> Vec<String> {
+        runs(d).lines().filter(|l| l.split(',').nth(1) == Some("1")).map(String::from).collect()
+    };
+    assert_eq!(replicate_one(&single), replicate_one(&drawn), "replicate 1 under draw 1");
+    assert_ne!(replicate_one(&plain), replicate_one(&drawn));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(single.join("sweep.json")).unwrap()).unwrap();
     let spread = &summary["posterior"]["points"][0];

@@ -23,6 +23,7 @@ bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 [[ -x $bin ]] || { echo "test-calibration.sh: $bin is not executable" >&2; exit 2; }
 [[ -f $scenario ]] || { echo "test-calibration.sh: no scenario $scenario" >&2; exit 2; }
 scenario="$(cd "$(dirname "$scenario")" && pwd)/$(basename "$scenario")"
+[[ $shards =~ ^[0-9]+$ ]] && (( shards >= 2 )) || { echo "test-calibration.sh: SHARDS must be 2 or more" >&2; exit 2; }
 
 tmp="$(mktemp -d /tmp/linli-slurm-calibration.XXXXXX)"
 cluster="$tmp/cluster" run="$tmp/run" single="$tmp/single"

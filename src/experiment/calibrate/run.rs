@@ -80,8 +80,18 @@ impl Batches<'_> {
             store.save(batch, &computed)?;
         }
         let mut all = store.gather(batch, jobs.len())?;
+        let targets = self.cal.targets.len();
         (0..jobs.len())
-            .map(|j| all.remove(&j).ok_or_else(|| anyhow::anyhow!("batch {batch}: job {j} was not saved")))
+            .map(|j| {
+                let result = all.remove(&j).ok_or_else(|| anyhow::anyhow!("batch {batch}: job {j} was not saved"))?;
+                let whole = result.len() == jobs[j].1.len() && result.iter().all(|r| r.len() == targets);
+                anyhow::ensure!(
+                    whole,
+                    "batch {batch}: job {j}'s saved result is incomplete (a damaged part file): delete the batch's \
+                     folder and resume"
+                );
+                Ok(result)
+            })
             .collect()
     }
 }

@@ -57,6 +57,9 @@ pub fn parse(name: &str, measures: &MeasureSet, years: std::ops::RangeInclusive<
         .map(|n| columns.iter().position(|c| c.name == *n).ok_or_else(|| format!("no counter `{n}`")))
         .collect::<Result<Vec<_>, _>>()?;
     let stock = counters.iter().any(|&k| columns[k].kind == Kind::Community);
+    if stock && counters.iter().any(|&k| columns[k].kind != Kind::Community) {
+        return Err(format!("`{counter}` adds a day's stock to counts over the year"));
+    }
     if counters.iter().any(|&k| columns[k].kind.is_community()) && group != Group::All {
         return Err(format!("`{counter}` is the community's, so its group is `all`"));
     }

@@ -9,6 +9,7 @@ pub mod sensitivity;
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use toml::Value;
 
 use super::arms::{apply_overrides, base_value};
@@ -211,12 +212,12 @@ impl Study {
                 .collect::<Vec<_>>()
         };
         let Some(draws) = &self.posterior else { return Ok(rows(&scenario, &replicates)) };
-        let mut all = Vec::with_capacity(replicates.len());
-        for r in replicates {
-            let drawn = draws.apply(&scenario, draws.for_replicate(r))?;
-            all.extend(rows(&drawn, &[r]));
-        }
-        Ok(all)
+        // Each replicate has its own scenario: they run in parallel, in replicate order.
+        let per_replicate: Vec<Vec<Vec<f64>>> = replicates
+            .par_iter()
+            .map(|&r| Ok(rows(&draws.apply(&scenario, draws.for_replicate(r))?, &[r])))
+            .collect::<Result<_, Problem>>()?;
+        Ok(per_replicate.into_iter().flatten().collect())
     }
 
     /// Simulated days of one point (every replicate, burn-in included).
