@@ -11,6 +11,7 @@ pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod serve;
 pub mod simulate;
 
 pub use scenario::Scenario;

@@ -28,6 +28,8 @@ mod mechanisms;
 mod report;
 #[path = "it/schema.rs"]
 mod schema;
+#[path = "it/serve.rs"]
+mod serve;
 #[path = "it/shipped_scenarios.rs"]
 mod shipped_scenarios;
 #[path = "it/snapshots.rs"]

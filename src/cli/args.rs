@@ -43,6 +43,22 @@ pub(crate) enum Command {
     Bench(BenchArgs),
     /// Run the 15 pre-registered validation patterns of docs/VALIDATION.md and judge each PASS or FAIL.
     Validate(ValidateArgs),
+    /// Serve the workbench in the browser on this machine: pick a community, set levers for 2-4 designs, compare.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. The default serves this machine only; another address opens the
+    /// workbench to the network, without any login.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Worker threads for the simulations [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Debug, clap::Args)]

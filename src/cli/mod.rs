@@ -8,6 +8,7 @@ mod compare;
 mod cycles;
 mod plan;
 mod run;
+mod serve;
 mod study;
 mod validate;
 
@@ -30,6 +31,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         Command::Sweep(study_args) => study::sweep(&study_args),
         Command::Sensitivity(args) => study::sensitivity(&args),
         Command::Calibrate(calibrate_args) => calibrate::run(&calibrate_args),
+        Command::Serve(serve_args) => serve::run(&serve_args),
         Command::Merge(merge_args) => study::merge(&merge_args),
         Command::Bench(bench_args) => bench::bench(&bench_args),
         Command::Validate(validate_args) => validate::run(&validate_args),

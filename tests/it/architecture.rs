@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first. Rule: a module may import only modules listed before it (a
-/// module's own paths aside); `cli` is the binary (`src/cli/`, `src/main.rs`, importing `linli::`).
-const LAYERS: [&str; 7] = ["engine", "model", "scenario", "simulate", "experiment", "output", "cli"];
+/// module's own paths aside); `serve` is the browser workbench; `cli` is the binary (`src/cli/`,
+/// `src/main.rs`, importing `linli::`).
+const LAYERS: [&str; 8] = ["engine", "model", "scenario", "simulate", "experiment", "output", "serve", "cli"];
 
 /// A file importing a module of its own layer or above.
 #[derive(Debug, PartialEq)]

@@ -1,0 +1,114 @@
+//! The levers the workbench shows: scenario keys grouped as policy staff think of them, each
+//! with its labels in both languages and its description, range and default from the schema.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::experiment::arms::{base_value, value_at};
+use crate::scenario::Scenario;
+
+/// A lever: a scenario key, its group and its labels.
+struct LeverSpec {
+    path: &'static str,
+    group: &'static str,
+    en: &'static str,
+    zh: &'static str,
+}
+
+const fn lever(path: &'static str, group: &'static str, en: &'static str, zh: &'static str) -> LeverSpec {
+    LeverSpec { path, group, en, zh }
+}
+
+/// The levers, in the order the page shows them.
+const LEVERS: [LeverSpec; 14] = [
+    lever("policy.time_bank.enabled", "time_bank", "Time bank on", "开启时间银行"),
+    lever("policy.time_bank.points_per_checkin", "time_bank", "Points per check-in", "每次签到积分"),
+    lever("policy.time_bank.shop_items_per_month", "time_bank", "Shop items a month", "便利店每月兑换品"),
+    lever("policy.proposal_fund.enabled", "proposal_fund", "Proposal fund on", "开启提案基金"),
+    lever("policy.proposal_fund.budget_yuan", "proposal_fund", "Fund budget (yuan)", "基金预算（元）"),
+    lever("policy.proposal_fund.cap_yuan", "proposal_fund", "Cap per project (yuan)", "单个项目上限（元）"),
+    lever("merchants.alliance_initial", "merchants", "Alliance members at start", "联盟初始商家数"),
+    lever("merchants.meetings_per_year", "merchants", "Alliance meetings a year", "每年联席会次数"),
+    lever("policy.grid_workers.enabled", "outreach", "Grid workers collect needs", "网格员收集诉求"),
+    lever("policy.riders.enabled", "outreach", "Delivery riders report", "骑手随手报"),
+    lever("policy.riders.count", "outreach", "Riders", "骑手人数"),
+    lever("policy.integration.enabled", "outreach", "Newcomer workshops", "新居民融入工作坊"),
+    lever("policy.transient_seat.seats", "outreach", "Deliberation seats kept for renters", "议事会租户保留席位"),
+    lever("policy.platform.enabled", "outreach", "Online mini-program", "线上小程序"),
+];
+
+/// What the page needs to draw one control.
+#[derive(Clone, Debug, Serialize)]
+pub struct Lever {
+    pub path: String,
+    pub group: &'static str,
+    pub label_en: &'static str,
+    pub label_zh: &'static str,
+    /// The schema's description (the key's doc string).
+    pub description: String,
+    /// `boolean`, `integer` or `number`.
+    pub kind: String,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    /// The community's value.
+    pub value: Value,
+}
+
+/// The levers of `scenario`, described from `schema` (the scenario's JSON Schema).
+pub fn levers(scenario: &Scenario, schema: &Value) -> Vec<Lever> {
+    let base = base_value(scenario);
+    LEVERS
+        .iter()
+        .filter_map(|spec| {
+            let node = schema_node(schema, spec.path)?;
+            let value = value_at(&base, spec.path).ok()?;
+            let json = serde_json::to_value(value).ok()?;
+            Some(Lever {
+                path: spec.path.to_string(),
+                group: spec.group,
+                label_en: spec.en,
+                label_zh: spec.zh,
+                description: node.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
+                kind: kind_of(node),
+                minimum: node.get("minimum").and_then(Value::as_f64),
+                maximum: node.get("maximum").and_then(Value::as_f64),
+                value: json,
+            })
+        })
+        .collect()
+}
+
+/// Whether `path` is one of the workbench's levers.
+pub fn is_lever(path: &str) -> bool {
+    LEVERS.iter().any(|l| l.path == path)
+}
+
+fn schema_node<'a>(schema: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(schema, |node, key| node.get("properties")?.get(key))
+}
+
+fn kind_of(node: &Value) -> String {
+    let kinds = match node.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    ["boolean", "integer", "number"].into_iter().find(|k| kinds.contains(k)).unwrap_or("number").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lever_is_a_key_of_the_default_with_a_description() {
+        let schema = crate::scenario::json_schema::schema_value();
+        let found = levers(&crate::scenario::default_scenario(), &schema);
+        assert_eq!(found.len(), LEVERS.len(), "a lever the schema or the scenario lacks");
+        for lever in &found {
+            assert!(!lever.description.is_empty(), "{} has no description", lever.path);
+        }
+        let points = found.iter().find(|l| l.path.ends_with("points_per_checkin")).unwrap();
+        assert_eq!((points.kind.as_str(), points.value.as_i64()), ("integer", Some(50)));
+    }
+}
