@@ -38,3 +38,5 @@ mod snapshots;
 mod study;
 #[path = "it/validate.rs"]
 mod validate;
+#[path = "it/workbench_browser.rs"]
+mod workbench_browser;

@@ -13,13 +13,13 @@ use serde_json::{Value, json};
 use crate::common::{BIN, linli};
 
 /// A running `linli serve` on a free port, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
-    address: String,
+    pub address: String,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub fn start() -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0", "--threads", "2"])
             .stdout(Stdio::piped())
@@ -34,32 +34,17 @@ impl Server {
     }
 
     /// One request; the status and the body.
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.address,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        let _ = stream.write_all(body.as_bytes()); // a refused huge body may close the stream early
-        let mut raw = Vec::new();
-        let _ = stream.read_to_end(&mut raw);
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
-        let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-        (status, if chunked { unchunk(body) } else { body.to_string() })
+    pub fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        http(&self.address, method, path, body)
     }
 
-    fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    pub fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
         let (status, text) = self.request(method, path, &body.to_string());
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     /// Polls a run until it ends; its last state.
-    fn wait(&self, id: &Value) -> Value {
+    pub fn wait(&self, id: &Value) -> Value {
         let started = Instant::now();
         loop {
             let (status, state) = self.json("GET", &format!("/api/runs/{id}"), &Value::Null);
@@ -77,6 +62,45 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request to `address`; the status and the body.
+pub fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(body.as_bytes()); // a refused huge body may close the stream early
+    let text = String::from_utf8_lossy(&read_response(&mut stream)).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    (status, if chunked { unchunk(body) } else { body.to_string() })
+}
+
+/// The response's bytes: up to its Content-Length or last chunk (a server may keep the
+/// connection open despite `Connection: close`), else to the end of the stream.
+fn read_response(stream: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length =
+                head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
+            if length.is_some_and(|n: usize| raw.len() >= end + 4 + n) || raw.ends_with(b"\r\n0\r\n\r\n") {
+                return raw;
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return raw,
+            Ok(n) => raw.extend_from_slice(&buffer[..n]),
+        }
     }
 }
 
