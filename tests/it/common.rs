@@ -60,3 +60,13 @@ pub fn step_world(
     }
     (world, last)
 }
+
+/// Debian's Chromium (or `LINLI_CHROMIUM`), for the tests that open pages in a browser.
+pub fn chromium() -> Option<std::path::PathBuf> {
+    let candidates = [
+        std::env::var("LINLI_CHROMIUM").ok(),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
+    candidates.into_iter().flatten().map(std::path::PathBuf::from).find(|p| p.exists())
+}

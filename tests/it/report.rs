@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::BIN;
+use crate::common::{BIN, chromium};
 
 const SCENARIO: &str = r#"
 [scenario]
@@ -42,15 +42,6 @@ description = "时间银行: 50 points per check-in"
 name = "提案基金 proposal fund"
 policy.proposal_fund.enabled = true
 "#;
-
-fn chromium() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var("LINLI_CHROMIUM").ok(),
-        Some("/usr/bin/chromium".into()),
-        Some("/usr/bin/chromium-browser".into()),
-    ];
-    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
-}
 
 fn headless(chromium: &Path, profile: &Path) -> Command {
     let mut command = Command::new(chromium);

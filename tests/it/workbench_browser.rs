@@ -5,24 +5,15 @@
 //! is skipped unless LINLI_REQUIRE_CHROMIUM is set (CI sets it and installs chromium).
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket, stream::MaybeTlsStream};
 
-use crate::common::linli;
+use crate::common::{chromium, linli};
 use crate::serve::{Server, http};
-
-fn chromium() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var("LINLI_CHROMIUM").ok(),
-        Some("/usr/bin/chromium".into()),
-        Some("/usr/bin/chromium-browser".into()),
-    ];
-    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
-}
 
 /// A headless Chromium with the DevTools protocol on a free port, and one page.
 struct Browser {
