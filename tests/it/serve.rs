@@ -233,3 +233,68 @@ fn runs_side_by_side_all_finish_and_a_cancelled_run_stops() {
     assert_eq!(state["status"], "cancelled");
     assert!(state["done_days"].as_u64() < state["total_days"].as_u64(), "it stopped before the end");
 }
+
+/// The server's resident memory in KiB (Linux), to see it stays bounded.
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn twenty_clients_run_at_once_and_two_hundred_bad_requests_are_refused_without_harm() {
+    let server = Server::start();
+    let pid = server.child.id();
+    let good = |k: u32| {
+        json!({
+            "scenario": tiny_scenario(),
+            "replicates": 2,
+            "arms": [{ "name": "a" }, { "name": "b", "levers": { "policy.time_bank.points_per_checkin": 5 + k } }],
+        })
+    };
+    let bad: Vec<(String, String, String)> = (0..200)
+        .map(|k| {
+            let (method, path, body) = match k % 5 {
+                0 => ("POST", "/api/runs", format!("{{\"arms\": [{k}")),
+                1 => ("POST", "/api/runs", json!({ "scenario": format!("[scenario]\nversion = {k}\n"), "replicates": 2, "arms": [{ "name": "a" }, { "name": "b" }] }).to_string()),
+                2 => ("POST", "/api/runs", "y".repeat(300 * 1024 + k)),
+                3 => ("GET", "/api/unknown", String::new()),
+                _ => ("POST", "/api/check", format!("[community]\nresidents = -{k}\n")),
+            };
+            (method.to_string(), path.to_string(), body)
+        })
+        .collect();
+    let before = resident_kib(pid);
+    std::thread::scope(|s| {
+        let runs: Vec<_> = (0..20)
+            .map(|k| {
+                let (server, request) = (&server, good(k));
+                s.spawn(move || {
+                    let (status, started) = server.json("POST", "/api/runs", &request);
+                    assert_eq!(status, 201, "{started}");
+                    server.wait(&started["id"])["status"].clone()
+                })
+            })
+            .collect();
+        for chunk in bad.chunks(50) {
+            let server = &server;
+            s.spawn(move || {
+                for (method, path, body) in chunk {
+                    let (status, text) = server.request(method, path, body);
+                    assert!((400..500).contains(&status), "{method} {path}: {status} {text:.200}");
+                    assert!(!text.trim().is_empty(), "{method} {path}: a message");
+                }
+            });
+        }
+        for run in runs {
+            assert_eq!(run.join().unwrap(), "done", "every good run completes");
+        }
+    });
+    let after = resident_kib(pid);
+    assert!(after < before + 300 * 1024, "memory grew from {before} KiB to {after} KiB");
+    let (status, _) = server.json("GET", "/api/communities", &Value::Null);
+    assert_eq!(status, 200, "the server is alive and answers");
+}
