@@ -227,12 +227,18 @@ fn check_reports_scenario_arm_and_sweep_problems_together() {
 
 #[test]
 fn bench_times_individual_data_beside_the_plain_run_and_cleans_up() {
-    let result = linli(&["bench", "--replicates", "1", "--days", "10", "--large-residents", "0"]);
+    // A temporary folder of its own: another test's bench may be running beside this one.
+    let temp = tempfile::tempdir().unwrap();
+    let result = std::process::Command::new(crate::common::BIN)
+        .args(["bench", "--replicates", "1", "--days", "10", "--large-residents", "0"])
+        .env("TMPDIR", temp.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let line = stdout.lines().find(|l| l.contains("with individual data")).unwrap_or_else(|| panic!("{stdout}"));
     assert!(line.contains("x the time"), "{line}");
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
+    let leftovers = std::fs::read_dir(temp.path())
         .unwrap()
         .filter_map(|e| e.ok())
         .any(|e| e.file_name().to_string_lossy().starts_with("linli-bench-"));
