@@ -70,3 +70,17 @@ pub fn chromium() -> Option<std::path::PathBuf> {
     ];
     candidates.into_iter().flatten().map(std::path::PathBuf::from).find(|p| p.exists())
 }
+
+/// [`chromium`] for a test that needs it: none means skip, except that with
+/// LINLI_REQUIRE_CHROMIUM set (as CI sets it) a missing browser fails the test.
+pub fn chromium_or_skip() -> Option<std::path::PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("LINLI_REQUIRE_CHROMIUM").is_none(),
+            "LINLI_REQUIRE_CHROMIUM is set but chromium is missing"
+        );
+        eprintln!("skipped: no chromium (install Debian's chromium to run this test)");
+    }
+    found
+}

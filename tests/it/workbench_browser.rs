@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket, stream::MaybeTlsStream};
 
-use crate::common::{chromium, linli};
+use crate::common::{chromium_or_skip, linli};
 use crate::serve::{Server, http};
 
 /// A headless Chromium with the DevTools protocol on a free port, and one page.
@@ -143,14 +143,7 @@ fn set(browser: &mut Browser, id: &str, value: &str) {
 
 #[test]
 fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
-    let Some(chromium) = chromium() else {
-        assert!(
-            std::env::var_os("LINLI_REQUIRE_CHROMIUM").is_none(),
-            "LINLI_REQUIRE_CHROMIUM is set but chromium is missing"
-        );
-        eprintln!("skipped: no chromium (install Debian's chromium to run this test)");
-        return;
-    };
+    let Some(chromium) = chromium_or_skip() else { return };
     let server = Server::start();
     let profile = tempfile::tempdir().unwrap();
     let mut browser = Browser::launch(&chromium, profile.path());
