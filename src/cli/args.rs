@@ -49,6 +49,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
+    /// Scenario files to offer beside the shipped communities (each checked as `linli check` does).
+    pub files: Vec<PathBuf>,
     /// Port to listen on (0: any free port, printed at start).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,

@@ -13,11 +13,11 @@ use linli::engine::parallel::thread_pool;
 use linli::experiment::arms::{Arm, resolve};
 use linli::experiment::compare::Verdict;
 use linli::experiment::compare::{
-    ArmRun, Comparison, Group, Metric, POSTERIOR_SCOPE, arms_statement, compare, run_arms, widest_headline_interval,
+    ArmRun, Comparison, Group, Metric, arms_statement, compare, run_arms, widest_headline_interval,
 };
 use linli::experiment::compare_measures::MeasureRow;
 use linli::experiment::plan::Sections;
-use linli::experiment::posterior::{Draws, PosteriorComparison, posterior_effects, run_arms_under};
+use linli::experiment::posterior::{Draws, Misfit, add_posterior, misfit, run_arms_under};
 use linli::output::Staging;
 use linli::output::bottom_line::{BottomLine, bottom_line};
 use linli::output::comparison::ComparisonContext;
@@ -54,13 +54,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     if let (Some(draws), Some(path)) = (&draws, &args.posterior) {
-        comparison.posterior = Some(PosteriorComparison {
-            draws_file: path.display().to_string(),
-            draws: draws.rows.len(),
-            replicates: replicates as usize,
-            effects: posterior_effects(&runs, args.window_days as usize),
-        });
-        comparison.interval_scope = POSTERIOR_SCOPE;
+        add_posterior(&mut comparison, &runs, &path.display().to_string(), draws.rows.len());
     }
     let line = bottom_line(&comparison, &question);
     let context = ComparisonContext {
@@ -139,30 +133,20 @@ pub(crate) fn read_draws(path: &Path) -> anyhow::Result<Draws> {
 fn load_draws(path: &Path, arms: &[Arm]) -> anyhow::Result<Draws> {
     let file = path.display();
     let draws = read_draws(path)?;
-    for arm in &arms[1..] {
-        if let Some(path) = draws.overwritten_setting(&arms[0].scenario, &arm.scenario) {
-            bail!(
-                "{file}: arm «{}» sets {path}, which the posterior draws also set: under the posterior the arm would \
-                 lose its own setting. Compare arms that differ in keys the calibration did not fit",
-                arm.name
-            );
-        }
+    match misfit(&draws, arms) {
+        None => Ok(draws),
+        Some(Misfit::SetsDrawnKey { arm, path }) => bail!(
+            "{file}: arm «{arm}» sets {path}, which the posterior draws also set: under the posterior the arm would \
+             lose its own setting. Compare arms that differ in keys the calibration did not fit"
+        ),
+        Some(Misfit::Invalid { draw, arm, problem: p }) => bail!(
+            "{file}:{}: draw {draw} does not fit arm «{arm}»: {}: expected {}, found {}",
+            draws.lines[draw],
+            p.key,
+            p.expected,
+            p.found
+        ),
     }
-    for (k, row) in draws.rows.iter().enumerate() {
-        for arm in arms {
-            draws.apply(&arm.scenario, row).map_err(|p| {
-                anyhow::anyhow!(
-                    "{file}:{}: draw {k} does not fit arm «{}»: {}: expected {}, found {}",
-                    draws.lines[k],
-                    arm.name,
-                    p.key,
-                    p.expected,
-                    p.found
-                )
-            })?;
-        }
-    }
-    Ok(draws)
 }
 
 /// The arms to run and what the comparison says about them.

@@ -154,7 +154,11 @@ fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
     value_at(root, path)?;
     let mut node = root;
     for segment in path.split('.') {
-        node = node.get_mut(segment).expect("value_at found every segment");
+        node = match node {
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            other => other.get_mut(segment),
+        }
+        .expect("value_at found every segment");
     }
     *node = new;
     Ok(())
@@ -165,6 +169,13 @@ pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
     let mut node = root;
     let segments: Vec<&str> = path.split('.').collect();
     for (depth, segment) in segments.iter().enumerate() {
+        if let Value::Array(items) = node {
+            node = element(items, segment).map_err(|found| {
+                let expected = format!("an index of `{}`, 0 to {}", segments[..depth].join("."), items.len());
+                Problem::new(ErrorKind::UnknownKey, path, expected.replace(" to 0", " (it is empty)"), found)
+            })?;
+            continue;
+        }
         let Value::Table(table) = node else {
             let parent = segments[..depth].join(".");
             return Err(Problem::new(ErrorKind::UnknownKey, path, format!("`{parent}` has no keys inside"), path));
@@ -177,6 +188,12 @@ pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
         node = inner;
     }
     Ok(node)
+}
+
+/// The element of a list (the scenario's `[[event]]`s) that a path's segment names by index,
+/// or the segment when it names none.
+fn element<'v>(items: &'v [Value], segment: &str) -> Result<&'v Value, String> {
+    segment.parse::<usize>().ok().and_then(|i| items.get(i)).ok_or_else(|| segment.to_string())
 }
 
 /// A scenario as overrides see it, serialised (the scenario alone: the experiment's sections
@@ -236,6 +253,22 @@ enabled = true
         assert_eq!(arms[1].scenario.policy.time_bank.points_per_checkin, 100);
         assert!(arms[2].scenario.policy.proposal_fund.enabled);
         assert!(arms.iter().all(|a| a.scenario.scenario.seed == base.scenario.seed));
+    }
+
+    #[test]
+    fn an_arm_sets_a_key_of_an_event_by_its_index() {
+        let arm = |key: &str| {
+            let text = format!(
+                "{}\n[[arm]]\nname = \"as is\"\n\n[[arm]]\nname = \"x\"\n{key} = 7\n",
+                crate::scenario::DEFAULT_SCENARIO_TOML
+            );
+            resolve_text(&text)
+        };
+        let arms = arm("event.1.capacity").unwrap();
+        assert_eq!((arms[0].scenario.events[1].capacity, arms[1].scenario.events[1].capacity), (40, 7));
+        let err = arm("event.99.capacity").unwrap_err().problem;
+        assert_eq!((err.key.as_str(), err.found.as_str()), ("event.99.capacity", "99"));
+        assert!(err.expected.starts_with("an index of `event`, 0 to"), "{}", err.expected);
     }
 
     #[test]

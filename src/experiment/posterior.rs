@@ -9,7 +9,7 @@ use toml::Value;
 
 use super::arms::{Arm, apply_overrides, base_value, value_at};
 use super::calibrate::abc::weighted_quantile;
-use super::compare::{ArmRun, Group, Metric, metric_value, run_arm};
+use super::compare::{ArmRun, Comparison, Group, Metric, POSTERIOR_SCOPE, metric_value, run_arm};
 use crate::scenario::Scenario;
 use crate::scenario::validate::Problem;
 
@@ -112,6 +112,45 @@ impl Draws {
         }
         apply_overrides(&base, &overrides)
     }
+}
+
+/// Why draws cannot run a comparison's arms.
+#[derive(Debug)]
+pub enum Misfit {
+    /// An arm sets a key the draws set too: under the posterior it would lose its own setting.
+    SetsDrawnKey { arm: String, path: String },
+    /// Draw `draw` makes an invalid scenario of an arm.
+    Invalid { draw: usize, arm: String, problem: Problem },
+}
+
+/// Whether every draw runs every arm: the first reason it does not.
+pub fn misfit(draws: &Draws, arms: &[Arm]) -> Option<Misfit> {
+    for arm in &arms[1..] {
+        if let Some(path) = draws.overwritten_setting(&arms[0].scenario, &arm.scenario) {
+            return Some(Misfit::SetsDrawnKey { arm: arm.name.clone(), path });
+        }
+    }
+    for (draw, row) in draws.rows.iter().enumerate() {
+        for arm in arms {
+            if let Err(problem) = draws.apply(&arm.scenario, row) {
+                return Some(Misfit::Invalid { draw, arm: arm.name.clone(), problem });
+            }
+        }
+    }
+    None
+}
+
+/// Marks `comparison` as made under the draws of `draws_file` (`draws` of them): adds each
+/// arm's effects over the replicates and words its intervals as including the parameters'
+/// uncertainty.
+pub fn add_posterior(comparison: &mut Comparison, runs: &[ArmRun], draws_file: &str, draws: usize) {
+    comparison.posterior = Some(PosteriorComparison {
+        draws_file: draws_file.to_string(),
+        draws,
+        replicates: runs[0].output.replicates.len(),
+        effects: posterior_effects(runs, comparison.window_days),
+    });
+    comparison.interval_scope = POSTERIOR_SCOPE;
 }
 
 /// Runs every arm on `replicates`, replicate r of every arm under draw r (common random numbers

@@ -10,7 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::plot::ticks::whole_number;
 use super::plot::{
     Chart, Drawing, FONT, LegendEntry, Mark, PALETTE, Panel, Scale, Series, Ticks, band_note, daily_estimates,
-    draw_both, draw_legend_column, draw_message, label_area_width, render_both, split_legend, title_font,
+    draw_both, draw_legend_column, draw_message, label_area_width, render_both, split_legend, svg_string, time_chart,
+    title_font,
 };
 use crate::experiment::compare::{ArmRun, Comparison, Group, Metric};
 use crate::experiment::stats::paired_difference;
@@ -31,6 +32,16 @@ fn all_active_rate(d: &[CohortDay; 3]) -> f64 {
 /// the baseline, paired by replicate: arms that differ little hide each other in the first.
 pub fn arms_participation(runs: &[ArmRun], png: &Path, svg: &Path) -> anyhow::Result<()> {
     draw_both(&arms_chart(runs), &runs[0].output.dates, png, svg)
+}
+
+/// The three comparison charts (arms, effects, cost) as SVG text, for a report made in memory.
+pub fn svgs(runs: &[ArmRun], comparison: &Comparison) -> anyhow::Result<[String; 3]> {
+    let arms = arms_chart(runs);
+    Ok([
+        svg_string(&time_chart(&arms, &runs[0].output.dates))?,
+        svg_string(&Effects(comparison))?,
+        svg_string(&CostChart(comparison))?,
+    ])
 }
 
 fn arms_chart(runs: &[ArmRun]) -> Chart {

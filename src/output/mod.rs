@@ -18,6 +18,7 @@ pub mod study;
 pub mod study_plots;
 pub mod study_results;
 pub mod summary;
+pub mod tidy_parquet;
 pub mod timeseries;
 pub mod validation;
 pub mod validation_plots;
@@ -108,17 +109,30 @@ pub fn write_all(
     staging.commit()
 }
 
+/// A comparison's tables and JSON, in memory: what [`write_comparison`] writes besides the
+/// charts and the report (the workbench serves them as downloads).
+pub fn comparison_tables(
+    comparison: &crate::experiment::compare::Comparison,
+    context: &comparison::ComparisonContext<'_>,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    Ok(vec![
+        ("comparison.csv", comparison::to_csv(comparison)?),
+        ("comparison.json", comparison::to_json(comparison, context)?.into_bytes()),
+        ("replicates.csv", comparison::replicates_csv(context.runs, comparison.window_days)?),
+        ("measures_comparison.csv", comparison::measures_csv(comparison)?),
+        ("arms_timeseries.csv", comparison::arms_timeseries_csv(context.runs)?),
+    ])
+}
+
 /// Writes a comparison's outputs through `staging`: CSV, JSON, plots and the HTML report.
 pub fn write_comparison(
     mut staging: Staging,
     comparison: &crate::experiment::compare::Comparison,
     context: &comparison::ComparisonContext<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    staging.write("comparison.csv", &comparison::to_csv(comparison)?)?;
-    staging.write("comparison.json", comparison::to_json(comparison, context)?.as_bytes())?;
-    staging.write("replicates.csv", &comparison::replicates_csv(context.runs, comparison.window_days)?)?;
-    staging.write("measures_comparison.csv", &comparison::measures_csv(comparison)?)?;
-    staging.write("arms_timeseries.csv", &comparison::arms_timeseries_csv(context.runs)?)?;
+    for (name, bytes) in comparison_tables(comparison, context)? {
+        staging.write(name, &bytes)?;
+    }
     compare_plots::arms_participation(context.runs, &staging.path("arms.png"), &staging.path("arms.svg"))?;
     compare_plots::effects(comparison, &staging.path("effects.png"), &staging.path("effects.svg"))?;
     compare_plots::cost_per_active(comparison, &staging.path("cost.png"), &staging.path("cost.svg"))?;

@@ -217,17 +217,22 @@ fn png_write_error(png: &Path, e: DrawingAreaErrorKind<plotters_bitmap::BitMapBa
     anyhow!("cannot write {}: {reason}", png.display())
 }
 
-/// The SVG text of `drawing`, for tests that read what a chart says.
-#[cfg(test)]
-pub(crate) fn svg_text(drawing: &impl Drawing) -> String {
+/// The SVG text of `drawing`, for a report made in memory (the workbench's).
+pub(crate) fn svg_string(drawing: &impl Drawing) -> anyhow::Result<String> {
     register_fonts();
     let mut text = String::new();
     {
         let area = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        drawing.draw_on(&area).expect("the chart draws");
-        area.present().expect("the SVG is complete");
+        drawing.draw_on(&area)?;
+        area.present().map_err(|e| anyhow!("cannot finish an SVG chart: {e}"))?;
     }
-    text
+    Ok(text)
+}
+
+/// The SVG text of `drawing`, for tests that read what a chart says.
+#[cfg(test)]
+pub(crate) fn svg_text(drawing: &impl Drawing) -> String {
+    svg_string(drawing).expect("the chart draws")
 }
 
 /// A time chart over the recorded days.

@@ -1,5 +1,6 @@
-//! The levers the workbench shows: scenario keys grouped as policy staff think of them, each
-//! with its labels in both languages and its description, range and default from the schema.
+//! The levers the workbench shows: scenario keys grouped as policy staff think of them (time
+//! bank, proposal fund, merchants, outreach, and each of the community's events), each with its
+//! labels in both languages and its description, range and default from the schema.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -37,13 +38,20 @@ const LEVERS: [LeverSpec; 14] = [
     lever("policy.platform.enabled", "outreach", "Online mini-program", "线上小程序"),
 ];
 
+/// The keys of each `[[event]]` the workbench offers, with their labels («{}» is the event).
+const EVENT_LEVERS: [(&str, &str, &str); 3] = [
+    ("capacity", "Places at «{}»", "「{}」名额"),
+    ("publicity", "How widely «{}» is advertised (0-1)", "「{}」宣传覆盖面（0-1）"),
+    ("proposal_booth", "Proposal booth at «{}»", "「{}」设提案摊位"),
+];
+
 /// What the page needs to draw one control.
 #[derive(Clone, Debug, Serialize)]
 pub struct Lever {
     pub path: String,
     pub group: &'static str,
-    pub label_en: &'static str,
-    pub label_zh: &'static str,
+    pub label_en: String,
+    pub label_zh: String,
     /// The schema's description (the key's doc string).
     pub description: String,
     /// `boolean`, `integer` or `number`.
@@ -57,34 +65,50 @@ pub struct Lever {
 /// The levers of `scenario`, described from `schema` (the scenario's JSON Schema).
 pub fn levers(scenario: &Scenario, schema: &Value) -> Vec<Lever> {
     let base = base_value(scenario);
-    LEVERS
-        .iter()
-        .filter_map(|spec| {
-            let node = schema_node(schema, spec.path)?;
-            let value = value_at(&base, spec.path).ok()?;
-            let json = serde_json::to_value(value).ok()?;
+    let fixed = LEVERS.iter().map(|spec| (spec.path.to_string(), spec.group, spec.en.to_string(), spec.zh.to_string()));
+    let events = scenario.events.iter().enumerate().flat_map(|(n, event)| {
+        EVENT_LEVERS.iter().map(move |(key, en, zh)| {
+            (format!("event.{n}.{key}"), "events", en.replace("{}", &event.name), zh.replace("{}", &event.name))
+        })
+    });
+    fixed
+        .chain(events)
+        .filter_map(|(path, group, label_en, label_zh)| {
+            let node = schema_node(schema, &path)?;
+            let value = serde_json::to_value(value_at(&base, &path).ok()?).ok()?;
             Some(Lever {
-                path: spec.path.to_string(),
-                group: spec.group,
-                label_en: spec.en,
-                label_zh: spec.zh,
                 description: node.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
                 kind: kind_of(node),
                 minimum: node.get("minimum").and_then(Value::as_f64),
                 maximum: node.get("maximum").and_then(Value::as_f64),
-                value: json,
+                path,
+                group,
+                label_en,
+                label_zh,
+                value,
             })
         })
         .collect()
 }
 
-/// Whether `path` is one of the workbench's levers.
+/// Whether `path` is one of the workbench's levers (a fixed one, or a key of the n-th event).
 pub fn is_lever(path: &str) -> bool {
-    LEVERS.iter().any(|l| l.path == path)
+    let event_key = || {
+        let mut parts = path.split('.');
+        let (Some("event"), Some(n), Some(key), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        n.parse::<usize>().is_ok() && EVENT_LEVERS.iter().any(|(k, _, _)| *k == key)
+    };
+    LEVERS.iter().any(|l| l.path == path) || event_key()
 }
 
+/// The schema of the key at `path` (a numeric segment is an element of a list).
 fn schema_node<'a>(schema: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(schema, |node, key| node.get("properties")?.get(key))
+    path.split('.').try_fold(schema, |node, key| match key.parse::<usize>() {
+        Ok(_) => node.get("items"),
+        Err(_) => node.get("properties")?.get(key),
+    })
 }
 
 fn kind_of(node: &Value) -> String {
@@ -104,7 +128,12 @@ mod tests {
     fn every_lever_is_a_key_of_the_default_with_a_description() {
         let schema = crate::scenario::json_schema::schema_value();
         let found = levers(&crate::scenario::default_scenario(), &schema);
-        assert_eq!(found.len(), LEVERS.len(), "a lever the schema or the scenario lacks");
+        let events = crate::scenario::default_scenario().events.len();
+        assert_eq!(found.len(), LEVERS.len() + 3 * events, "a lever the schema or the scenario lacks");
+        assert!(found.iter().all(|l| is_lever(&l.path)));
+        let places = found.iter().find(|l| l.path == "event.0.capacity").unwrap();
+        assert_eq!((places.label_en.as_str(), places.minimum), ("Places at «Music festival»", Some(1.0)));
+        assert!(!is_lever("event.0.name") && !is_lever("event.x.capacity") && !is_lever("event.0.capacity.y"));
         for lever in &found {
             assert!(!lever.description.is_empty(), "{} has no description", lever.path);
         }

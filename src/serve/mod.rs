@@ -1,59 +1,63 @@
 //! `linli serve`: a workbench in the browser on localhost, where policy staff pick a community,
-//! set its levers for two to four arms, run the comparison and read the verdict without writing
-//! TOML; every run is a scenario file `linli compare` reproduces exactly.
+//! set its levers for two to four arms, run the comparison, watch its curves grow and read the
+//! verdict without writing TOML; every run is a scenario file `linli compare` reproduces exactly.
 
+pub mod communities;
+pub mod files;
 pub mod levers;
 pub mod runs;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use runs::{Run, RunRequest, Status};
+use communities::Community;
+use runs::{Job, Run, RunRequest};
 
-/// The page: HTML, style and script in one file, with nothing fetched from elsewhere.
+/// The page: HTML, style and script in one file; its only other files are the charting library's.
 const PAGE: &str = include_str!("page.html");
+/// uPlot 1.6.32 (MIT, Leon Sorokin), vendored from npm so the page needs no network.
+const UPLOT_JS: &str = include_str!("vendor/uPlot.iife.min.js");
+const UPLOT_CSS: &str = include_str!("vendor/uPlot.min.css");
 /// The largest request body taken (an uploaded scenario is a few kilobytes).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Comparisons run at once; the others wait their turn.
 const RUNNING_AT_ONCE: usize = 2;
 /// Runs kept in memory; the oldest finished ones are forgotten first.
 const RUNS_KEPT: usize = 200;
+/// Finished runs whose downloads are kept; older ones keep only their scenario file.
+const FILES_KEPT: usize = 20;
 /// Replicates a run may ask for.
 pub const REPLICATES: std::ops::RangeInclusive<u32> = 2..=40;
-
-/// A community the workbench offers: its id and scenario file.
-struct Community {
-    id: &'static str,
-    toml: &'static str,
-}
-
-const COMMUNITIES: [Community; 3] = [
-    Community { id: "wanke-chenghua", toml: crate::scenario::DEFAULT_SCENARIO_TOML },
-    Community { id: "jiahong-road", toml: include_str!("../../scenarios/jiahong-road.toml") },
-    Community { id: "chenhui", toml: include_str!("../../scenarios/chenhui.toml") },
-];
+/// How often a watched run's progress is pushed to its page.
+const PUSH_EVERY: Duration = Duration::from_millis(300);
 
 /// What every request shares.
 #[derive(Clone)]
 pub struct Workbench {
+    communities: Arc<Vec<Community>>,
     runs: Arc<Mutex<BTreeMap<u64, Arc<Run>>>>,
     next: Arc<AtomicU64>,
     turns: Arc<Semaphore>,
     schema: Arc<Value>,
 }
 
-impl Default for Workbench {
-    fn default() -> Workbench {
+impl Workbench {
+    /// A workbench offering `communities`.
+    pub fn new(communities: Vec<Community>) -> Workbench {
         Workbench {
+            communities: Arc::new(communities),
             runs: Arc::default(),
             next: Arc::new(AtomicU64::new(1)),
             turns: Arc::new(Semaphore::new(RUNNING_AT_ONCE)),
@@ -62,122 +66,142 @@ impl Default for Workbench {
     }
 }
 
+impl Default for Workbench {
+    /// The shipped communities.
+    fn default() -> Workbench {
+        Workbench::new(communities::shipped())
+    }
+}
+
 /// The workbench's routes.
 pub fn router(workbench: Workbench) -> Router {
     Router::new()
         .route("/", get(|| async { Html(PAGE) }))
-        .route("/api/communities", get(communities))
+        .route("/vendor/uPlot.iife.min.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOT_JS) }))
+        .route("/vendor/uPlot.min.css", get(|| async { asset("text/css; charset=utf-8", UPLOT_CSS) }))
+        .route("/api/communities", get(communities_list))
         .route("/api/levers", get(levers_of))
         .route("/api/check", axum::routing::post(check))
         .route("/api/runs", axum::routing::post(start))
         .route("/api/runs/{id}", get(status).delete(cancel))
-        .route("/api/runs/{id}/scenario.toml", get(scenario_file))
+        .route("/api/runs/{id}/events", get(events))
+        .route("/api/runs/{id}/files/{name}", get(download))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such page or API route".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(workbench)
 }
 
-/// Serves the workbench on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, router(Workbench::default())).await?;
+/// Serves `workbench` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, workbench: Workbench) -> anyhow::Result<()> {
+    axum::serve(listener, router(workbench)).await?;
     Ok(())
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()
 }
 
 fn error(code: StatusCode, message: String) -> Response {
     (code, Json(json!({ "error": { "message": message } }))).into_response()
 }
 
-fn community(id: &str) -> Option<&'static Community> {
-    COMMUNITIES.iter().find(|c| c.id == id)
+fn community<'a>(wb: &'a Workbench, id: &str) -> Option<&'a Community> {
+    wb.communities.iter().find(|c| c.id == id)
 }
 
-async fn communities() -> Json<Value> {
-    let list: Vec<Value> = COMMUNITIES
-        .iter()
-        .filter_map(|c| {
-            let scenario = crate::scenario::parse(c.toml, std::path::Path::new(c.id)).ok()?;
-            Some(json!({
-                "id": c.id,
-                "name": scenario.scenario.name,
-                "description": scenario.scenario.description,
-                "residents": scenario.community.residents,
-            }))
-        })
-        .collect();
-    Json(Value::Array(list))
+async fn communities_list(State(wb): State<Workbench>) -> Json<Value> {
+    Json(Value::Array(wb.communities.iter().filter_map(Community::summary).collect()))
 }
 
 async fn levers_of(State(wb): State<Workbench>, Query(query): Query<BTreeMap<String, String>>) -> Response {
-    let id = query.get("community").map_or("wanke-chenghua", String::as_str);
-    let Some(c) = community(id) else { return error(StatusCode::NOT_FOUND, format!("no community `{id}`")) };
-    match crate::scenario::parse(c.toml, std::path::Path::new(c.id)) {
+    let id = query.get("community").map_or(wb.communities[0].id.as_str(), String::as_str);
+    let Some(c) = community(&wb, id) else { return error(StatusCode::NOT_FOUND, format!("no community `{id}`")) };
+    match c.scenario() {
         Ok(scenario) => Json(levers::levers(&scenario, &wb.schema)).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
-/// Checks an uploaded scenario file as `linli check` does.
-async fn check(body: String) -> Response {
+/// Checks an uploaded scenario file as `linli check` does; its levers come back with it.
+async fn check(State(wb): State<Workbench>, body: String) -> Response {
     match runs::prepare(&body) {
-        Ok((arms, _)) => Json(json!({
-            "ok": true,
-            "name": arms[0].scenario.scenario.name,
-            "residents": arms[0].scenario.community.residents,
-        }))
-        .into_response(),
+        Ok(prepared) => {
+            let scenario = &prepared.arms[0].scenario;
+            Json(json!({
+                "ok": true,
+                "name": scenario.scenario.name,
+                "residents": scenario.community.residents,
+                "levers": levers::levers(scenario, &wb.schema),
+            }))
+            .into_response()
+        }
         Err(problem) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": problem }))).into_response(),
     }
 }
 
 /// Starts a comparison; it waits its turn behind the runs already going.
 async fn start(State(wb): State<Workbench>, Json(request): Json<RunRequest>) -> Response {
-    let arms_asked = request.arms.len();
-    if !(2..=4).contains(&arms_asked) {
-        return error(StatusCode::BAD_REQUEST, format!("a comparison has 2 to 4 arms, not {arms_asked}"));
-    }
-    if !REPLICATES.contains(&request.replicates) {
-        let (low, high) = (REPLICATES.start(), REPLICATES.end());
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("replicates: expected {low} to {high}, found {}", request.replicates),
-        );
-    }
-    let base = match (&request.community, &request.scenario) {
-        (Some(id), None) => match community(id) {
-            Some(c) => c.toml.to_string(),
-            None => return error(StatusCode::BAD_REQUEST, format!("no community `{id}`")),
-        },
-        (None, Some(text)) => text.clone(),
-        _ => return error(StatusCode::BAD_REQUEST, "give either `community` or `scenario`, not both".into()),
+    let (toml, job) = match plan(&wb, &request) {
+        Ok(planned) => planned,
+        Err((status, problem)) => return (status, Json(json!({ "error": problem }))).into_response(),
     };
-    let toml = match runs::compose(&base, &request) {
-        Ok(text) => text,
-        Err(message) => return error(StatusCode::BAD_REQUEST, message),
-    };
-    let (arms, question) = match runs::prepare(&toml) {
-        Ok(prepared) => prepared,
-        Err(problem) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": problem }))).into_response(),
-    };
-    let run = Arc::new(Run {
-        total_days: runs::total_days(&arms, request.replicates),
-        toml,
-        done_days: AtomicU64::new(0),
-        cancel: AtomicBool::new(false),
-        state: Mutex::new((Status::Queued, None, None)),
-    });
     let id = wb.next.fetch_add(1, Ordering::Relaxed);
+    let run = Arc::new(Run::new(id, toml, &job));
     remember(&wb, id, run.clone());
     let turns = wb.turns.clone();
-    let replicates = request.replicates;
     tokio::spawn(async move {
         let Ok(_turn) = turns.acquire_owned().await else { return };
-        let job = tokio::task::spawn_blocking(move || runs::execute(&run, &arms, &question, replicates));
-        let _ = job.await;
+        let _ = tokio::task::spawn_blocking(move || runs::execute(&run, &job)).await;
     });
     (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
 }
 
-/// Keeps `run`, forgetting the oldest finished runs beyond [`RUNS_KEPT`].
+/// Why a request is refused: its status and the error's JSON.
+type Refusal = (StatusCode, Value);
+
+/// The request's file and job, or why it is refused.
+fn plan(wb: &Workbench, request: &RunRequest) -> Result<(String, Job), Refusal> {
+    let bad = |message: String| (StatusCode::BAD_REQUEST, json!({ "message": message }));
+    let arms_asked = request.arms.len();
+    if !(2..=4).contains(&arms_asked) {
+        return Err(bad(format!("a comparison has 2 to 4 arms, not {arms_asked}")));
+    }
+    if !REPLICATES.contains(&request.replicates) {
+        let (low, high) = (REPLICATES.start(), REPLICATES.end());
+        return Err(bad(format!("replicates: expected {low} to {high}, found {}", request.replicates)));
+    }
+    let (base, calibration) = match (&request.community, &request.scenario) {
+        (Some(id), None) => match community(wb, id) {
+            Some(c) => (c.toml.as_str(), c.calibration.as_ref()),
+            None => return Err(bad(format!("no community `{id}`"))),
+        },
+        (None, Some(text)) => (text.as_str(), None),
+        _ => return Err(bad("give either `community` or `scenario`, not both".into())),
+    };
+    let posterior = match (request.posterior, calibration) {
+        (false, _) => None,
+        (true, Some(c)) if !c.misspecified => Some(c.draws.clone()),
+        (true, Some(c)) => {
+            return Err(bad(format!(
+                "the calibration found the model misspecified here, so it is not offered: {}",
+                c.verdict
+            )));
+        }
+        (true, None) => return Err(bad("`posterior`: this community has no shipped calibration".into())),
+    };
+    let toml = runs::compose(base, request).map_err(bad)?;
+    let unprocessable = |problem: Value| (StatusCode::UNPROCESSABLE_ENTITY, problem);
+    let prepared = runs::prepare(&toml).map_err(unprocessable)?;
+    if let Some(p) = &posterior
+        && let Some(misfit) = crate::experiment::posterior::misfit(&p.draws, &prepared.arms)
+    {
+        return Err(unprocessable(json!({ "message": communities::misfit_message(&misfit) })));
+    }
+    Ok((toml, Job { prepared, replicates: request.replicates, posterior }))
+}
+
+/// Keeps `run`, forgetting the oldest finished runs beyond [`RUNS_KEPT`] and the downloads of
+/// finished runs beyond [`FILES_KEPT`].
 fn remember(wb: &Workbench, id: u64, run: Arc<Run>) {
     let mut all = wb.runs.lock().unwrap_or_else(|p| p.into_inner());
     all.insert(id, run);
@@ -188,16 +212,24 @@ fn remember(wb: &Workbench, id: u64, run: Arc<Run>) {
             None => break,
         };
     }
+    let finished: Vec<&Arc<Run>> = all.values().filter(|r| r.finished()).collect();
+    for old in finished.iter().rev().skip(FILES_KEPT) {
+        old.drop_files();
+    }
 }
 
 fn find(wb: &Workbench, id: u64) -> Option<Arc<Run>> {
     wb.runs.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned()
 }
 
+fn no_run(id: u64) -> Response {
+    error(StatusCode::NOT_FOUND, format!("no run {id}"))
+}
+
 async fn status(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
     match find(&wb, id) {
-        Some(run) => Json(run.view(id)).into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no run {id}")),
+        Some(run) => Json(run.view()).into_response(),
+        None => no_run(id),
     }
 }
 
@@ -205,26 +237,64 @@ async fn cancel(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
     match find(&wb, id) {
         Some(run) => {
             run.cancel.store(true, Ordering::Relaxed);
-            (StatusCode::ACCEPTED, Json(run.view(id))).into_response()
+            (StatusCode::ACCEPTED, Json(run.progress())).into_response()
         }
-        None => error(StatusCode::NOT_FOUND, format!("no run {id}")),
+        None => no_run(id),
     }
 }
 
-/// The scenario file of a run, for `linli compare` to reproduce it.
-async fn scenario_file(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
-    match find(&wb, id) {
-        Some(run) => {
-            let disposition = format!("attachment; filename=\"workbench-run-{id}.toml\"");
-            (
-                [
-                    (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                run.toml.clone(),
-            )
-                .into_response()
+/// A run's downloads: its scenario file at once, the tables, JSON and report once it is done.
+async fn download(State(wb): State<Workbench>, Path((id, name)): Path<(u64, String)>) -> Response {
+    let Some(run) = find(&wb, id) else { return no_run(id) };
+    let Some(bytes) = run.file(&name) else {
+        return error(StatusCode::NOT_FOUND, format!("run {id} has no file `{name}` (yet, or any more)"));
+    };
+    let filename = if name == runs::SCENARIO_FILE {
+        format!("workbench-run-{id}.toml")
+    } else {
+        format!("workbench-run-{id}-{name}")
+    };
+    let headers = [
+        (header::CONTENT_TYPE, files::content_type(&name).to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+    ];
+    (headers, bytes).into_response()
+}
+
+/// A watched run: when its page goes away (the tab closed) before it ends, it is cancelled.
+struct Watcher(Arc<Run>);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if !self.0.finished() {
+            self.0.cancel.store(true, Ordering::Relaxed);
         }
-        None => error(StatusCode::NOT_FOUND, format!("no run {id}")),
     }
+}
+
+/// A run's progress as server-sent events: `progress` every [`PUSH_EVERY`], `curves` whenever
+/// a batch of replicates has finished, and `end` (the whole state) when it ends.
+async fn events(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
+    let Some(run) = find(&wb, id) else { return no_run(id) };
+    let stream = futures_util::stream::unfold((Watcher(run), 0, false), |(watcher, seen, ended)| async move {
+        if ended {
+            return None;
+        }
+        let run = &watcher.0;
+        let (version, curves) = run.curves();
+        let (event, seen, ended) = if version != seen {
+            (Event::default().event("curves").data(json_text(curves.as_deref())), version, false)
+        } else if run.finished() {
+            (Event::default().event("end").data(run.view().to_string()), seen, true)
+        } else {
+            tokio::time::sleep(PUSH_EVERY).await;
+            (Event::default().event("progress").data(run.progress().to_string()), seen, false)
+        };
+        Some((Ok::<_, Infallible>(event), (watcher, seen, ended)))
+    });
+    Sse::new(stream).into_response()
+}
+
+fn json_text(value: Option<&Value>) -> String {
+    value.map_or_else(|| "null".into(), Value::to_string)
 }

@@ -1,32 +1,33 @@
 //! The workbench's runs: a comparison per request, composed as the scenario file `linli compare`
-//! would read, run in the background replicate batch by batch (so it can be cancelled between
-//! batches), and kept in memory with its progress and result. Nothing is written to disk.
+//! would read, run in the background batch by batch (so its curves grow and it can be cancelled
+//! between batches), and kept in memory with its progress, curves, result and downloads.
+//! Nothing is written to disk.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::experiment::arms::{Arm, resolve};
-use crate::experiment::compare::{ArmRun, compare, run_arms};
+use crate::experiment::compare::{ArmRun, Group, arms_statement, compare, run_arms};
+use crate::experiment::posterior::{Draws, add_posterior, run_arms_under};
 use crate::output::bottom_line::bottom_line;
 use crate::scenario::ScenarioError;
 use crate::simulate::days_per_replicate;
 
 /// The window the comparison's statistics cover: `linli compare`'s default.
 pub const WINDOW_DAYS: usize = 365;
-/// Replicates run between two looks at the cancel flag.
-const BATCH: u32 = 4;
 
 /// A request to compare arms of one community.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
-    /// A shipped community's id, or
+    /// A community's id, or
     #[serde(default)]
     pub community: Option<String>,
     /// an uploaded scenario file's text.
@@ -34,6 +35,9 @@ pub struct RunRequest {
     pub scenario: Option<String>,
     pub arms: Vec<ArmRequest>,
     pub replicates: u32,
+    /// Run under the community's shipped calibration (replicate r under posterior draw r).
+    #[serde(default)]
+    pub posterior: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,46 +59,136 @@ pub enum Status {
     Cancelled,
 }
 
-/// One run: the file it runs, its progress and, once done, its result.
+/// Posterior draws a run is under, with the name its download goes by.
+pub struct PosteriorDraws {
+    pub file: String,
+    pub csv: String,
+    pub draws: Draws,
+}
+
+/// What a run does: its arms, replicates and draws, prepared from its file.
+pub struct Job {
+    pub prepared: Prepared,
+    pub replicates: u32,
+    pub posterior: Option<Arc<PosteriorDraws>>,
+}
+
+/// One run: the file it runs, its progress, curves and, once done, its result and downloads.
 pub struct Run {
+    pub id: u64,
     pub toml: String,
     pub total_days: u64,
     pub done_days: AtomicU64,
     pub cancel: AtomicBool,
-    pub state: Mutex<(Status, Option<Value>, Option<String>)>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    status: Option<Status>,
+    result: Option<Value>,
+    error: Option<String>,
+    /// Each arm's curve over the replicates finished so far, and how many times it has changed.
+    curves: (u64, Option<Arc<Value>>),
+    files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Run {
-    /// Whether it has ended (done, failed or cancelled).
-    pub fn finished(&self) -> bool {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        !matches!(state.0, Status::Queued | Status::Running)
+    pub fn new(id: u64, toml: String, job: &Job) -> Run {
+        let days: u64 = job.prepared.arms.iter().map(|a| days_per_replicate(&a.scenario)).sum();
+        let mut state = State { status: Some(Status::Queued), ..State::default() };
+        state.files.insert(SCENARIO_FILE.into(), toml.clone().into_bytes());
+        if let Some(posterior) = &job.posterior {
+            state.files.insert(POSTERIOR_FILE.into(), posterior.csv.clone().into_bytes());
+        }
+        Run {
+            id,
+            toml,
+            total_days: days * u64::from(job.replicates),
+            done_days: AtomicU64::new(0),
+            cancel: AtomicBool::new(false),
+            state: Mutex::new(state),
+        }
     }
 
-    /// The run's state as the page reads it.
-    pub fn view(&self, id: u64) -> Value {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        serde_json::json!({
-            "id": id,
-            "status": state.0,
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether it has ended (done, failed or cancelled).
+    pub fn finished(&self) -> bool {
+        !matches!(self.state().status, Some(Status::Queued | Status::Running))
+    }
+
+    /// The run's progress as the page reads it while it runs.
+    pub fn progress(&self) -> Value {
+        let state = self.state();
+        json!({
+            "id": self.id,
+            "status": state.status,
             "done_days": self.done_days.load(Ordering::Relaxed),
             "total_days": self.total_days,
-            "result": state.1,
-            "error": state.2,
         })
+    }
+
+    /// The run's whole state: progress, result, error, curves and the files to download.
+    pub fn view(&self) -> Value {
+        let mut view = self.progress();
+        let state = self.state();
+        view["result"] = state.result.clone().unwrap_or(Value::Null);
+        view["error"] = json!(state.error);
+        view["curves"] = state.curves.1.as_deref().cloned().unwrap_or(Value::Null);
+        view["files"] = json!(state.files.keys().collect::<Vec<_>>());
+        view
+    }
+
+    /// The curves so far, and their version (it grows each time they change).
+    pub fn curves(&self) -> (u64, Option<Arc<Value>>) {
+        self.state().curves.clone()
+    }
+
+    /// A download's bytes.
+    pub fn file(&self, name: &str) -> Option<Vec<u8>> {
+        self.state().files.get(name).cloned()
+    }
+
+    /// Forgets the downloads but the scenario file, which reproduces them (to bound memory).
+    pub fn drop_files(&self) {
+        self.state().files.retain(|name, _| name == SCENARIO_FILE || name == POSTERIOR_FILE);
+    }
+
+    fn set(&self, status: Status) {
+        self.state().status = Some(status);
+    }
+
+    fn publish_curves(&self, curves: Value) {
+        let mut state = self.state();
+        state.curves = (state.curves.0 + 1, Some(Arc::new(curves)));
     }
 }
 
-/// The arms of the request's file and its question, or the problem with it: located (line,
-/// column, key, expected, found) as `linli check` reports it.
-pub fn prepare(toml: &str) -> Result<(Vec<Arm>, String), Value> {
+/// The names the run's scenario file and posterior draws download as.
+pub const SCENARIO_FILE: &str = "scenario.toml";
+pub const POSTERIOR_FILE: &str = "posterior.csv";
+
+/// A file's arms, question and the sentence naming its arms, ready to run.
+pub struct Prepared {
+    pub arms: Vec<Arm>,
+    pub question: String,
+    pub statement: String,
+}
+
+/// The request file's arms, or the problem with it: located (line, column, key, expected,
+/// found) as `linli check` reports it.
+pub fn prepare(toml: &str) -> Result<Prepared, Value> {
     let plan = crate::experiment::parse(toml, Path::new(FILE)).map_err(|e| located(&e))?;
     let arms = resolve(&plan).map_err(|e| {
         let p = e.problem;
-        serde_json::json!({ "message": format!("arm {}: {}: expected {}, found {}", e.index, p.key, p.expected, p.found) })
+        json!({ "message": format!("arm {}: {}: expected {}, found {}", e.index, p.key, p.expected, p.found) })
     })?;
     let question = arms[0].sections.comparison.question.clone();
-    Ok((arms, question))
+    let statement = arms_statement(&plan, &arms);
+    Ok(Prepared { arms, question, statement })
 }
 
 /// The name uploaded and composed files go by in errors.
@@ -102,7 +196,7 @@ pub const FILE: &str = "workbench.toml";
 
 /// A scenario error as the page shows it: the message, and where.
 pub fn located(error: &ScenarioError) -> Value {
-    serde_json::json!({
+    json!({
         "message": error.to_string(),
         "line": error.location.line,
         "column": error.location.column,
@@ -126,6 +220,11 @@ pub fn compose(community: &str, request: &RunRequest) -> Result<String, String> 
         }
     }
     Ok(text)
+}
+
+/// Whether the workbench can compose runs of `community`'s file (it must set its replicates).
+pub fn composable(community: &str) -> Result<(), String> {
+    set_replicates(community, 2).map(drop)
 }
 
 /// The community's file with `[scenario] replicates` replaced (the line kept in place, so the
@@ -168,47 +267,103 @@ fn toml_value(value: &Value, path: &str) -> Result<String, String> {
     }
 }
 
-/// Runs `arms` on `replicates` replicates in batches, counting days into `run`; stops between
-/// batches when `run.cancel` is set. The result is `comparison.json`'s content plus the bottom line.
-pub fn execute(run: &Run, arms: &[Arm], question: &str, replicates: u32) {
-    let mut runs: Vec<ArmRun> = Vec::new();
+/// Runs the job's arms in batches of as many replicates as there are threads, counting days
+/// and publishing the curves after each batch; stops between batches when `run.cancel` is set.
+pub fn execute(run: &Run, job: &Job) {
+    let started = Instant::now();
+    let arms = &job.prepared.arms;
     let on_day = || {
         run.done_days.fetch_add(1, Ordering::Relaxed);
     };
-    set(run, Status::Running, None, None);
+    let batch = (rayon::current_num_threads() as u32).max(2);
+    run.set(Status::Running);
+    let mut runs: Vec<ArmRun> = Vec::new();
     let mut start = 0;
-    while start < replicates {
+    while start < job.replicates {
         if run.cancel.load(Ordering::Relaxed) {
-            set(run, Status::Cancelled, None, None);
+            run.set(Status::Cancelled);
             return;
         }
-        let end = (start + BATCH).min(replicates);
-        let batch = run_arms(arms, &(start..end).collect::<Vec<_>>(), &on_day);
-        if runs.is_empty() {
-            runs = batch;
-        } else {
-            for (all, more) in runs.iter_mut().zip(batch) {
-                all.output.replicates.extend(more.output.replicates);
-            }
-        }
+        let end = (start + batch).min(job.replicates);
+        let replicates: Vec<u32> = (start..end).collect();
+        let more = match &job.posterior {
+            Some(p) => run_arms_under(arms, &replicates, &p.draws, &on_day),
+            None => run_arms(arms, &replicates, &on_day),
+        };
+        join(&mut runs, more);
+        run.publish_curves(curves(&runs));
         start = end;
     }
-    let comparison = compare(&runs, WINDOW_DAYS);
-    let line = bottom_line(&comparison, question);
-    let result = serde_json::json!({
+    match finish(run, job, &runs, started) {
+        Ok((result, files)) => {
+            let mut state = run.state();
+            state.result = Some(result);
+            state.files.extend(files);
+            state.status = Some(Status::Done);
+        }
+        Err(e) => {
+            let mut state = run.state();
+            state.error = Some(format!("the run finished but its results could not be written: {e:#}"));
+            state.status = Some(Status::Failed);
+        }
+    }
+}
+
+/// Adds a batch's replicates to the runs so far, arm by arm.
+fn join(runs: &mut Vec<ArmRun>, more: Vec<ArmRun>) {
+    if runs.is_empty() {
+        *runs = more;
+        return;
+    }
+    for (all, more) in runs.iter_mut().zip(more) {
+        all.output.replicates.extend(more.output.replicates);
+    }
+}
+
+/// The comparison, its bottom line and the downloads, as `linli compare` makes them.
+fn finish(run: &Run, job: &Job, runs: &[ArmRun], started: Instant) -> anyhow::Result<(Value, Files)> {
+    let mut comparison = compare(runs, WINDOW_DAYS);
+    if let Some(p) = &job.posterior {
+        add_posterior(&mut comparison, runs, &p.file, p.draws.rows.len());
+    }
+    let line = bottom_line(&comparison, &job.prepared.question);
+    let sources = [format!("workbench-run-{}.toml", run.id)];
+    let context = crate::output::comparison::ComparisonContext {
+        runs,
+        sources: &sources,
+        texts: std::slice::from_ref(&run.toml),
+        seed: job.prepared.arms[0].scenario.scenario.seed,
+        runtime_seconds: started.elapsed().as_secs_f64(),
+        arms_statement: &job.prepared.statement,
+        bottom_line: &line,
+    };
+    let files = super::files::render(&comparison, &context)?;
+    let result = json!({
         "comparison": comparison,
         "bottom_line": { "question": line.question(), "en": line.en, "zh": line.zh },
     });
-    set(run, Status::Done, Some(result), None);
+    Ok((result, files))
 }
 
-fn set(run: &Run, status: Status, result: Option<Value>, error: Option<String>) {
-    *run.state.lock().unwrap_or_else(|p| p.into_inner()) = (status, result, error);
-}
+/// Downloads by name.
+pub type Files = BTreeMap<String, Vec<u8>>;
 
-/// Replicate-days of a run of `arms` on `replicates` replicates.
-pub fn total_days(arms: &[Arm], replicates: u32) -> u64 {
-    arms.iter().map(|a| days_per_replicate(&a.scenario)).sum::<u64>() * u64::from(replicates)
+/// Each arm's share of all residents active per recorded day: the mean over the replicates
+/// finished so far, with its 95% interval (rounded for the page; the downloads are exact).
+fn curves(runs: &[ArmRun]) -> Value {
+    let round = |xs: Vec<f64>| -> Vec<Option<f64>> {
+        xs.into_iter().map(|x| x.is_finite().then(|| (x * 1e5).round() / 1e5)).collect()
+    };
+    let arms: Vec<Value> = runs
+        .iter()
+        .map(|run| {
+            let (mean, low, high) =
+                crate::output::plot::daily_estimates(&run.output, |d| Group::All.of(d).active_rate());
+            json!({ "name": run.name, "mean": round(mean), "low": round(low), "high": round(high) })
+        })
+        .collect();
+    let dates: Vec<String> = runs[0].output.dates.iter().map(ToString::to_string).collect();
+    json!({ "replicates": runs[0].output.replicates.len(), "dates": dates, "arms": arms })
 }
 
 #[cfg(test)]
@@ -224,16 +379,22 @@ mod tests {
                 ArmRequest { name: "as is".into(), levers: BTreeMap::new() },
                 ArmRequest {
                     name: "100 \"points\"".into(),
-                    levers: [("policy.time_bank.points_per_checkin".to_string(), Value::from(100))].into(),
+                    levers: [
+                        ("policy.time_bank.points_per_checkin".to_string(), Value::from(100)),
+                        ("event.0.capacity".to_string(), Value::from(300)),
+                    ]
+                    .into(),
                 },
             ],
             replicates: 3,
+            posterior: false,
         };
         let text = compose(crate::scenario::DEFAULT_SCENARIO_TOML, &request).unwrap();
-        let (arms, _) = prepare(&text).unwrap();
+        let Prepared { arms, .. } = prepare(&text).unwrap();
         assert_eq!(arms.len(), 2);
         assert_eq!(arms[1].name, "100 \"points\"");
         assert_eq!(arms[1].scenario.policy.time_bank.points_per_checkin, 100);
+        assert_eq!((arms[0].scenario.events[0].capacity, arms[1].scenario.events[0].capacity), (900, 300));
         assert_eq!(arms[0].scenario.scenario.replicates, 3);
         let bad = RunRequest {
             arms: vec![ArmRequest { name: "x".into(), levers: [("seed".to_string(), Value::from(1))].into() }],

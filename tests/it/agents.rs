@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::common::linli;
+use super::common::{linli, pandas_or_skip};
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/agents/small.toml");
 
@@ -142,20 +142,9 @@ fn events_summed_per_day_cohort_and_kind_equal_timeseries_csv() {
     assert!(kinds.len() >= 12, "the small scenario exercises most kinds of act: {kinds:?}");
 }
 
-/// Whether python3 can import pandas and pyarrow.
-fn pandas() -> bool {
-    let probe = std::process::Command::new("python3").args(["-c", "import pandas, pyarrow"]).output();
-    probe.is_ok_and(|out| out.status.success())
-}
-
 #[test]
 fn pandas_reads_the_event_log_and_reproduces_timeseries_and_a_measure() {
-    if !pandas() {
-        assert!(
-            std::env::var_os("LINLI_REQUIRE_PANDAS").is_none(),
-            "LINLI_REQUIRE_PANDAS is set but pandas is missing"
-        );
-        eprintln!("skipped: no pandas and pyarrow for python3 (pip install pandas pyarrow to run this test)");
+    if !pandas_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -84,3 +84,19 @@ pub fn chromium_or_skip() -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// Whether python3 can import pandas and pyarrow, for a test that reads Parquet as researchers
+/// will: false means skip, except that with LINLI_REQUIRE_PANDAS set (as CI sets it) missing
+/// pandas fails the test.
+pub fn pandas_or_skip() -> bool {
+    let probe = std::process::Command::new("python3").args(["-c", "import pandas, pyarrow"]).output();
+    let found = probe.is_ok_and(|out| out.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("LINLI_REQUIRE_PANDAS").is_none(),
+            "LINLI_REQUIRE_PANDAS is set but pandas is missing"
+        );
+        eprintln!("skipped: no pandas and pyarrow for python3 (pip install pandas pyarrow to run this test)");
+    }
+    found
+}

@@ -1,7 +1,8 @@
 //! The workbench driven in Debian's Chromium over the DevTools protocol, as a user would: load
-//! the default community, change the points per check-in, add a design, run, wait for the
-//! verdict, download the scenario file and check that `linli compare` on it gives the page's
-//! numbers; no console errors; screenshots in `target/screenshots/`. Without Chromium the test
+//! the default community, change the points per check-in and an event's places, add a design,
+//! run, watch the curves drawn (uPlot, vendored), wait for the verdict, download the scenario
+//! file and check that `linli compare` on it gives the page's numbers; no console errors;
+//! screenshots in `target/screenshots/`. Without Chromium the test
 //! is skipped unless LINLI_REQUIRE_CHROMIUM is set (CI sets it and installs chromium).
 
 use std::net::TcpStream;
@@ -154,13 +155,28 @@ fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
     browser.eval("document.getElementById('add-arm').click(); true");
     browser.eval("document.getElementById('lever-2-policy.time_bank.enabled').click(); true");
     set(&mut browser, "arm-name-2", "no time bank");
-    set(&mut browser, "replicates", "2");
+    set(&mut browser, "lever-1-event.0.capacity", "300");
+    set(&mut browser, "replicates", "4");
     browser.eval("document.getElementById('lang').click(); true"); // English
     browser.eval("document.getElementById('run').click(); true");
     browser.wait_for(
         "!document.getElementById('result').hidden && document.getElementById('verdict').textContent.length > 0",
         300,
     );
+    browser.eval("document.getElementById('curves').scrollIntoView(); true");
+    browser.screenshot("workbench-curves.png");
+    let title = browser.eval("document.getElementById('chart-title').textContent");
+    assert!(title.as_str().unwrap().contains("the 4 replicates finished"), "the curves cover every replicate: {title}");
+    let drawn = browser.eval(
+        "document.querySelectorAll('#chart canvas').length > 0 && document.getElementById('chart-legend').textContent",
+    );
+    assert!(
+        drawn.as_str().is_some_and(|legend| legend.contains("no time bank")),
+        "uPlot drew the three designs: {drawn}"
+    );
+    let events = browser
+        .eval("[...document.querySelectorAll('#levers td')].some(c => c.textContent === 'Places at «Music festival»')");
+    assert_eq!(events, Value::Bool(true), "the events are levers");
     browser.eval("document.getElementById('result').scrollIntoView(); true");
     browser.screenshot("workbench-verdict.png");
     let verdict = browser.eval("document.getElementById('verdict').textContent").as_str().unwrap().to_string();
@@ -168,10 +184,11 @@ fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
     let shown = browser.eval(
         "[...document.querySelectorAll('#headline tbody tr')].map(r => [...r.cells].slice(0, 3).map(c => c.textContent))",
     );
-    let href = browser.eval("document.getElementById('download-toml').getAttribute('href')");
+    let href = browser.eval("document.getElementById('download-scenario-toml').getAttribute('href')");
     let (status, toml) = http(&server.address, "GET", href.as_str().unwrap(), "");
     assert_eq!(status, 200);
     assert!(toml.contains("\"policy.time_bank.points_per_checkin\" = 100") && toml.contains("name = \"no time bank\""));
+    assert!(toml.contains("\"event.0.capacity\" = 300"), "the event lever is in the file");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("downloaded.toml");
     std::fs::write(&file, &toml).unwrap();
@@ -187,9 +204,12 @@ fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
         .map(|r| json!([r["arm"], r["group"], format!("{:.2}", 100.0 * r["difference"]["mean"].as_f64().unwrap())]))
         .collect();
     assert_eq!(shown, Value::Array(expected), "the page's table and `linli compare` on the downloaded file");
-    let downloaded =
-        browser.eval("decodeURIComponent(document.getElementById('download-json').href.split(',').slice(1).join(','))");
-    let page_json: Value = serde_json::from_str(downloaded.as_str().unwrap()).unwrap();
+    let json_href = browser.eval("document.getElementById('download-comparison-json').getAttribute('href')");
+    let (status, downloaded) = http(&server.address, "GET", json_href.as_str().unwrap(), "");
+    assert_eq!(status, 200);
+    let page_json: Value = serde_json::from_str(&downloaded).unwrap();
+    let command = browser.eval("document.getElementById('reproduce').textContent");
+    assert!(command.as_str().unwrap().contains("linli compare workbench-run-"), "the page says how to reproduce it");
     // JavaScript keeps no difference between 18 and 18.0: numbers are compared as numbers.
     assert!(
         same_json(&page_json["rows"], &written["rows"]),
