@@ -46,7 +46,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
             let more = replicates.min(max - replicates);
             let extra = batch(replicates..replicates + more);
             for (run, extra) in runs.iter_mut().zip(extra) {
-                run.output.replicates.extend(extra.output.replicates);
+                run.extend(extra);
             }
             replicates += more;
             comparison = compare(&runs, args.window_days as usize);

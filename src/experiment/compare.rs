@@ -181,6 +181,15 @@ pub struct ArmRun {
     pub measures: MeasureSet,
 }
 
+impl ArmRun {
+    /// Adds `more` replicates of the same arm (a later batch) after this run's.
+    pub fn extend(&mut self, more: ArmRun) {
+        self.output.replicates.extend(more.output.replicates);
+        self.output.elapsed += more.output.elapsed;
+        self.output.resident_days += more.output.resident_days;
+    }
+}
+
 /// What 95% intervals (and the bootstrap's) cover, for every output that shows one.
 pub const INTERVAL_SCOPE: &str = "95% intervals cover the variation between replicates under one set of \
 parameter values; they do not include uncertainty about the parameters themselves.";

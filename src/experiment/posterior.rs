@@ -176,9 +176,7 @@ fn join(arm: &Arm, runs: Vec<ArmRun>) -> ArmRun {
     let mut first = runs.next().expect("at least one replicate");
     first.output.scenario = arm.scenario.clone();
     for run in runs {
-        first.output.replicates.extend(run.output.replicates);
-        first.output.elapsed += run.output.elapsed;
-        first.output.resident_days += run.output.resident_days;
+        first.extend(run);
     }
     first
 }

@@ -58,6 +58,8 @@ pub struct Lever {
     pub kind: String,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// The scenario format's default, where it has one.
+    pub default: Option<Value>,
     /// The community's value.
     pub value: Value,
 }
@@ -81,6 +83,7 @@ pub fn levers(scenario: &Scenario, schema: &Value) -> Vec<Lever> {
                 kind: kind_of(node),
                 minimum: node.get("minimum").and_then(Value::as_f64),
                 maximum: node.get("maximum").and_then(Value::as_f64),
+                default: node.get("default").cloned(),
                 path,
                 group,
                 label_en,

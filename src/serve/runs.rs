@@ -316,7 +316,7 @@ fn join(runs: &mut Vec<ArmRun>, more: Vec<ArmRun>) {
         return;
     }
     for (all, more) in runs.iter_mut().zip(more) {
-        all.output.replicates.extend(more.output.replicates);
+        all.extend(more);
     }
 }
 
