@@ -28,8 +28,8 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<()> {
 fn communities(files: &[PathBuf]) -> anyhow::Result<Vec<Community>> {
     let mut all = shipped();
     for path in files {
-        let (_, text) = super::plan::load_plan_and_text(path)?;
-        if let Err(reason) = linli::serve::runs::composable(&text) {
+        let (plan, text) = super::plan::load_plan_and_text(path)?;
+        if let Err(reason) = linli::serve::runs::composable(&plan, &text) {
             bail!("{}: {reason}", path.display());
         }
         let stem = path.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());

@@ -155,7 +155,7 @@ fn set_path(root: &mut Value, path: &str, new: Value) -> Result<(), Problem> {
     let mut node = root;
     for segment in path.split('.') {
         node = match node {
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            Value::Array(items) => index(segment).and_then(|i| items.get_mut(i)),
             other => other.get_mut(segment),
         }
         .expect("value_at found every segment");
@@ -171,8 +171,12 @@ pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
     for (depth, segment) in segments.iter().enumerate() {
         if let Value::Array(items) = node {
             node = element(items, segment).map_err(|found| {
-                let expected = format!("an index of `{}`, 0 to {}", segments[..depth].join("."), items.len());
-                Problem::new(ErrorKind::UnknownKey, path, expected.replace(" to 0", " (it is empty)"), found)
+                let list = segments[..depth].join(".");
+                let expected = match items.len() {
+                    0 => format!("an index of `{list}`, which is empty"),
+                    n => format!("an index of `{list}`, 0 to {}", n - 1),
+                };
+                Problem::new(ErrorKind::UnknownKey, path, expected, found)
             })?;
             continue;
         }
@@ -193,7 +197,12 @@ pub fn value_at<'v>(root: &'v Value, path: &str) -> Result<&'v Value, Problem> {
 /// The element of a list (the scenario's `[[event]]`s) that a path's segment names by index,
 /// or the segment when it names none.
 fn element<'v>(items: &'v [Value], segment: &str) -> Result<&'v Value, String> {
-    segment.parse::<usize>().ok().and_then(|i| items.get(i)).ok_or_else(|| segment.to_string())
+    index(segment).and_then(|i| items.get(i)).ok_or_else(|| segment.to_string())
+}
+
+/// The index a path's segment names, written plainly (`1`, not `01` or `+1`).
+pub fn index(segment: &str) -> Option<usize> {
+    segment.parse::<usize>().ok().filter(|i| i.to_string() == segment)
 }
 
 /// A scenario as overrides see it, serialised (the scenario alone: the experiment's sections
@@ -268,7 +277,9 @@ enabled = true
         assert_eq!((arms[0].scenario.events[1].capacity, arms[1].scenario.events[1].capacity), (40, 7));
         let err = arm("event.99.capacity").unwrap_err().problem;
         assert_eq!((err.key.as_str(), err.found.as_str()), ("event.99.capacity", "99"));
-        assert!(err.expected.starts_with("an index of `event`, 0 to"), "{}", err.expected);
+        let events = crate::scenario::default_scenario().events.len();
+        assert_eq!(err.expected, format!("an index of `event`, 0 to {}", events - 1));
+        assert_eq!(arm("event.01.capacity").unwrap_err().problem.found, "01", "an index is written plainly");
     }
 
     #[test]

@@ -45,6 +45,34 @@ const EVENT_LEVERS: [(&str, &str, &str); 3] = [
     ("proposal_booth", "Proposal booth at «{}»", "「{}」设提案摊位"),
 ];
 
+/// The model's documentation, whose tables give each key's unit or range and source.
+const MODEL_DOC: &str = include_str!("../../docs/MODEL.md");
+
+/// The unit or range and the source docs/MODEL.md gives for the key at `path`, from the table
+/// under the heading of its section (`### [policy.time_bank]`; an event's key under
+/// `### [[event]]`, whose table has no source: an event's source is its community's file).
+fn documented(path: &str) -> (Option<String>, Option<String>) {
+    let (section, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let heading = match section.split_once('.') {
+        Some(("event", _)) => "### [[event]]".to_string(),
+        _ => format!("### [{section}]"),
+    };
+    let Some(start) = MODEL_DOC.lines().position(|l| l.trim_end() == heading) else { return (None, None) };
+    let cells =
+        |line: &str| line.trim().trim_matches('|').split(" | ").map(str::trim).map(String::from).collect::<Vec<_>>();
+    let mut columns = Vec::new();
+    for line in MODEL_DOC.lines().skip(start + 1).take_while(|l| !l.starts_with("### ")) {
+        let row = cells(line);
+        if row.first().is_some_and(|c| c == "key") {
+            columns = row;
+        } else if row.first().is_some_and(|c| *c == format!("`{key}`")) {
+            let column = |name: &str| columns.iter().position(|c| c == name).and_then(|k| row.get(k).cloned());
+            return (column("unit / range"), column("source"));
+        }
+    }
+    (None, None)
+}
+
 /// What the page needs to draw one control.
 #[derive(Clone, Debug, Serialize)]
 pub struct Lever {
@@ -58,6 +86,10 @@ pub struct Lever {
     pub kind: String,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// Its unit or range, and the study or report behind its value (or "assumption"), as
+    /// docs/MODEL.md gives them.
+    pub unit: Option<String>,
+    pub source: Option<String>,
     /// The scenario format's default, where it has one.
     pub default: Option<Value>,
     /// The community's value.
@@ -78,7 +110,10 @@ pub fn levers(scenario: &Scenario, schema: &Value) -> Vec<Lever> {
         .filter_map(|(path, group, label_en, label_zh)| {
             let node = schema_node(schema, &path)?;
             let value = serde_json::to_value(value_at(&base, &path).ok()?).ok()?;
+            let (unit, source) = documented(&path);
             Some(Lever {
+                unit,
+                source,
                 description: node.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
                 kind: kind_of(node),
                 minimum: node.get("minimum").and_then(Value::as_f64),
@@ -101,16 +136,16 @@ pub fn is_lever(path: &str) -> bool {
         let (Some("event"), Some(n), Some(key), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return false;
         };
-        n.parse::<usize>().is_ok() && EVENT_LEVERS.iter().any(|(k, _, _)| *k == key)
+        crate::experiment::arms::index(n).is_some() && EVENT_LEVERS.iter().any(|(k, _, _)| *k == key)
     };
     LEVERS.iter().any(|l| l.path == path) || event_key()
 }
 
 /// The schema of the key at `path` (a numeric segment is an element of a list).
 fn schema_node<'a>(schema: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(schema, |node, key| match key.parse::<usize>() {
-        Ok(_) => node.get("items"),
-        Err(_) => node.get("properties")?.get(key),
+    path.split('.').try_fold(schema, |node, key| match crate::experiment::arms::index(key) {
+        Some(_) => node.get("items"),
+        None => node.get("properties")?.get(key),
     })
 }
 
@@ -136,11 +171,21 @@ mod tests {
         assert!(found.iter().all(|l| is_lever(&l.path)));
         let places = found.iter().find(|l| l.path == "event.0.capacity").unwrap();
         assert_eq!((places.label_en.as_str(), places.minimum), ("Places at «Music festival»", Some(1.0)));
-        assert!(!is_lever("event.0.name") && !is_lever("event.x.capacity") && !is_lever("event.0.capacity.y"));
+        for lever in &found {
+            assert!(lever.unit.is_some(), "docs/MODEL.md gives no unit or range for {}", lever.path);
+            assert_eq!(lever.source.is_none(), lever.group == "events", "a source for {}", lever.path);
+        }
+        assert!(
+            !is_lever("event.0.name")
+                && !is_lever("event.x.capacity")
+                && !is_lever("event.01.capacity")
+                && !is_lever("event.0.capacity.y")
+        );
         for lever in &found {
             assert!(!lever.description.is_empty(), "{} has no description", lever.path);
         }
         let points = found.iter().find(|l| l.path.ends_with("points_per_checkin")).unwrap();
         assert_eq!((points.kind.as_str(), points.value.as_i64()), ("integer", Some(50)));
+        assert!(points.source.as_deref().is_some_and(|s| s.contains("seed 004")), "{:?}", points.source);
     }
 }

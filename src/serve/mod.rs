@@ -38,6 +38,8 @@ const RUNNING_AT_ONCE: usize = 2;
 const RUNS_KEPT: usize = 200;
 /// Finished runs whose downloads are kept; older ones keep only their scenario file.
 const FILES_KEPT: usize = 20;
+/// Runs queued or running at once; more are refused (429) until one ends.
+const UNFINISHED_KEPT: usize = 64;
 /// Replicates a run may ask for.
 pub const REPLICATES: std::ops::RangeInclusive<u32> = 2..=40;
 /// How often a watched run's progress is pushed to its page.
@@ -122,28 +124,35 @@ async fn levers_of(State(wb): State<Workbench>, Query(query): Query<BTreeMap<Str
     }
 }
 
-/// Checks an uploaded scenario file as `linli check` does; its levers come back with it.
+/// Checks an uploaded scenario file as `linli check` does (and that the workbench can set its
+/// designs); its levers come back with it.
 async fn check(State(wb): State<Workbench>, body: String) -> Response {
-    match runs::prepare(&body) {
-        Ok(prepared) => {
-            let scenario = &prepared.arms[0].scenario;
-            Json(json!({
-                "ok": true,
-                "name": scenario.scenario.name,
-                "residents": scenario.community.residents,
-                "levers": levers::levers(scenario, &wb.schema),
-            }))
-            .into_response()
-        }
+    match runs::community_plan(&body) {
+        Ok(plan) => Json(json!({
+            "ok": true,
+            "name": plan.scenario.scenario.name,
+            "residents": plan.scenario.community.residents,
+            "levers": levers::levers(&plan.scenario, &wb.schema),
+        }))
+        .into_response(),
         Err(problem) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": problem }))).into_response(),
     }
 }
 
 /// Starts a comparison; it waits its turn behind the runs already going.
 async fn start(State(wb): State<Workbench>, Json(request): Json<RunRequest>) -> Response {
-    let (toml, job) = match plan(&wb, &request) {
-        Ok(planned) => planned,
-        Err((status, problem)) => return (status, Json(json!({ "error": problem }))).into_response(),
+    let waiting = wb.runs.lock().unwrap_or_else(|p| p.into_inner()).values().filter(|r| !r.finished()).count();
+    if waiting >= UNFINISHED_KEPT {
+        let message = format!("{waiting} runs are queued or running: start this one when one of them has ended");
+        return error(StatusCode::TOO_MANY_REQUESTS, message);
+    }
+    // Checking the posterior draws against every arm builds hundreds of scenarios: off the
+    // server's own threads.
+    let planning = wb.clone();
+    let (toml, job) = match tokio::task::spawn_blocking(move || plan(&planning, &request)).await {
+        Ok(Ok(planned)) => planned,
+        Ok(Err((status, problem))) => return (status, Json(json!({ "error": problem }))).into_response(),
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("the request could not be read: {e}")),
     };
     let id = wb.next.fetch_add(1, Ordering::Relaxed);
     let run = Arc::new(Run::new(id, toml, &job));
@@ -151,7 +160,10 @@ async fn start(State(wb): State<Workbench>, Json(request): Json<RunRequest>) -> 
     let turns = wb.turns.clone();
     tokio::spawn(async move {
         let Ok(_turn) = turns.acquire_owned().await else { return };
-        let _ = tokio::task::spawn_blocking(move || runs::execute(&run, &job)).await;
+        let running = run.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || runs::execute(&running, &job)).await {
+            run.fail(format!("the run stopped on an internal error (please report it): {e}"));
+        }
     });
     (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
 }
@@ -175,8 +187,12 @@ fn plan(wb: &Workbench, request: &RunRequest) -> Result<(String, Job), Refusal> 
             Some(c) => (c.toml.as_str(), c.calibration.as_ref()),
             None => return Err(bad(format!("no community `{id}`"))),
         },
-        (None, Some(text)) => (text.as_str(), None),
-        _ => return Err(bad("give either `community` or `scenario`, not both".into())),
+        (None, Some(text)) => {
+            runs::community_plan(text).map_err(|problem| (StatusCode::UNPROCESSABLE_ENTITY, problem))?;
+            (text.as_str(), None)
+        }
+        (Some(_), Some(_)) => return Err(bad("give either `community` or `scenario`, not both".into())),
+        (None, None) => return Err(bad("give `community` (a community's id) or `scenario` (a file's text)".into())),
     };
     let posterior = match (request.posterior, calibration) {
         (false, _) => None,
@@ -236,7 +252,7 @@ async fn status(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
 async fn cancel(State(wb): State<Workbench>, Path(id): Path<u64>) -> Response {
     match find(&wb, id) {
         Some(run) => {
-            run.cancel.store(true, Ordering::Relaxed);
+            run.request_cancel();
             (StatusCode::ACCEPTED, Json(run.progress())).into_response()
         }
         None => no_run(id),
@@ -261,13 +277,14 @@ async fn download(State(wb): State<Workbench>, Path((id, name)): Path<(u64, Stri
     (headers, bytes).into_response()
 }
 
-/// A watched run: when its page goes away (the tab closed) before it ends, it is cancelled.
+/// A watched run: when its events stream closes before it ends (the tab closed or reloaded, or
+/// the connection lost), it is cancelled.
 struct Watcher(Arc<Run>);
 
 impl Drop for Watcher {
     fn drop(&mut self) {
         if !self.0.finished() {
-            self.0.cancel.store(true, Ordering::Relaxed);
+            self.0.request_cancel();
         }
     }
 }

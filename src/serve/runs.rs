@@ -161,6 +161,33 @@ impl Run {
         self.state().status = Some(status);
     }
 
+    /// Takes the run from the queue: false if it was cancelled while it waited.
+    fn start(&self) -> bool {
+        let mut state = self.state();
+        if self.cancel.load(Ordering::Relaxed) || state.status != Some(Status::Queued) {
+            state.status = Some(Status::Cancelled);
+            return false;
+        }
+        state.status = Some(Status::Running);
+        true
+    }
+
+    /// Asks the run to stop: a queued run is cancelled at once, a running one between batches.
+    pub fn request_cancel(&self) {
+        let mut state = self.state();
+        self.cancel.store(true, Ordering::Relaxed);
+        if state.status == Some(Status::Queued) {
+            state.status = Some(Status::Cancelled);
+        }
+    }
+
+    /// Marks the run failed (its work panicked).
+    pub fn fail(&self, message: String) {
+        let mut state = self.state();
+        state.error = Some(message);
+        state.status = Some(Status::Failed);
+    }
+
     fn publish_curves(&self, curves: Value) {
         let mut state = self.state();
         state.curves = (state.curves.0 + 1, Some(Arc::new(curves)));
@@ -186,6 +213,9 @@ pub fn prepare(toml: &str) -> Result<Prepared, Value> {
         let p = e.problem;
         json!({ "message": format!("arm {}: {}: expected {}, found {}", e.index, p.key, p.expected, p.found) })
     })?;
+    if arms.len() < 2 {
+        return Err(json!({ "message": format!("a comparison needs two arms or more, not {}", arms.len()) }));
+    }
     let question = arms[0].sections.comparison.question.clone();
     let statement = arms_statement(&plan, &arms);
     Ok(Prepared { arms, question, statement })
@@ -222,9 +252,23 @@ pub fn compose(community: &str, request: &RunRequest) -> Result<String, String> 
     Ok(text)
 }
 
-/// Whether the workbench can compose runs of `community`'s file (it must set its replicates).
-pub fn composable(community: &str) -> Result<(), String> {
-    set_replicates(community, 2).map(drop)
+/// Whether the workbench can compose runs of a community's file (`plan` is the file read): it
+/// must set its replicates, and declare no `[[arm]]` (the page sets the designs).
+pub fn composable(plan: &crate::experiment::Plan, text: &str) -> Result<(), String> {
+    if !plan.arms.is_empty() {
+        return Err(format!(
+            "the file declares {} [[arm]]: the workbench sets the designs itself; remove them, or run `linli compare` on it",
+            plan.arms.len()
+        ));
+    }
+    set_replicates(text, 2).map(drop)
+}
+
+/// A community's file as the workbench reads it: its plan, or the problem (located, or in words).
+pub fn community_plan(text: &str) -> Result<crate::experiment::Plan, Value> {
+    let plan = crate::experiment::parse(text, Path::new(FILE)).map_err(|e| located(&e))?;
+    composable(&plan, text).map_err(|message| json!({ "message": message }))?;
+    Ok(plan)
 }
 
 /// The community's file with `[scenario] replicates` replaced (the line kept in place, so the
@@ -276,7 +320,9 @@ pub fn execute(run: &Run, job: &Job) {
         run.done_days.fetch_add(1, Ordering::Relaxed);
     };
     let batch = (rayon::current_num_threads() as u32).max(2);
-    run.set(Status::Running);
+    if !run.start() {
+        return;
+    }
     let mut runs: Vec<ArmRun> = Vec::new();
     let mut start = 0;
     while start < job.replicates {
@@ -301,11 +347,7 @@ pub fn execute(run: &Run, job: &Job) {
             state.files.extend(files);
             state.status = Some(Status::Done);
         }
-        Err(e) => {
-            let mut state = run.state();
-            state.error = Some(format!("the run finished but its results could not be written: {e:#}"));
-            state.status = Some(Status::Failed);
-        }
+        Err(e) => run.fail(format!("the run finished but its results could not be written: {e:#}")),
     }
 }
 

@@ -146,9 +146,10 @@ fn a_workbench_run_is_reproduced_exactly_by_linli_compare_on_its_downloaded_file
     let request = json!({
         "community": "wanke-chenghua",
         "replicates": 2,
+        // Names a spreadsheet or a type guesser could misread: they stay text in every download.
         "arms": [
-            { "name": "as it is" },
-            { "name": "100 points", "levers": { "policy.time_bank.points_per_checkin": 100, "event.0.capacity": 300 } },
+            { "name": "1" },
+            { "name": "-100 points", "levers": { "policy.time_bank.points_per_checkin": 100, "event.0.capacity": 300 } },
         ],
     });
     let (status, started) = server.json("POST", "/api/runs", &request);
@@ -176,7 +177,8 @@ fn a_workbench_run_is_reproduced_exactly_by_linli_compare_on_its_downloaded_file
     }
     let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     let first_sentence = state["result"]["bottom_line"]["en"][0].as_str().unwrap();
-    assert!(report.contains("<svg") && report.contains(&first_sentence[..40]), "the report has its charts and verdict");
+    let opening: String = first_sentence.chars().take(30).collect();
+    assert!(report.contains("<svg") && report.contains(&opening), "the report has its charts and verdict");
     if pandas_or_skip() {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/parquet_tables.py");
         let tables = ["comparison", "replicates", "arms_timeseries", "measures_comparison"];
@@ -244,7 +246,9 @@ fn the_curves_grow_as_replicates_finish_and_end_as_the_downloaded_table_says() {
     let seen = events(&server.address, &started["id"], |name, _| name == "end");
     let replicates: Vec<u64> =
         seen.iter().filter(|(n, _)| n == "curves").map(|(_, c)| c["replicates"].as_u64().unwrap()).collect();
-    assert_eq!(replicates, [2, 4, 6], "a curve after each batch of two replicates (two threads)");
+    // A curve after each batch of two replicates (two threads); the stream sends the newest.
+    assert!(replicates.len() >= 2 && replicates.windows(2).all(|w| w[0] < w[1]), "{replicates:?}");
+    assert_eq!(replicates.last(), Some(&6));
     assert!(seen.iter().any(|(n, p)| n == "progress" && p["done_days"].as_u64() < p["total_days"].as_u64()));
     let (last, end) = seen.last().unwrap();
     assert_eq!((last.as_str(), end["status"].as_str()), ("end", Some("done")));
@@ -376,6 +380,13 @@ fn bad_requests_get_a_4xx_with_a_message_and_the_server_keeps_working() {
     }
     let (status, checked) = server.json("POST", "/api/check", &Value::Null);
     assert_eq!(status, 422, "an empty file is refused: {checked}");
+    let (status, checked) = server.request("POST", "/api/check", &tiny_scenario());
+    assert_eq!(status, 200, "a plain scenario file is accepted: {checked}");
+    let checked: Value = serde_json::from_str(&checked).unwrap();
+    assert!(checked["levers"].as_array().is_some_and(|l| l.len() >= 14), "with its levers");
+    let with_arms = format!("{}\n[[arm]]\nname = \"a\"\n\n[[arm]]\nname = \"b\"\n", tiny_scenario());
+    let (status, refused) = server.request("POST", "/api/check", &with_arms);
+    assert!(status == 422 && refused.contains("[[arm]]"), "the page sets the designs: {refused}");
     let (_, problem) = server.request("POST", "/api/check", "[scenario]\nversion = 1\nname = 3\n");
     let problem: Value = serde_json::from_str(&problem).unwrap();
     assert_eq!((problem["error"]["line"].as_u64(), problem["error"]["key"].as_str()), (Some(3), Some("scenario.name")));
@@ -393,8 +404,19 @@ fn runs_side_by_side_all_finish_and_a_cancelled_run_stops() {
     });
     let (status, cancelled) = server.json("POST", "/api/runs", &long);
     assert_eq!(status, 201);
-    let (status, _) = server.json("DELETE", &format!("/api/runs/{}", cancelled["id"]), &Value::Null);
-    assert_eq!(status, 202);
+    let (_, other) = server.json("POST", "/api/runs", &long);
+    for id in [&cancelled["id"], &other["id"]] {
+        while server.json("GET", &format!("/api/runs/{id}"), &Value::Null).1["status"] != "running" {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let (_, queued) = server.json("POST", "/api/runs", &long);
+    let (status, answer) = server.json("DELETE", &format!("/api/runs/{}", queued["id"]), &Value::Null);
+    assert_eq!((status, answer["status"].as_str()), (202, Some("cancelled")), "a queued run is cancelled at once");
+    for id in [&cancelled["id"], &other["id"]] {
+        let (status, _) = server.json("DELETE", &format!("/api/runs/{id}"), &Value::Null);
+        assert_eq!(status, 202);
+    }
     let ids: Vec<Value> = (0..4)
         .map(|k| {
             let request = json!({

@@ -7,6 +7,13 @@ import numpy as np
 import pandas as pd
 
 
+def unguarded(text):
+    """A CSV cell without the quote linli puts before a leading =, +, -, @ for spreadsheets."""
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
+
+
 def same(text, value):
     """Whether a CSV cell (text) and a Parquet value agree; an empty cell is a null."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -17,7 +24,7 @@ def same(text, value):
         return int(text) == value
     if isinstance(value, float):
         return float(text) == value
-    return text == value
+    return unguarded(text) == value
 
 
 folder = sys.argv[1]
