@@ -218,6 +218,50 @@ fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
     assert!(browser.errors.is_empty(), "console errors: {:?}", browser.errors);
 }
 
+/// Waits for a run started in the page to end with its verdict shown.
+fn run_to_verdict(browser: &mut Browser) {
+    browser.eval("document.getElementById('run').click(); true");
+    browser.wait_for(
+        "!document.getElementById('result').hidden && document.getElementById('verdict').textContent.length > 0",
+        300,
+    );
+}
+
+#[test]
+fn the_workbench_runs_under_the_calibration_and_on_an_uploaded_file_in_chromium() {
+    let Some(chromium) = chromium_or_skip() else { return };
+    let server = Server::start();
+    let profile = tempfile::tempdir().unwrap();
+    let mut browser = Browser::launch(&chromium, profile.path());
+    browser.call("Page.navigate", json!({ "url": format!("http://{}/", server.address) }));
+    browser.wait_for("document.querySelectorAll('#levers input').length > 20", 30);
+    browser.eval("document.getElementById('lang').click(); true"); // English
+    assert_eq!(browser.eval("document.getElementById('calibration-row').hidden"), Value::Bool(false));
+    browser.eval("document.getElementById('posterior').click(); true");
+    set(&mut browser, "lever-1-policy.time_bank.points_per_checkin", "25");
+    set(&mut browser, "replicates", "2");
+    run_to_verdict(&mut browser);
+    let rows = browser.eval("document.querySelectorAll('#posterior-table tbody tr').length");
+    assert_eq!(rows, json!(4), "P(better) for the design in each of the four groups");
+    let command = browser.eval("document.getElementById('reproduce').textContent");
+    assert!(command.as_str().unwrap().contains("--posterior"), "{command}");
+    browser.eval("document.getElementById('posterior-result').scrollIntoView(); true");
+    browser.screenshot("workbench-posterior.png");
+    // An uploaded file: its levers replace the community's, and it has no calibration to offer.
+    let document = browser.call("DOM.getDocument", json!({}));
+    let node =
+        browser.call("DOM.querySelector", json!({ "nodeId": document["root"]["nodeId"], "selector": "#upload" }));
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/sweep-small.toml");
+    browser.call("DOM.setFileInputFiles", json!({ "files": [file], "nodeId": node["nodeId"] }));
+    browser.wait_for("document.getElementById('community-info').textContent.startsWith('sweep-small')", 30);
+    assert_eq!(browser.eval("document.getElementById('calibration-row').hidden"), Value::Bool(true));
+    set(&mut browser, "lever-1-policy.time_bank.points_per_checkin", "10");
+    run_to_verdict(&mut browser);
+    let title = browser.eval("document.getElementById('chart-title').textContent");
+    assert!(title.as_str().unwrap().contains("replicates"), "{title}");
+    assert!(browser.errors.is_empty(), "console errors: {:?}", browser.errors);
+}
+
 /// Equal JSON, numbers compared by value (exactly: JavaScript's numbers are the same doubles).
 fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
