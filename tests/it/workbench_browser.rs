@@ -142,21 +142,36 @@ fn set(browser: &mut Browser, id: &str, value: &str) {
     ));
 }
 
-#[test]
-fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
-    let Some(chromium) = chromium_or_skip() else { return };
+/// A server and a browser showing its workbench, its levers loaded (fields drop in order: the
+/// browser stops before its profile folder goes).
+struct Workbench {
+    browser: Browser,
+    server: Server,
+    _profile: tempfile::TempDir,
+}
+
+/// The workbench open in Chromium, or none when the test is to be skipped.
+fn open_workbench() -> Option<Workbench> {
+    let chromium = chromium_or_skip()?;
     let server = Server::start();
     let profile = tempfile::tempdir().unwrap();
     let mut browser = Browser::launch(&chromium, profile.path());
     browser.call("Page.navigate", json!({ "url": format!("http://{}/", server.address) }));
     browser.wait_for("document.querySelectorAll('#levers input').length > 20", 30);
+    Some(Workbench { browser, server, _profile: profile })
+}
+
+#[test]
+fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
+    let Some(mut workbench) = open_workbench() else { return };
+    let (browser, server) = (&mut workbench.browser, &workbench.server);
     browser.screenshot("workbench-levers.png");
-    set(&mut browser, "lever-1-policy.time_bank.points_per_checkin", "100");
+    set(browser, "lever-1-policy.time_bank.points_per_checkin", "100");
     browser.eval("document.getElementById('add-arm').click(); true");
     browser.eval("document.getElementById('lever-2-policy.time_bank.enabled').click(); true");
-    set(&mut browser, "arm-name-2", "no time bank");
-    set(&mut browser, "lever-1-event.0.capacity", "300");
-    set(&mut browser, "replicates", "4");
+    set(browser, "arm-name-2", "no time bank");
+    set(browser, "lever-1-event.0.capacity", "300");
+    set(browser, "replicates", "4");
     browser.eval("document.getElementById('lang').click(); true"); // English
     browser.eval("document.getElementById('run').click(); true");
     browser.wait_for(
@@ -229,18 +244,14 @@ fn run_to_verdict(browser: &mut Browser) {
 
 #[test]
 fn the_workbench_runs_under_the_calibration_and_on_an_uploaded_file_in_chromium() {
-    let Some(chromium) = chromium_or_skip() else { return };
-    let server = Server::start();
-    let profile = tempfile::tempdir().unwrap();
-    let mut browser = Browser::launch(&chromium, profile.path());
-    browser.call("Page.navigate", json!({ "url": format!("http://{}/", server.address) }));
-    browser.wait_for("document.querySelectorAll('#levers input').length > 20", 30);
+    let Some(mut workbench) = open_workbench() else { return };
+    let browser = &mut workbench.browser;
     browser.eval("document.getElementById('lang').click(); true"); // English
     assert_eq!(browser.eval("document.getElementById('calibration-row').hidden"), Value::Bool(false));
     browser.eval("document.getElementById('posterior').click(); true");
-    set(&mut browser, "lever-1-policy.time_bank.points_per_checkin", "25");
-    set(&mut browser, "replicates", "2");
-    run_to_verdict(&mut browser);
+    set(browser, "lever-1-policy.time_bank.points_per_checkin", "25");
+    set(browser, "replicates", "2");
+    run_to_verdict(browser);
     let rows = browser.eval("document.querySelectorAll('#posterior-table tbody tr').length");
     assert_eq!(rows, json!(4), "P(better) for the design in each of the four groups");
     let command = browser.eval("document.getElementById('reproduce').textContent");
@@ -255,8 +266,8 @@ fn the_workbench_runs_under_the_calibration_and_on_an_uploaded_file_in_chromium(
     browser.call("DOM.setFileInputFiles", json!({ "files": [file], "nodeId": node["nodeId"] }));
     browser.wait_for("document.getElementById('community-info').textContent.startsWith('sweep-small')", 30);
     assert_eq!(browser.eval("document.getElementById('calibration-row').hidden"), Value::Bool(true));
-    set(&mut browser, "lever-1-policy.time_bank.points_per_checkin", "10");
-    run_to_verdict(&mut browser);
+    set(browser, "lever-1-policy.time_bank.points_per_checkin", "10");
+    run_to_verdict(browser);
     let title = browser.eval("document.getElementById('chart-title').textContent");
     assert!(title.as_str().unwrap().contains("replicates"), "{title}");
     assert!(browser.errors.is_empty(), "console errors: {:?}", browser.errors);
