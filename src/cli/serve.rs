@@ -39,7 +39,7 @@ fn communities(files: &[PathBuf]) -> anyhow::Result<Vec<Community>> {
             id = format!("{stem}-{n}");
             n += 1;
         }
-        all.push(Community::from_file(id, text));
+        all.push(Community::from_file(id, text, plan.scenario));
     }
     Ok(all)
 }

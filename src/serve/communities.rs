@@ -7,11 +7,14 @@ use serde_json::{Value, json};
 
 use super::runs::PosteriorDraws;
 use crate::experiment::posterior::{Draws, Misfit};
+use crate::scenario::Scenario;
 
 /// A community: its id, scenario file and, where one was shipped, its calibration.
 pub struct Community {
     pub id: String,
     pub toml: String,
+    /// The file's scenario, read once when the workbench starts.
+    pub scenario: Scenario,
     pub calibration: Option<Calibration>,
 }
 
@@ -28,6 +31,9 @@ pub fn shipped() -> Vec<Community> {
     let community = |id: &str, toml: &str, posterior: &str, calibration: &str| Community {
         id: id.to_string(),
         toml: toml.to_string(),
+        scenario: crate::experiment::parse(toml, std::path::Path::new(id))
+            .unwrap_or_else(|e| panic!("the shipped community {id} does not read: {e}"))
+            .scenario,
         calibration: Some(calibration_of(id, posterior, calibration)),
     };
     vec![
@@ -68,29 +74,24 @@ fn calibration_of(id: &str, posterior: &str, calibration: &str) -> Calibration {
 }
 
 impl Community {
-    /// A scenario file given on the command line, as a community (no calibration).
-    pub fn from_file(id: String, toml: String) -> Community {
-        Community { id, toml, calibration: None }
-    }
-
-    /// The community's scenario (its file may hold experiment sections too, as `[sweep]`).
-    pub fn scenario(&self) -> Result<crate::scenario::Scenario, Box<crate::scenario::ScenarioError>> {
-        crate::experiment::parse(&self.toml, std::path::Path::new(&self.id)).map(|plan| plan.scenario)
+    /// A scenario file given on the command line (already read and checked), as a community
+    /// with no calibration.
+    pub fn from_file(id: String, toml: String, scenario: Scenario) -> Community {
+        Community { id, toml, scenario, calibration: None }
     }
 
     /// What the page lists: name, description, residents and the calibration's verdict.
-    pub fn summary(&self) -> Option<Value> {
-        let scenario = self.scenario().ok()?;
+    pub fn summary(&self) -> Value {
         let calibration = self.calibration.as_ref().map(
             |c| json!({ "verdict": c.verdict, "misspecified": c.misspecified, "draws": c.draws.draws.rows.len() }),
         );
-        Some(json!({
+        json!({
             "id": self.id,
-            "name": scenario.scenario.name,
-            "description": scenario.scenario.description,
-            "residents": scenario.community.residents,
+            "name": self.scenario.scenario.name,
+            "description": self.scenario.scenario.description,
+            "residents": self.scenario.community.residents,
             "calibration": calibration,
-        }))
+        })
     }
 }
 
@@ -117,7 +118,6 @@ mod tests {
         let all = shipped();
         assert_eq!(all[0].id, "wanke-chenghua", "the default comes first");
         for c in &all {
-            assert!(c.summary().is_some(), "{} does not parse", c.id);
             let calibration = c.calibration.as_ref().unwrap();
             assert!(!calibration.verdict.is_empty() && calibration.draws.draws.rows.len() >= 100, "{}", c.id);
         }

@@ -112,16 +112,13 @@ fn community<'a>(wb: &'a Workbench, id: &str) -> Option<&'a Community> {
 }
 
 async fn communities_list(State(wb): State<Workbench>) -> Json<Value> {
-    Json(Value::Array(wb.communities.iter().filter_map(Community::summary).collect()))
+    Json(Value::Array(wb.communities.iter().map(Community::summary).collect()))
 }
 
 async fn levers_of(State(wb): State<Workbench>, Query(query): Query<BTreeMap<String, String>>) -> Response {
     let id = query.get("community").map_or(wb.communities[0].id.as_str(), String::as_str);
     let Some(c) = community(&wb, id) else { return error(StatusCode::NOT_FOUND, format!("no community `{id}`")) };
-    match c.scenario() {
-        Ok(scenario) => Json(levers::levers(&scenario, &wb.schema)).into_response(),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
+    Json(levers::levers(&c.scenario, &wb.schema)).into_response()
 }
 
 /// Checks an uploaded scenario file as `linli check` does (and that the workbench can set its

@@ -76,7 +76,10 @@ pub struct Job {
 /// One run: the file it runs, its progress, curves and, once done, its result and downloads.
 pub struct Run {
     pub id: u64,
+    /// The run's scenario file and posterior draws: downloads from the start, and all that is
+    /// kept once the other downloads are dropped (they reproduce them).
     pub toml: String,
+    posterior: Option<Arc<PosteriorDraws>>,
     pub total_days: u64,
     pub done_days: AtomicU64,
     pub cancel: AtomicBool,
@@ -90,20 +93,18 @@ struct State {
     error: Option<String>,
     /// Each arm's curve over the replicates finished so far, and how many times it has changed.
     curves: (u64, Option<Arc<Value>>),
-    files: BTreeMap<String, Vec<u8>>,
+    /// The finished run's tables, JSON and report.
+    files: Files,
 }
 
 impl Run {
     pub fn new(id: u64, toml: String, job: &Job) -> Run {
         let days: u64 = job.prepared.arms.iter().map(|a| days_per_replicate(&a.scenario)).sum();
-        let mut state = State { status: Some(Status::Queued), ..State::default() };
-        state.files.insert(SCENARIO_FILE.into(), toml.clone().into_bytes());
-        if let Some(posterior) = &job.posterior {
-            state.files.insert(POSTERIOR_FILE.into(), posterior.csv.clone().into_bytes());
-        }
+        let state = State { status: Some(Status::Queued), ..State::default() };
         Run {
             id,
             toml,
+            posterior: job.posterior.clone(),
             total_days: days * u64::from(job.replicates),
             done_days: AtomicU64::new(0),
             cancel: AtomicBool::new(false),
@@ -138,7 +139,11 @@ impl Run {
         view["result"] = state.result.clone().unwrap_or(Value::Null);
         view["error"] = json!(state.error);
         view["curves"] = state.curves.1.as_deref().cloned().unwrap_or(Value::Null);
-        view["files"] = json!(state.files.keys().collect::<Vec<_>>());
+        let mut files: Vec<&str> = state.files.keys().map(String::as_str).collect();
+        files.push(SCENARIO_FILE);
+        files.extend(self.posterior.as_ref().map(|_| POSTERIOR_FILE));
+        files.sort_unstable();
+        view["files"] = json!(files);
         view
     }
 
@@ -149,12 +154,16 @@ impl Run {
 
     /// A download's bytes.
     pub fn file(&self, name: &str) -> Option<Vec<u8>> {
-        self.state().files.get(name).cloned()
+        match name {
+            SCENARIO_FILE => Some(self.toml.clone().into_bytes()),
+            POSTERIOR_FILE => self.posterior.as_ref().map(|p| p.csv.clone().into_bytes()),
+            _ => self.state().files.get(name).cloned(),
+        }
     }
 
-    /// Forgets the downloads but the scenario file, which reproduces them (to bound memory).
+    /// Forgets the downloads the scenario file (and draws) reproduce, to bound memory.
     pub fn drop_files(&self) {
-        self.state().files.retain(|name, _| name == SCENARIO_FILE || name == POSTERIOR_FILE);
+        self.state().files.clear();
     }
 
     fn set(&self, status: Status) {
