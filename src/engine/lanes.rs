@@ -1,6 +1,6 @@
 //! Vector width chosen at run time: a loop-heavy pass may run in a build for 512-bit vectors
-//! where the processor has them (`#[target_feature]` on a copy of the pass, chosen by
-//! [`has_wide_lanes`]) and in the portable build elsewhere. Integer operations and IEEE float
+//! or for AVX2's 256-bit ones where the processor has them (`#[target_feature]` on a copy of
+//! the pass, chosen by [`lanes`]) and in the portable build elsewhere. Integer operations and IEEE float
 //! operations, which Rust never fuses or reorders, give the same bits at any width, so only the
 //! speed depends on the processor; each such pass has a test that both builds agree.
 
@@ -16,4 +16,36 @@ pub fn has_wide_lanes() -> bool {
         && std::is_x86_feature_detected!("avx2")
         && std::is_x86_feature_detected!("fma")
         && std::is_x86_feature_detected!("f16c")
+}
+
+/// Whether the processor has AVX2 (256-bit integer and float vectors; a 64-bit multiply is
+/// built from 32-bit ones), for a copy built with `#[target_feature(enable = "avx2")]`.
+#[cfg(target_arch = "x86_64")]
+pub fn has_avx2() -> bool {
+    std::is_x86_feature_detected!("avx2")
+}
+
+/// The widest build of a pass this processor runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lanes {
+    /// 512-bit vectors ([`has_wide_lanes`]).
+    Wide,
+    /// AVX2 ([`has_avx2`]).
+    Avx2,
+    /// The portable build.
+    Portable,
+}
+
+/// The widest build this processor runs (the checks are cached by the standard library).
+pub fn lanes() -> Lanes {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_wide_lanes() {
+            return Lanes::Wide;
+        }
+        if has_avx2() {
+            return Lanes::Avx2;
+        }
+    }
+    Lanes::Portable
 }

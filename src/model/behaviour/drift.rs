@@ -3,8 +3,7 @@
 
 use rayon::prelude::*;
 
-#[cfg(target_arch = "x86_64")]
-use crate::engine::lanes::has_wide_lanes;
+use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::core::compiled::CoreRules;
 use crate::model::core::counters::DayRecord;
@@ -85,17 +84,25 @@ struct Chunk<'a> {
 impl Chunk<'_> {
     /// [`Chunk::drift`] in the widest build the processor runs (see [`crate::engine::lanes`]).
     fn drift_widest(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
-        #[cfg(target_arch = "x86_64")]
-        if has_wide_lanes() {
-            // SAFETY: the features `drift_wide` is compiled for are present.
-            return unsafe { self.drift_wide(read, motives) };
+        match lanes() {
+            // SAFETY: `lanes` found the features each build is compiled for.
+            #[cfg(target_arch = "x86_64")]
+            Lanes::Wide => unsafe { self.drift_wide(read, motives) },
+            #[cfg(target_arch = "x86_64")]
+            Lanes::Avx2 => unsafe { self.drift_avx2(read, motives) },
+            _ => self.drift(read, motives),
         }
-        self.drift(read, motives)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     unsafe fn drift_wide(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
+        self.drift(read, motives)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn drift_avx2(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
         self.drift(read, motives)
     }
 

@@ -3,8 +3,7 @@
 //! vectorises. Only a resident past a bound goes on to the full rule; the numbers are those of
 //! the resident-by-resident rule (tested), so nothing but the speed depends on the block.
 
-#[cfg(target_arch = "x86_64")]
-use crate::engine::lanes::has_wide_lanes;
+use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::rng::DayStreams;
 use crate::model::behaviour::decide::{NEED_SLOT, VOLUNTEER_SLOT, split_draw};
 use crate::model::core::day::FreeTable;
@@ -49,12 +48,14 @@ fn uniform(draw: u64) -> f32 {
 
 /// The first look at `block`, from the day's draws `streams` and free-time table `table`.
 pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
-    #[cfg(target_arch = "x86_64")]
-    if has_wide_lanes() {
-        // SAFETY: the features `gates_wide` is compiled for are present.
-        return unsafe { gates_wide(streams, table, block, bounds) };
+    match lanes() {
+        // SAFETY: `lanes` found the features each build is compiled for.
+        #[cfg(target_arch = "x86_64")]
+        Lanes::Wide => unsafe { gates_wide(streams, table, block, bounds) },
+        #[cfg(target_arch = "x86_64")]
+        Lanes::Avx2 => unsafe { gates_avx2(streams, table, block, bounds) },
+        _ => gates_portable(streams, table, block, bounds),
     }
-    gates_portable(streams, table, block, bounds)
 }
 
 /// [`gates`] compiled for 512-bit vectors, which hash eight draws at once (see
@@ -62,6 +63,13 @@ pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds:
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
 unsafe fn gates_wide(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
+    gates_portable(streams, table, block, bounds)
+}
+
+/// [`gates`] compiled for AVX2 (four draws per instruction, each multiply built from three).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn gates_avx2(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
     gates_portable(streams, table, block, bounds)
 }
 

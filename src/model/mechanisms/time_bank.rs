@@ -376,26 +376,34 @@ impl TimeBank {
             let (member, redeemed) = (&member.0[range.clone()], &redeemed.0[range]);
             let point_value = &mut point_value[..points.len()];
             let mut partial = ([TimeBankCounters::default(); N_COHORTS], Vec::new());
-            for j in 0..points.len() {
+            for first in (0..points.len()).step_by(64) {
+                let n = (points.len() - first).min(64);
                 // Most residents hold nothing and never joined: nothing lapses, decays or counts.
-                if points[j] == 0 && !member[j] && t.item_cost > 0 {
-                    continue;
+                // They are skipped by a mask of the others, so no branch waits on each resident.
+                let mut holders = 0u64;
+                for k in 0..n {
+                    let j = first + k;
+                    holders |= u64::from((points[j] > 0) | member[j] | (t.item_cost == 0)) << k;
                 }
-                let stats = &mut partial.0[cohort[j].index()];
-                if points[j] > 0 && t.expiry_days > 0 && d - last_earned[j] >= t.expiry_days {
-                    stats.points_expired += points[j];
-                    if logging {
-                        let (resident, value) = (ResidentId::new(base + j), points[j]);
-                        partial.1.push(Act { day: d as u32, resident, kind: POINTS_EXPIRED, value });
+                while holders != 0 {
+                    let j = first + holders.trailing_zeros() as usize;
+                    holders &= holders - 1;
+                    let stats = &mut partial.0[cohort[j].index()];
+                    if points[j] > 0 && t.expiry_days > 0 && d - last_earned[j] >= t.expiry_days {
+                        stats.points_expired += points[j];
+                        if logging {
+                            let (resident, value) = (ResidentId::new(base + j), points[j]);
+                            partial.1.push(Act { day: d as u32, resident, kind: POINTS_EXPIRED, value });
+                        }
+                        points[j] = 0;
                     }
-                    points[j] = 0;
+                    if t.buys_an_item(points[j]) {
+                        point_value[j] *= 1.0 - t.idle_decay;
+                    }
+                    stats.points_outstanding += points[j];
+                    stats.time_bank_members += u32::from(member[j]);
+                    stats.time_bank_redeemers += u32::from(member[j] && redeemed[j]);
                 }
-                if t.buys_an_item(points[j]) {
-                    point_value[j] *= 1.0 - t.idle_decay;
-                }
-                stats.points_outstanding += points[j];
-                stats.time_bank_members += u32::from(member[j]);
-                stats.time_bank_redeemers += u32::from(member[j] && redeemed[j]);
             }
             partial
         };
@@ -525,5 +533,44 @@ mod tests {
         let mut bank = TimeBank::build(&params, &core);
         let record = day(&mut bank, &mut core, &mut merchants, 6, &[ResidentId(10), ResidentId(20)], &[]);
         assert_eq!(members(&record), [0; N_COHORTS]);
+    }
+
+    #[test]
+    fn the_lapse_finds_every_holder_and_member_across_blocks_of_64() {
+        let (core, mut params) = Core::for_tests(300);
+        let t = &mut params.policy.time_bank;
+        (t.enabled, t.item_cost_points, t.expiry_days) = (true, 100, 30);
+        let mut bank = TimeBank::build(&params, &core);
+        let (rules, d) = (bank.rules.unwrap(), 100);
+        // Holders at the edges of the blocks of 64: a third of them earned long ago (they lapse).
+        for (k, j) in [0, 63, 64, 127, 128, 191, 255, 256, 299].into_iter().enumerate() {
+            let i = ResidentId::new(j);
+            (bank.points[i], bank.last_earned[i], bank.member[i]) =
+                (50 + 40 * k as u64, 90 - 80 * (k % 3 == 0) as i32, true);
+        }
+        (bank.member[ResidentId::new(65)], bank.redeemed[ResidentId::new(65)]) = (true, true);
+        let (points, values) = (bank.points.clone(), bank.point_value.clone());
+        let (mut record, mut acts) = (DayRecord::default(), ActLog::new(true));
+        bank.lapse_and_decay(rules, &core, d, &mut record, &mut acts);
+        // Resident by resident, as the rule reads.
+        let mut expected = [TimeBankCounters::default(); N_COHORTS];
+        let mut lapsed = Vec::new();
+        for i in core.residents.ids() {
+            let stats = &mut expected[core.residents.cohort[i].index()];
+            let lapses = points[i] > 0 && d - bank.last_earned[i] >= 30;
+            let left = if lapses { 0 } else { points[i] };
+            if lapses {
+                stats.points_expired += points[i];
+                lapsed.push(i);
+            }
+            let value = if left >= 100 { values[i] * (1.0 - rules.idle_decay) } else { values[i] };
+            assert_eq!((bank.points[i], bank.point_value[i].to_bits()), (left, value.to_bits()), "{i:?}");
+            stats.points_outstanding += left;
+            stats.time_bank_members += u32::from(bank.member[i]);
+            stats.time_bank_redeemers += u32::from(bank.member[i] && bank.redeemed[i]);
+        }
+        assert_eq!(record.each_ref().map(|c| c.mechanisms.time_bank), expected);
+        assert_eq!(acts.take().iter().map(|a| a.resident).collect::<Vec<_>>(), lapsed);
+        assert_eq!(lapsed.len(), 3);
     }
 }
