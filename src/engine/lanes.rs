@@ -1,8 +1,9 @@
-//! Vector width chosen at run time: a loop-heavy pass may run in a build for 512-bit vectors
-//! or for AVX2's 256-bit ones where the processor has them (`#[target_feature]` on a copy of
-//! the pass, chosen by [`lanes`]) and in the portable build elsewhere. Integer operations and IEEE float
-//! operations, which Rust never fuses or reorders, give the same bits at any width, so only the
-//! speed depends on the processor; each such pass has a test that both builds agree.
+//! Vector width chosen at run time: a loop-heavy pass may run in a build for 512-bit vectors or
+//! for AVX2's 256-bit ones where the processor has them (`#[target_feature]` on a copy of the
+//! pass, chosen by [`lanes`]) and in the portable build elsewhere. Integer operations and IEEE
+//! float operations, which Rust never fuses or reorders, give the same bits at any width, so
+//! only the speed depends on the processor; each such pass has a test that every build the
+//! processor runs agrees with the portable one.
 
 /// Whether the processor has 512-bit vectors with a 64-bit multiply in every lane (AVX-512 F,
 /// DQ and VL), and every feature that enabling those switches on in the compiler (AVX2, FMA,
@@ -34,6 +35,22 @@ pub enum Lanes {
     Avx2,
     /// The portable build.
     Portable,
+}
+
+impl Lanes {
+    /// Every build, widest first.
+    pub const ALL: [Lanes; 3] = [Lanes::Wide, Lanes::Avx2, Lanes::Portable];
+
+    /// Whether this processor runs this build.
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        match self {
+            Lanes::Wide => return has_wide_lanes(),
+            Lanes::Avx2 => return has_avx2(),
+            Lanes::Portable => {}
+        }
+        self == Lanes::Portable
+    }
 }
 
 /// The widest build this processor runs (the checks are cached by the standard library).

@@ -15,20 +15,13 @@ use crate::model::motives::MotiveDrift;
 /// Daily drift of habit, attachment, awareness and the motives; the core's end-of-day stocks,
 /// added to `record`.
 pub fn end_of_day(core: &mut Core, d: i32, record: &mut DayRecord) {
-    end_of_day_built(core, d, record, Build::Widest);
+    end_of_day_built(core, d, record, lanes());
 }
 
-/// Which build of a chunk's drift runs.
-#[derive(Clone, Copy, PartialEq)]
-enum Build {
-    /// The widest the processor runs ([`crate::engine::lanes`]).
-    Widest,
-    /// The portable build (for the test that both agree).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Portable,
-}
-
-fn end_of_day_built(core: &mut Core, d: i32, record: &mut DayRecord, build: Build) {
+/// [`end_of_day`] in the build `build` ([`crate::engine::lanes`]), which must be one this
+/// processor runs.
+fn end_of_day_built(core: &mut Core, d: i32, record: &mut DayRecord, build: Lanes) {
+    assert!(build.available(), "the {build:?} build needs processor features this one lacks");
     let Core { rules, network, residents, motives, split, .. } = core;
     let Residents { habit, attachment, awareness, cohort, last_active, active_ties, trust, .. } = residents;
     let read = Read { rules, degree: network.degrees(), cohort, last_active, active_ties, trust, d };
@@ -46,10 +39,7 @@ fn end_of_day_built(core: &mut Core, d: i32, record: &mut DayRecord, build: Buil
             awareness,
             motives,
         });
-    let drift_chunk = |chunk: Chunk<'_>| match build {
-        Build::Widest => chunk.drift_widest(&read, &motive_rates),
-        Build::Portable => chunk.drift(&read, &motive_rates),
-    };
+    let drift_chunk = |chunk: Chunk<'_>| chunk.drift_built(&read, &motive_rates, build);
     let partials: Vec<DayRecord> = match split {
         Split::Parallel => chunks.collect::<Vec<_>>().into_par_iter().map(drift_chunk).collect(),
         Split::Sequential => chunks.map(drift_chunk).collect(),
@@ -82,10 +72,10 @@ struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
-    /// [`Chunk::drift`] in the widest build the processor runs (see [`crate::engine::lanes`]).
-    fn drift_widest(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
-        match lanes() {
-            // SAFETY: `lanes` found the features each build is compiled for.
+    /// [`Chunk::drift`] in the build `build`, one the processor runs (checked by the caller).
+    fn drift_built(self, read: &Read<'_>, motives: &MotiveDrift, build: Lanes) -> DayRecord {
+        match build {
+            // SAFETY: the features each build is compiled for are present (checked by the caller).
             #[cfg(target_arch = "x86_64")]
             Lanes::Wide => unsafe { self.drift_wide(read, motives) },
             #[cfg(target_arch = "x86_64")]
@@ -247,16 +237,16 @@ mod tests {
     fn every_build_drifts_to_the_same_bits() {
         let d = 50;
         let n = CHUNK as u32 + 777;
-        let (mut widest, mut portable) =
-            (with_activity(n, Split::Sequential, d), with_activity(n, Split::Sequential, d));
-        let (mut one, mut other) = (DayRecord::default(), DayRecord::default());
-        end_of_day_built(&mut widest, d, &mut one, Build::Widest);
-        end_of_day_built(&mut portable, d, &mut other, Build::Portable);
-        assert_eq!(one, other);
-        let (a, b) = (&widest.residents, &portable.residents);
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        for (x, y) in [(&a.habit, &b.habit), (&a.attachment, &b.attachment), (&a.awareness, &b.awareness)] {
-            assert_eq!(bits(&x.0), bits(&y.0));
+        let drifted = |build: Lanes| {
+            let (mut core, mut record) = (with_activity(n, Split::Sequential, d), DayRecord::default());
+            end_of_day_built(&mut core, d, &mut record, build);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let r = &core.residents;
+            (record, [bits(&r.habit.0), bits(&r.attachment.0), bits(&r.awareness.0)])
+        };
+        let portable = drifted(Lanes::Portable);
+        for build in Lanes::ALL.into_iter().filter(|build| build.available()) {
+            assert!(drifted(build) == portable, "the {build:?} build differs from the portable one");
         }
     }
 

@@ -48,8 +48,14 @@ fn uniform(draw: u64) -> f32 {
 
 /// The first look at `block`, from the day's draws `streams` and free-time table `table`.
 pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
-    match lanes() {
-        // SAFETY: `lanes` found the features each build is compiled for.
+    gates_built(streams, table, block, bounds, lanes())
+}
+
+/// [`gates`] in the build `build`, which must be one this processor runs.
+fn gates_built(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds, build: Lanes) -> Gates {
+    assert!(build.available(), "the {build:?} build needs processor features this one lacks");
+    match build {
+        // SAFETY: the features each build is compiled for are present (checked above).
         #[cfg(target_arch = "x86_64")]
         Lanes::Wide => unsafe { gates_wide(streams, table, block, bounds) },
         #[cfg(target_arch = "x86_64")]
@@ -118,8 +124,11 @@ mod tests {
             let (ages, awareness, free_bytes) = sample(n);
             let block = Block { first: 4096, ages: &ages, awareness: &awareness, free_bytes: &free_bytes };
             let bounds = Bounds { tasks: true, need_ceiling: 0.3 };
-            let (wide, portable) =
-                (gates(&streams, &table, &block, bounds), gates_portable(&streams, &table, &block, bounds));
+            let builds: Vec<Gates> = Lanes::ALL
+                .into_iter()
+                .filter(|build| build.available())
+                .map(|build| gates_built(&streams, &table, &block, bounds, build))
+                .collect();
             let mut passed = 0;
             for k in 0..n {
                 let agent = 4096 + k as u32;
@@ -127,7 +136,7 @@ mod tests {
                 let volunteer =
                     ages[k].is_adult() && uniform(streams.draw(agent, VOLUNTEER_SLOT)) < awareness[k] * free;
                 let need = ages[k].is_adult() && uniform(streams.draw(agent, NEED_SLOT)) < 0.3;
-                for g in [&wide, &portable] {
+                for g in &builds {
                     assert_eq!((g.free[k], g.volunteer[k], g.need[k]), (free, volunteer, need), "resident {k} of {n}");
                 }
                 passed += usize::from(volunteer) + usize::from(need);

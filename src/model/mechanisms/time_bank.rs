@@ -535,24 +535,28 @@ mod tests {
         assert_eq!(members(&record), [0; N_COHORTS]);
     }
 
-    #[test]
-    fn the_lapse_finds_every_holder_and_member_across_blocks_of_64() {
-        let (core, mut params) = Core::for_tests(300);
+    /// The lapse of one day with items costing `item_cost` points, checked against the rule
+    /// read resident by resident, with holders on the edges of the blocks of 64 and of a chunk.
+    fn lapse_as_the_rule_reads(item_cost: u32) {
+        let n = CHUNK + 300;
+        let (core, mut params) = Core::for_tests(n as u32);
         let t = &mut params.policy.time_bank;
-        (t.enabled, t.item_cost_points, t.expiry_days) = (true, 100, 30);
+        (t.enabled, t.item_cost_points, t.expiry_days) = (true, item_cost, 30);
         let mut bank = TimeBank::build(&params, &core);
         let (rules, d) = (bank.rules.unwrap(), 100);
-        // Holders at the edges of the blocks of 64: a third of them earned long ago (they lapse).
-        for (k, j) in [0, 63, 64, 127, 128, 191, 255, 256, 299].into_iter().enumerate() {
+        // A third of the holders earned long ago: their points lapse.
+        let holders = [0, 63, 64, 127, 128, 255, CHUNK - 1, CHUNK, CHUNK + 63, CHUNK + 64, n - 1];
+        for (k, j) in holders.into_iter().enumerate() {
             let i = ResidentId::new(j);
             (bank.points[i], bank.last_earned[i], bank.member[i]) =
-                (50 + 40 * k as u64, 90 - 80 * (k % 3 == 0) as i32, true);
+                (50 + 40 * k as u64, if k % 3 == 0 { 10 } else { 90 }, true);
         }
-        (bank.member[ResidentId::new(65)], bank.redeemed[ResidentId::new(65)]) = (true, true);
+        for j in [65, CHUNK + 1] {
+            (bank.member[ResidentId::new(j)], bank.redeemed[ResidentId::new(j)]) = (true, true);
+        }
         let (points, values) = (bank.points.clone(), bank.point_value.clone());
         let (mut record, mut acts) = (DayRecord::default(), ActLog::new(true));
         bank.lapse_and_decay(rules, &core, d, &mut record, &mut acts);
-        // Resident by resident, as the rule reads.
         let mut expected = [TimeBankCounters::default(); N_COHORTS];
         let mut lapsed = Vec::new();
         for i in core.residents.ids() {
@@ -563,7 +567,7 @@ mod tests {
                 stats.points_expired += points[i];
                 lapsed.push(i);
             }
-            let value = if left >= 100 { values[i] * (1.0 - rules.idle_decay) } else { values[i] };
+            let value = if left >= u64::from(item_cost) { values[i] * (1.0 - rules.idle_decay) } else { values[i] };
             assert_eq!((bank.points[i], bank.point_value[i].to_bits()), (left, value.to_bits()), "{i:?}");
             stats.points_outstanding += left;
             stats.time_bank_members += u32::from(bank.member[i]);
@@ -571,6 +575,13 @@ mod tests {
         }
         assert_eq!(record.each_ref().map(|c| c.mechanisms.time_bank), expected);
         assert_eq!(acts.take().iter().map(|a| a.resident).collect::<Vec<_>>(), lapsed);
-        assert_eq!(lapsed.len(), 3);
+        assert_eq!(lapsed.len(), 4);
+    }
+
+    #[test]
+    fn the_lapse_finds_every_holder_and_member_across_blocks_and_chunks() {
+        lapse_as_the_rule_reads(100);
+        // Free items: every resident's balance buys one, so everyone's point loses worth.
+        lapse_as_the_rule_reads(0);
     }
 }
