@@ -53,16 +53,9 @@ impl Lanes {
     }
 }
 
-/// The widest build this processor runs (the checks are cached by the standard library).
+/// The widest build this processor runs.
 pub fn lanes() -> Lanes {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_wide_lanes() {
-            return Lanes::Wide;
-        }
-        if has_avx2() {
-            return Lanes::Avx2;
-        }
-    }
-    Lanes::Portable
+    static WIDEST: std::sync::OnceLock<Lanes> = std::sync::OnceLock::new();
+    // `Portable`, last, is always available.
+    *WIDEST.get_or_init(|| Lanes::ALL.into_iter().find(|build| build.available()).unwrap_or(Lanes::Portable))
 }

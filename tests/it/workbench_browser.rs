@@ -173,11 +173,7 @@ fn the_workbench_runs_a_comparison_in_chromium_that_linli_compare_reproduces() {
     set(browser, "lever-1-event.0.capacity", "300");
     set(browser, "replicates", "4");
     browser.eval("document.getElementById('lang').click(); true"); // English
-    browser.eval("document.getElementById('run').click(); true");
-    browser.wait_for(
-        "!document.getElementById('result').hidden && document.getElementById('verdict').textContent.length > 0",
-        300,
-    );
+    run_to_verdict(browser);
     browser.eval("document.getElementById('curves').scrollIntoView(); true");
     browser.screenshot("workbench-curves.png");
     let title = browser.eval("document.getElementById('chart-title').textContent");
