@@ -36,7 +36,7 @@ pub(crate) fn bench(args: &super::args::BenchArgs) -> anyhow::Result<()> {
     );
     default_case(&scenario)?;
     if args.large_residents > 0 {
-        large_case(&scenario, args.large_residents, args.large_days)?;
+        large_case(&scenario, args.large_residents, args.large_days, args.large_pairs)?;
     }
     if args.city {
         city_case(&scenario)?;
@@ -84,23 +84,35 @@ fn default_case(scenario: &Scenario) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn large_case(scenario: &Scenario, residents: u32, days: u32) -> anyhow::Result<()> {
+fn large_case(scenario: &Scenario, residents: u32, days: u32, pairs: u32) -> anyhow::Result<()> {
     let all = default_threads();
     let mut large = scenario.scaled_to(residents);
     large.scenario.replicates = 1;
     large.scenario.days = days;
     println!(
-        "single replicate, {} residents x {days} days (stepping; building timed apart):",
+        "single replicate, {} residents x {days} days (stepping; building timed apart; {pairs} alternating runs \
+         on 1 thread and on {all}):",
         large.community.residents
     );
-    let one = one_replicate(&large, 1)?;
-    let many = one_replicate(&large, all)?;
-    println!("  1 thread:   {:>8.1} million resident-days/s (built in {:.1} s)", one.0 / 1e6, one.1.as_secs_f64());
+    // Alternated, as on a shared machine the rate drifts from one run to the next: each pair's
+    // ratio compares runs made side by side.
+    let (mut ones, mut manys, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..pairs {
+        let (one, many) = (one_replicate(&large, 1)?, one_replicate(&large, all)?);
+        ratios.push(many.0 / one.0);
+        ones.push(one);
+        manys.push(many);
+    }
+    let built = |runs: &[(f64, Duration)]| median(runs.iter().map(|r| r.1.as_secs_f64()).collect());
+    let rate = |runs: &[(f64, Duration)]| median(runs.iter().map(|r| r.0).collect()) / 1e6;
+    println!("  1 thread:   {:>8.1} million resident-days/s (median; built in {:.1} s)", rate(&ones), built(&ones));
+    let (low, high) = ratios.iter().fold((f64::MAX, f64::MIN), |(l, h), &r| (l.min(r), h.max(r)));
     println!(
-        "  {all} threads:  {:>8.1} million resident-days/s (speed-up {:.2}x; built in {:.1} s)",
-        many.0 / 1e6,
-        many.0 / one.0,
-        many.1.as_secs_f64()
+        "  {all} threads:  {:>8.1} million resident-days/s (median; built in {:.1} s); speed-up {:.2}x, the \
+         median of the pairs' ratios ({low:.2} to {high:.2})",
+        rate(&manys),
+        built(&manys),
+        median(ratios.clone())
     );
     phases(&large, all)?;
     memory(&large, all);

@@ -226,6 +226,19 @@ fn check_reports_scenario_arm_and_sweep_problems_together() {
 }
 
 #[test]
+fn bench_alternates_one_and_all_threads_in_the_large_replicate() {
+    let result = std::process::Command::new(crate::common::BIN)
+        .args(["bench", "--replicates", "1", "--days", "2", "--large-residents", "9000", "--large-days", "3"])
+        .args(["--large-pairs", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(stdout.contains("2 alternating runs on 1 thread"), "{stdout}");
+    assert!(stdout.contains("the median of the pairs' ratios"), "{stdout}");
+}
+
+#[test]
 fn bench_times_individual_data_beside_the_plain_run_and_cleans_up() {
     // A temporary folder of its own: another test's bench may be running beside this one.
     let temp = tempfile::tempdir().unwrap();
