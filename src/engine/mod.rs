@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod ensemble;
 pub mod lanes;
 pub mod parallel;
+pub mod prefetch;
 pub mod rng;
 
 pub use calendar::{Calendar, Day};

@@ -141,10 +141,26 @@ pub fn take_part(core: &mut Core, granted: &Granted, d: i32, tally: &mut DayReco
             }
         }
     }
-    for i in granted.everyone() {
+    // In resident order: marking is per resident (a second place the same day changes nothing),
+    // and in this order the residents' state and their neighbours' counts (mostly in the same
+    // building) are visited front to back, not at random across a city's memory.
+    let mut everyone: Vec<ResidentId> = granted.everyone().collect();
+    everyone.sort_unstable();
+    everyone.dedup();
+    for (k, &i) in everyone.iter().enumerate() {
+        if let Some(&ahead) = everyone.get(k + PREFETCH_AHEAD) {
+            core.prefetch_taking_part(ahead);
+        }
+        if let Some(&nearer) = everyone.get(k + PREFETCH_AHEAD / 2) {
+            core.prefetch_tie_counts(nearer);
+        }
         core.mark_taking_part(i, d);
     }
 }
+
+/// How many participants ahead [`take_part`] asks for a participant's state: far enough for
+/// memory to arrive, near enough to stay in cache.
+const PREFETCH_AHEAD: usize = 8;
 
 /// Participants of the same activity may form a tie (both are active, so both counts rise).
 pub fn form_ties(core: &mut Core, granted: &Granted, d: i32) {
@@ -395,6 +411,37 @@ mod tests {
         assert_eq!(core.residents.active_ties, expected, "each neighbour learns of each participant once");
         assert_eq!(core.residents.active_ties.0, recount(&core, d));
     }
+
+    #[test]
+    fn marking_in_resident_order_is_marking_in_the_order_of_places() {
+        let d = 30;
+        // Some already active (their neighbours count them); places in no order, some granted
+        // twice, more than the prefetch reaches ahead.
+        let community = || {
+            let (mut core, _params) = Core::for_tests(3 * CHUNK_OF_TEST);
+            for i in (0..core.residents.len() as u32).step_by(7).map(ResidentId) {
+                core.mark_taking_part(i, d - 2);
+            }
+            core
+        };
+        let (mut core, mut by_place) = (community(), community());
+        let places: Vec<ResidentId> = (0..800u32).map(|k| ResidentId((k * 7919) % (2 * CHUNK_OF_TEST))).collect();
+        let mut granted = Granted::new(core.events.len());
+        for (k, &i) in places.iter().enumerate() {
+            granted.grant(if k % 3 == 0 { DELIBERATION } else { VOLUNTEER }, i);
+        }
+        for i in granted.everyone() {
+            by_place.mark_taking_part(i, d);
+        }
+        take_part(&mut core, &granted, d, &mut DayRecord::default(), &mut ActLog::new(false));
+        let (r, s) = (&core.residents, &by_place.residents);
+        assert_eq!((&r.active_ties, &r.last_active), (&s.active_ties, &s.last_active));
+        assert_eq!((&r.habit, &r.attachment, &r.awareness), (&s.habit, &s.attachment, &s.awareness));
+        assert_eq!(core.residents.active_ties.0, recount(&core, d));
+    }
+
+    /// Residents per third of [`marking_in_resident_order_is_marking_in_the_order_of_places`].
+    const CHUNK_OF_TEST: u32 = 300;
 
     #[test]
     fn expiry_lowers_neighbours_counts_when_the_window_closes() {

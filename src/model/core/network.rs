@@ -1,6 +1,7 @@
 //! The social network: undirected ties in fixed-capacity slots (no allocation while stepping).
 
 use super::types::ResidentId;
+use crate::engine::prefetch::prefetch;
 
 /// Undirected ties with at most `max_degree` per resident.
 #[derive(Clone, Debug)]
@@ -40,6 +41,13 @@ impl Network {
     pub fn ties(&self, resident: ResidentId) -> &[ResidentId] {
         let start = resident.index() * self.max_degree;
         &self.slots[start..start + self.degree(resident)]
+    }
+
+    /// Asks for resident `resident`'s degree and tie slots to be brought into cache.
+    #[inline]
+    pub fn prefetch(&self, resident: ResidentId) {
+        prefetch(&self.degree, resident.index());
+        prefetch(&self.slots, resident.index() * self.max_degree);
     }
 
     pub fn has_tie(&self, a: ResidentId, b: ResidentId) -> bool {

@@ -13,6 +13,7 @@ use super::structure::Structure;
 use super::types::{AgeBand, N_AGE_BANDS, ResidentId};
 use crate::engine::Calendar;
 use crate::engine::parallel::Split;
+use crate::engine::prefetch::prefetch;
 use crate::engine::rng::{DayStreams, Purpose, StreamKey};
 use crate::model::behaviour::rules::{self, Disposition};
 use crate::model::motives::Motives;
@@ -169,6 +170,26 @@ impl Core {
         r.attachment[i] = rules::gain(r.attachment[i], rates.attachment_participation);
         r.awareness[i] = rules::gain(r.awareness[i], rates.awareness_participation);
         self.motives.on_take_part(i);
+    }
+
+    /// Asks for what [`Core::mark_taking_part`] reads of resident `i` to be brought into cache.
+    #[inline]
+    pub fn prefetch_taking_part(&self, i: ResidentId) {
+        let r = &self.residents;
+        for values in [&r.habit.0, &r.attachment.0, &r.awareness.0] {
+            prefetch(values, i.index());
+        }
+        prefetch(&r.last_active.0, i.index());
+        self.network.prefetch(i);
+    }
+
+    /// Asks for the counts of active ties of resident `i`'s ties to be brought into cache (best
+    /// once `i`'s ties have arrived: [`Core::prefetch_taking_part`]).
+    #[inline]
+    pub fn prefetch_tie_counts(&self, i: ResidentId) {
+        for &j in self.network.ties(i) {
+            prefetch(&self.residents.active_ties.0, j.index());
+        }
     }
 
     /// Heap bytes of the state that grows with the population.
