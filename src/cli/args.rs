@@ -267,8 +267,8 @@ pub(crate) struct BenchArgs {
     /// Simulated days of the single-replicate scaling run.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub large_days: u32,
-    /// Alternating runs on 1 thread and on all threads of the single-replicate scaling run (its
-    /// speed-up is the median of their ratios).
+    /// Pairs of runs of the single-replicate scaling run, each on 1 thread then on all threads
+    /// (its speed-up is the median of the pairs' ratios).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub large_pairs: u32,
     /// Also run one replicate of a city (21 million residents) for a year on every thread, and

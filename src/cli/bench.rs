@@ -90,8 +90,8 @@ fn large_case(scenario: &Scenario, residents: u32, days: u32, pairs: u32) -> any
     large.scenario.replicates = 1;
     large.scenario.days = days;
     println!(
-        "single replicate, {} residents x {days} days (stepping; building timed apart; {pairs} alternating runs \
-         on 1 thread and on {all}):",
+        "single replicate, {} residents x {days} days (stepping; building timed apart; {pairs} pairs of runs, \
+         1 thread then {all} threads):",
         large.community.residents
     );
     // Alternated, as on a shared machine the rate drifts from one run to the next: each pair's
@@ -112,7 +112,7 @@ fn large_case(scenario: &Scenario, residents: u32, days: u32, pairs: u32) -> any
          median of the pairs' ratios ({low:.2} to {high:.2})",
         rate(&manys),
         built(&manys),
-        median(ratios.clone())
+        median(ratios)
     );
     phases(&large, all)?;
     memory(&large, all);

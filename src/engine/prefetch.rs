@@ -1,9 +1,8 @@
-//! Software prefetch: a hint that a sequential pass will soon touch an element at random.
+//! Software prefetch: a hint that a pass will soon touch an element at random.
 //!
-//! The ordered passes of a city-sized replicate (marking participants, moving households) each
-//! touch a few scattered elements per resident, and wait for memory on every one. Asking for
-//! the elements of a resident a few places ahead lets those waits overlap. A hint changes no
-//! value: only when the memory arrives.
+//! A pass over sorted indices that touches a few scattered elements for each waits for memory on
+//! every one when the arrays outgrow the cache. Asking for the elements of an index a few places
+//! ahead lets those waits overlap. A hint changes no value: only when the memory arrives.
 
 /// Asks for `values[index]` to be brought into cache (nothing if out of bounds, or on a
 /// processor without the instruction).

@@ -234,7 +234,7 @@ fn bench_alternates_one_and_all_threads_in_the_large_replicate() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-    assert!(stdout.contains("2 alternating runs on 1 thread"), "{stdout}");
+    assert!(stdout.contains("2 pairs of runs, 1 thread then"), "{stdout}");
     assert!(stdout.contains("the median of the pairs' ratios"), "{stdout}");
 }
 

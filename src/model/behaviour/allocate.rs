@@ -415,8 +415,8 @@ mod tests {
     #[test]
     fn marking_in_resident_order_is_marking_in_the_order_of_places() {
         let d = 30;
-        // Some already active (their neighbours count them); places in no order, some granted
-        // twice, more than the prefetch reaches ahead.
+        // Some already active (their neighbours count them); places in no order, more than the
+        // prefetch reaches ahead, and a third of the residents with places in two activities.
         let community = || {
             let (mut core, _params) = Core::for_tests(3 * CHUNK_OF_TEST);
             for i in (0..core.residents.len() as u32).step_by(7).map(ResidentId) {
@@ -425,18 +425,27 @@ mod tests {
             core
         };
         let (mut core, mut by_place) = (community(), community());
-        let places: Vec<ResidentId> = (0..800u32).map(|k| ResidentId((k * 7919) % (2 * CHUNK_OF_TEST))).collect();
+        let places = (0..800u32).map(|k| (k, ResidentId((k * 7919) % (2 * CHUNK_OF_TEST))));
         let mut granted = Granted::new(core.events.len());
-        for (k, &i) in places.iter().enumerate() {
-            granted.grant(if k % 3 == 0 { DELIBERATION } else { VOLUNTEER }, i);
+        for (k, i) in places {
+            granted.grant(if k < 2 * CHUNK_OF_TEST { VOLUNTEER } else { DELIBERATION }, i);
         }
+        let mut distinct: Vec<ResidentId> = granted.everyone().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() < granted.everyone().count(), "some residents have two places");
+        assert!(distinct.iter().any(|&i| core.residents.is_active(i, d, core.rules.window)), "some already active");
+        let before = core.residents.active_ties.clone();
         for i in granted.everyone() {
             by_place.mark_taking_part(i, d);
         }
         take_part(&mut core, &granted, d, &mut DayRecord::default(), &mut ActLog::new(false));
+        assert_ne!(core.residents.active_ties, before, "newly active residents' neighbours count them");
         let (r, s) = (&core.residents, &by_place.residents);
         assert_eq!((&r.active_ties, &r.last_active), (&s.active_ties, &s.last_active));
         assert_eq!((&r.habit, &r.attachment, &r.awareness), (&s.habit, &s.attachment, &s.awareness));
+        let identities = |core: &Core| r.ids().map(|i| core.motives.identity.stock(i)).collect::<Vec<f32>>();
+        assert_eq!(identities(&core), identities(&by_place));
         assert_eq!(core.residents.active_ties.0, recount(&core, d));
     }
 
