@@ -11,7 +11,6 @@ use crate::model::core::counters::DayRecord;
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Granted, Today, VOLUNTEER};
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
-use crate::model::core::types::ResidentId;
 use crate::model::mechanisms::Mechanisms;
 
 /// Residents whose last taking part left the window today stop counting for their ties.
@@ -127,11 +126,7 @@ pub fn take_part(core: &mut Core, granted: &Granted, d: i32, tally: &mut DayReco
             acts.record(d, i, ATTENDED, activity.into());
         }
     }
-    let mut attendees: Vec<ResidentId> =
-        granted.activities().filter(|&(a, _)| a >= DELIBERATION).flat_map(|(_, who)| who.iter().copied()).collect();
-    attendees.sort_unstable();
-    attendees.dedup();
-    for &i in &attendees {
+    for i in granted.residents_in(|a| a >= DELIBERATION) {
         tally[core.residents.cohort[i].index()].core.attendees += 1;
     }
     for (e, event) in core.events.iter().enumerate() {
@@ -144,9 +139,7 @@ pub fn take_part(core: &mut Core, granted: &Granted, d: i32, tally: &mut DayReco
     // In resident order: marking is per resident (a second place the same day changes nothing),
     // and in this order the residents' state and their neighbours' counts (mostly in the same
     // building) are visited front to back, not at random across a city's memory.
-    let mut everyone: Vec<ResidentId> = granted.everyone().collect();
-    everyone.sort_unstable();
-    everyone.dedup();
+    let everyone = granted.residents_in(|_| true);
     for (k, &i) in everyone.iter().enumerate() {
         if let Some(&ahead) = everyone.get(k + PREFETCH_AHEAD) {
             core.prefetch_taking_part(ahead);
@@ -193,7 +186,7 @@ mod tests {
     use crate::model::core::day::FIRST_MECHANISM_ACTIVITY;
     use crate::model::core::events::{Event, EventPlan};
     use crate::model::core::population::NEVER;
-    use crate::model::core::types::Cohort;
+    use crate::model::core::types::{Cohort, ResidentId};
 
     fn today(day: i32, tasks: u32, policies_on: bool) -> Today {
         Today { tasks, deliberation: true, ..Today::for_tests(day, policies_on) }
@@ -430,9 +423,7 @@ mod tests {
         for (k, i) in places {
             granted.grant(if k < 2 * CHUNK_OF_TEST { VOLUNTEER } else { DELIBERATION }, i);
         }
-        let mut distinct: Vec<ResidentId> = granted.everyone().collect();
-        distinct.sort_unstable();
-        distinct.dedup();
+        let distinct = granted.residents_in(|_| true);
         assert!(distinct.len() < granted.everyone().count(), "some residents have two places");
         assert!(distinct.iter().any(|&i| core.residents.is_active(i, d, core.rules.window)), "some already active");
         let before = core.residents.active_ties.clone();

@@ -66,6 +66,15 @@ impl Granted {
     pub fn everyone(&self) -> impl Iterator<Item = ResidentId> + '_ {
         self.places.iter().flatten().copied()
     }
+
+    /// The residents with a place in an activity `counted` accepts, each once, in resident order.
+    pub fn residents_in(&self, counted: impl Fn(Activity) -> bool) -> Vec<ResidentId> {
+        let places = self.activities().filter(|&(a, _)| counted(a));
+        let mut residents: Vec<ResidentId> = places.flat_map(|(_, who)| who.iter().copied()).collect();
+        residents.sort_unstable();
+        residents.dedup();
+        residents
+    }
 }
 
 /// What today offers, shared by every resident's decision.
