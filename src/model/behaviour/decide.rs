@@ -4,12 +4,13 @@
 use std::ops::Range;
 
 use crate::engine::rng::{DayStreams, unit_f32};
-use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, gates};
+use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, Invitation, gates};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
+use crate::model::core::events::invitation_bit;
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
-use crate::model::core::types::{AgeBand, ResidentId};
+use crate::model::core::types::{AgeBand, Cohort, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 
@@ -107,7 +108,7 @@ impl<'a> Draws<'a> {
 
     #[inline]
     pub fn deliberation(&self) -> u64 {
-        self.streams.draw(self.agent, 1)
+        self.streams.draw(self.agent, DELIBERATION_SLOT)
     }
 
     #[inline]
@@ -128,12 +129,28 @@ impl<'a> Draws<'a> {
     /// The `k`-th draw after the fixed ones (0-based).
     #[inline]
     pub fn spare(&self, k: u32) -> u64 {
-        self.streams.draw(self.agent, 5 + k)
+        self.streams.draw(self.agent, FIRST_SPARE_SLOT + k)
+    }
+
+    /// The draw for event `e` (its position among the scenario's events).
+    #[inline]
+    pub fn event(&self, e: u16) -> u64 {
+        self.streams.draw(self.agent, event_slot(e))
     }
 }
 
 /// The slot of the draw for volunteering.
 pub const VOLUNTEER_SLOT: u32 = 0;
+/// The slot of the draw for the deliberation day.
+pub const DELIBERATION_SLOT: u32 = 1;
+/// The slot of the first spare draw.
+const FIRST_SPARE_SLOT: u32 = 5;
+
+/// The slot of event `e`'s draw: the (2 + e)-th spare.
+#[inline]
+pub fn event_slot(e: u16) -> u32 {
+    FIRST_SPARE_SLOT + 1 + u32::from(e)
+}
 /// The slot of the draw for a need.
 pub const NEED_SLOT: u32 = 2;
 
@@ -156,7 +173,8 @@ pub fn decide(
 ) -> Decisions {
     let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    let bounds = Bounds { tasks: today.tasks > 0, need_ceiling: pass.need_ceiling };
+    let invitations = invitations(core, today);
+    let bounds = Bounds { tasks: today.tasks > 0, need_ceiling: pass.need_ceiling, invitations: &invitations };
     let mut out = Decisions::default();
     let end = range.end;
     for first in range.step_by(BLOCK) {
@@ -173,12 +191,28 @@ pub fn decide(
     out
 }
 
+/// Today's invitations: the deliberation (adults, on its day) and each of today's events.
+fn invitations(core: &Core, today: &Today) -> Vec<Invitation> {
+    let adults = Cohort::ALL
+        .into_iter()
+        .flat_map(|cohort| AgeBand::ALL.into_iter().filter(|age| age.is_adult()).map(move |age| (cohort, age)))
+        .fold(0, |bits, (cohort, age)| bits | invitation_bit(cohort, age));
+    let deliberation =
+        today.deliberation.then_some(Invitation { slot: DELIBERATION_SLOT, invited: adults, publicity: 0.0 });
+    let events = today.events.iter().map(|&e| {
+        let event = &core.events[usize::from(e)];
+        Invitation { slot: event_slot(e), invited: event.invited, publicity: event.publicity }
+    });
+    deliberation.into_iter().chain(events).collect()
+}
+
 /// The residents in `range` as a block for the first look.
 fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>) -> Block<'a> {
     let r = &core.residents;
     Block {
         first: range.start as u32,
         ages: &r.age.0[range.clone()],
+        cohorts: &r.cohort.0[range.clone()],
         awareness: &r.awareness.0[range.clone()],
         free_bytes: &r.free_bytes(today.is_weekend)[range],
     }
@@ -243,21 +277,16 @@ impl Pass<'_> {
         }
     }
 
-    /// Which residents of the block at `first` may decide anything today: everyone on a
-    /// deliberation or event day; otherwise those whose activity lapses today, those past a gate
+    /// Which residents of the block at `first` may decide anything today: those whose activity
+    /// lapses today, those past a gate (of volunteering, a need, the deliberation or an event)
     /// and those a mechanism may act on ([`Mechanisms::visits`]). The others would do nothing.
     #[inline]
     fn visits(&self, first: usize, gates: &Gates, last_active: &[i32], expiring: i32) -> [bool; BLOCK] {
-        let today = self.today;
         let mut visit = [false; BLOCK];
         let n = last_active.len();
-        if today.deliberation || !today.events.is_empty() {
-            visit[..n].fill(true);
-            return visit;
-        }
-        self.mechanisms.visits(self.core, today, first, &mut visit[..n]);
+        self.mechanisms.visits(self.core, self.today, first, &mut visit[..n]);
         for k in 0..n {
-            visit[k] |= gates.volunteer[k] | gates.need[k] | (last_active[k] == expiring);
+            visit[k] |= gates.volunteer[k] | gates.need[k] | gates.invited[k] | (last_active[k] == expiring);
         }
         visit
     }
@@ -281,7 +310,7 @@ impl Pass<'_> {
             // Each activity's offset is its own plus the mechanisms'.
             (utility, own + self.mechanisms.activity_offset(core, i, activity, today))
         };
-        if LogitRule.applies(u, known.max(who.awareness), who.free, logit) {
+        if LogitRule.applies(u, rules::known(known, who.awareness), who.free, logit) {
             applicants.push(Applicant { activity, priority, resident: i });
         }
     }
@@ -312,7 +341,7 @@ impl Pass<'_> {
             let event = &core.events[e as usize];
             if event.invites(cohort, age) {
                 let young_bonus = if young && event.special { core.rules.young_event_bonus } else { 0.0 };
-                let (own, draw) = (event.appeal + young_bonus, draws.spare(1 + u32::from(e)));
+                let (own, draw) = (event.appeal + young_bonus, draws.event(e));
                 self.apply(who, applicants, FIRST_EVENT + e, own, draw, event.publicity);
             }
         }

@@ -1,13 +1,15 @@
 //! The decide pass's first look at a block of residents: the draws of the two decisions nearly
-//! every adult faces each day, and whether each gets past its bound, in loops the compiler
-//! vectorises. Only a resident past a bound goes on to the full rule; the numbers are those of
+//! every adult faces each day, and of the deliberation's and each event's on their days, and
+//! whether each gets past its bound, in loops the compiler vectorises. Only a resident past a bound goes on to the full rule; the numbers are those of
 //! the resident-by-resident rule (tested), so nothing but the speed depends on the block.
 
 use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::rng::DayStreams;
 use crate::model::behaviour::decide::{NEED_SLOT, VOLUNTEER_SLOT, split_draw};
+use crate::model::behaviour::rules::known;
 use crate::model::core::day::FreeTable;
-use crate::model::core::types::AgeBand;
+use crate::model::core::events::invitation_bit;
+use crate::model::core::types::{AgeBand, Cohort};
 
 /// Residents looked at together.
 pub const BLOCK: usize = 64;
@@ -17,6 +19,7 @@ pub struct Block<'a> {
     /// The first resident's number.
     pub first: u32,
     pub ages: &'a [AgeBand],
+    pub cohorts: &'a [Cohort],
     pub awareness: &'a [f32],
     /// Today's free-time bytes (weekday or weekend).
     pub free_bytes: &'a [u8],
@@ -30,14 +33,28 @@ pub struct Gates {
     pub volunteer: [bool; BLOCK],
     /// An adult whose need draw is under the day's need ceiling.
     pub need: [bool; BLOCK],
+    /// A resident invited to today's deliberation or one of today's events whose draw for it
+    /// is under how well they know of it x free time.
+    pub invited: [bool; BLOCK],
 }
 
-/// The bounds of today's commonest decisions.
+/// An invitation of the day (the deliberation, an event): its draw's slot, whom it invites and
+/// how well every invited resident knows of it at least.
+#[derive(Clone, Copy, Debug)]
+pub struct Invitation {
+    pub slot: u32,
+    /// Bit `cohort * 4 + age band` is set for invited residents (`EventPlan::invited`).
+    pub invited: u16,
+    pub publicity: f32,
+}
+
+/// The bounds of today's decisions.
 #[derive(Clone, Copy)]
-pub struct Bounds {
+pub struct Bounds<'a> {
     /// Whether there are volunteer tasks today.
     pub tasks: bool,
     pub need_ceiling: f32,
+    pub invitations: &'a [Invitation],
 }
 
 /// The uniform in [0, 1) of a draw, as the full rule reads it.
@@ -47,12 +64,12 @@ fn uniform(draw: u64) -> f32 {
 }
 
 /// The first look at `block`, from the day's draws `streams` and free-time table `table`.
-pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
+pub fn gates(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>) -> Gates {
     gates_built(streams, table, block, bounds, lanes())
 }
 
 /// [`gates`] in the build `build`, which must be one this processor runs.
-fn gates_built(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds, build: Lanes) -> Gates {
+fn gates_built(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>, build: Lanes) -> Gates {
     assert!(build.available(), "the {build:?} build needs processor features this one lacks");
     match build {
         // SAFETY: the features each build is compiled for are present (checked above).
@@ -68,22 +85,23 @@ fn gates_built(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bound
 /// [`crate::engine::lanes`] on why the bits are the same).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-unsafe fn gates_wide(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
+unsafe fn gates_wide(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>) -> Gates {
     gates_portable(streams, table, block, bounds)
 }
 
 /// [`gates`] compiled for AVX2 (four draws per instruction, each multiply built from three).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn gates_avx2(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
+unsafe fn gates_avx2(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>) -> Gates {
     gates_portable(streams, table, block, bounds)
 }
 
 #[inline(always)]
-fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds) -> Gates {
+fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>) -> Gates {
     let n = block.ages.len();
-    assert!(n <= BLOCK && block.awareness.len() == n && block.free_bytes.len() == n);
-    let mut gates = Gates { free: [0.0; BLOCK], volunteer: [false; BLOCK], need: [false; BLOCK] };
+    assert!(n <= BLOCK && block.awareness.len() == n && block.free_bytes.len() == n && block.cohorts.len() == n);
+    let mut gates =
+        Gates { free: [0.0; BLOCK], volunteer: [false; BLOCK], need: [false; BLOCK], invited: [false; BLOCK] };
     for k in 0..n {
         gates.free[k] = table[block.ages[k] as usize][usize::from(block.free_bytes[k])];
     }
@@ -98,6 +116,14 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
         let u = uniform(streams.draw(block.first + k as u32, NEED_SLOT));
         gates.need[k] = block.ages[k].is_adult() & (u < bounds.need_ceiling);
     }
+    for invitation in bounds.invitations {
+        for k in 0..n {
+            let u = uniform(streams.draw(block.first + k as u32, invitation.slot));
+            let bit = invitation_bit(block.cohorts[k], block.ages[k]);
+            let gate = known(invitation.publicity, block.awareness[k]) * gates.free[k];
+            gates.invited[k] |= (invitation.invited & bit != 0) & (u < gate);
+        }
+    }
     gates
 }
 
@@ -105,14 +131,29 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
 mod tests {
     use super::*;
     use crate::engine::rng::Purpose;
-    use crate::model::core::types::N_AGE_BANDS;
+    use crate::model::core::types::{N_AGE_BANDS, N_COHORTS};
 
-    /// A block of `n` residents with every age band and a spread of awareness and free time.
-    fn sample(n: usize) -> (Vec<AgeBand>, Vec<f32>, Vec<u8>) {
+    /// A block of `n` residents with every age band and cohort and a spread of awareness and
+    /// free time.
+    fn sample(n: usize) -> (Vec<AgeBand>, Vec<Cohort>, Vec<f32>, Vec<u8>) {
         let ages = (0..n).map(|k| AgeBand::ALL[k % N_AGE_BANDS]).collect();
+        let cohorts = (0..n).map(|k| Cohort::ALL[k / N_AGE_BANDS % N_COHORTS]).collect();
         let awareness = (0..n).map(|k| (k * 37 % 101) as f32 / 100.0).collect();
         let bytes = (0..n).map(|k| (k * 91 % 256) as u8).collect();
-        (ages, awareness, bytes)
+        (ages, cohorts, awareness, bytes)
+    }
+
+    /// Two invitations: one to adults of the first cohort, unknown beyond their own awareness;
+    /// one to everyone, known at least at 0.6.
+    fn invitations() -> [Invitation; 2] {
+        let first_cohort_adults = AgeBand::ALL
+            .into_iter()
+            .filter(|age| age.is_adult())
+            .fold(0, |bits, age| bits | invitation_bit(Cohort::ALL[0], age));
+        [
+            Invitation { slot: 1, invited: first_cohort_adults, publicity: 0.0 },
+            Invitation { slot: 9, invited: u16::MAX, publicity: 0.6 },
+        ]
     }
 
     #[test]
@@ -120,30 +161,42 @@ mod tests {
         let table: FreeTable =
             std::array::from_fn(|band| std::array::from_fn(|b| (b as f32 / 255.0) * 0.9f32.powi(band as i32)));
         let streams = DayStreams::new(11, 2, 40, Purpose(1));
+        let invitations = invitations();
         for n in [1, 17, BLOCK] {
-            let (ages, awareness, free_bytes) = sample(n);
-            let block = Block { first: 4096, ages: &ages, awareness: &awareness, free_bytes: &free_bytes };
-            let bounds = Bounds { tasks: true, need_ceiling: 0.3 };
+            let (ages, cohorts, awareness, free_bytes) = sample(n);
+            let block =
+                Block { first: 4096, ages: &ages, cohorts: &cohorts, awareness: &awareness, free_bytes: &free_bytes };
+            let bounds = Bounds { tasks: true, need_ceiling: 0.3, invitations: &invitations };
             let builds: Vec<Gates> = Lanes::ALL
                 .into_iter()
                 .filter(|build| build.available())
                 .map(|build| gates_built(&streams, &table, &block, bounds, build))
                 .collect();
-            let mut passed = 0;
+            let (mut passed, mut invited_passed) = (0, 0);
             for k in 0..n {
                 let agent = 4096 + k as u32;
                 let free = table[ages[k] as usize][usize::from(free_bytes[k])];
                 let volunteer =
                     ages[k].is_adult() && uniform(streams.draw(agent, VOLUNTEER_SLOT)) < awareness[k] * free;
                 let need = ages[k].is_adult() && uniform(streams.draw(agent, NEED_SLOT)) < 0.3;
+                let invited = invitations.iter().any(|inv| {
+                    let known = if inv.publicity > 0.0 { awareness[k].max(0.6) } else { awareness[k] };
+                    let asked = inv.publicity > 0.0 || (cohorts[k] == Cohort::ALL[0] && ages[k].is_adult());
+                    asked && uniform(streams.draw(agent, inv.slot)) < known * free
+                });
                 for g in &builds {
-                    assert_eq!((g.free[k], g.volunteer[k], g.need[k]), (free, volunteer, need), "resident {k} of {n}");
+                    let found = (g.free[k], g.volunteer[k], g.need[k], g.invited[k]);
+                    assert_eq!(found, (free, volunteer, need, invited), "resident {k} of {n}");
                 }
                 passed += usize::from(volunteer) + usize::from(need);
+                invited_passed += usize::from(invited);
             }
             assert!(n < BLOCK || passed > 0, "some residents get past a gate");
+            assert!(n < BLOCK || invited_passed > 0, "some residents get past an invitation's gate");
             let no_tasks = gates(&streams, &table, &block, Bounds { tasks: false, ..bounds });
             assert!(no_tasks.volunteer.iter().all(|&v| !v), "no volunteering without tasks");
+            let no_invitations = gates(&streams, &table, &block, Bounds { invitations: &[], ..bounds });
+            assert!(no_invitations.invited.iter().all(|&v| !v), "no one invited on a day without invitations");
         }
     }
 }

@@ -41,6 +41,13 @@ pub fn utility(w: &Weights, d: &Disposition) -> f32 {
         + w.intrinsic * (d.intrinsic - 0.5)
 }
 
+/// How well a resident of awareness `awareness` knows of an activity every invited resident
+/// knows of at least as well as `publicity`.
+#[inline(always)]
+pub fn known(publicity: f32, awareness: f32) -> f32 {
+    publicity.max(awareness)
+}
+
 /// P(take part) = awareness x free time x sigmoid(U + activity offset).
 #[inline]
 pub fn take_part_probability(awareness: f32, free_time: f32, utility: f32, offset: f32) -> f32 {

@@ -137,8 +137,9 @@ impl EventPlan {
     }
 }
 
+/// The bit of residents of `cohort` and `age` in an invitation's set ([`EventPlan::invited`]).
 #[inline]
-fn invitation_bit(cohort: Cohort, age: AgeBand) -> u16 {
+pub fn invitation_bit(cohort: Cohort, age: AgeBand) -> u16 {
     1 << (cohort as u16 * 4 + age as u16)
 }
 

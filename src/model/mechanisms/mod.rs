@@ -149,8 +149,8 @@ pub trait Mechanism: Sized + Send + Sync {
 
     /// While running: marks (sets to true) in `visit` every resident of the block starting at
     /// `first` whom this mechanism's `offer` or `decide` may act on today. The decide pass
-    /// skips a resident no one marks on a day with no deliberation and no event and who is past
-    /// no gate (`behaviour/gates.rs`). The default marks everyone, which is always right; a
+    /// skips a resident no one marks who is past no gate (`behaviour/gates.rs`: volunteering, a
+    /// need, the deliberation, today's events). The default marks everyone, which is always right; a
     /// mechanism without `offer` and `decide` marks no one, and one with them marks whom they
     /// can reach, so that most residents are skipped.
     #[inline]
