@@ -26,21 +26,26 @@ pub fn expire(core: &mut Core, decisions: &[Decisions], d: i32) {
 
 /// Places per activity go to the applicants with the lowest priority draws; places a mechanism
 /// reserves for one cohort go to that cohort's applicants first. Every application is counted
-/// by activity and cohort as it is collected ([`Granted::applicants`]). Each chunk's
-/// applicants come sorted ([`Decisions::applicants`]) and are merged, not copied: on a festival
-/// day a third of the community applies.
+/// by activity and cohort ([`Granted::applicants`]), from the counts each chunk made
+/// ([`Decisions::sort_and_count`]). Each chunk's applicants come sorted and are merged, not
+/// copied, activity by activity until its places run out: on a festival day a third of the
+/// community applies.
 pub fn allocate(core: &Core, mechanisms: &Mechanisms, decisions: &[Decisions], today: &Today) -> Granted {
+    // A check, not a sort: the decide pass sorts; an unsorted list would grant in the wrong order.
+    assert!(decisions.iter().all(|c| c.applicants.is_sorted()), "each chunk's applicants sorted");
     let mut granted = Granted::new(core.events.len());
-    for &applicant in decisions.iter().flat_map(|c| &c.applicants) {
-        granted.applied(applicant.activity, core.residents.cohort[applicant.resident]);
+    for chunk in decisions {
+        assert!(chunk.counted(), "each chunk's applications counted");
+        granted.count_applications(&chunk.applied);
     }
+    let lists = || decisions.iter().map(|c| c.applicants.as_slice()).collect::<Vec<_>>();
     match mechanisms.reservation(today) {
-        None => grant_in_order(core, mechanisms, today, merged(decisions), &mut granted),
+        None => grant_by_activity(core, mechanisms, today, lists(), &mut granted),
         Some(reserved) => {
             // Reserved places first, to that cohort's applicants in priority order; then the rest.
             let first =
                 |a: &Applicant| a.activity == reserved.activity && core.residents.cohort[a.resident] == reserved.cohort;
-            let (entitled, others): (Vec<Applicant>, Vec<Applicant>) = merged(decisions).partition(first);
+            let (entitled, others): (Vec<Applicant>, Vec<Applicant>) = merged(lists()).partition(first);
             let places = reserved.places as usize;
             for applicant in entitled.iter().take(places) {
                 granted.grant(reserved.activity, applicant.resident);
@@ -68,16 +73,39 @@ fn grant_in_order(
     }
 }
 
-/// Every chunk's applicants, each chunk sorted, in the order of one sorted list (a k-way merge).
-fn merged(decisions: &[Decisions]) -> impl Iterator<Item = Applicant> + '_ {
-    // A check, not a sort: the decide pass sorts; an unsorted list would grant in the wrong order.
-    assert!(decisions.iter().all(|c| c.applicants.is_sorted()), "each chunk's applicants sorted");
-    let heads = decisions.iter().enumerate().filter_map(|(k, c)| c.applicants.first().map(|&a| Reverse((a, k, 0))));
+/// As [`grant_in_order`] over the merge of `lists` (each sorted), activity by activity: each
+/// activity's runs are merged only until its places are all granted.
+fn grant_by_activity(
+    core: &Core,
+    mechanisms: &Mechanisms,
+    today: &Today,
+    mut lists: Vec<&[Applicant]>,
+    granted: &mut Granted,
+) {
+    while let Some(activity) = lists.iter().filter_map(|list| list.first()).map(|a| a.activity).min() {
+        let runs: Vec<&[Applicant]> = lists
+            .iter_mut()
+            .map(|list| {
+                let (run, rest) = list.split_at(list.partition_point(|a| a.activity == activity));
+                *list = rest;
+                run
+            })
+            .collect();
+        let places = capacity(core, mechanisms, activity, today) as usize;
+        for applicant in merged(runs).take(places) {
+            granted.grant(activity, applicant.resident);
+        }
+    }
+}
+
+/// The applicants of `lists`, each sorted, in the order of one sorted list (a k-way merge).
+fn merged(lists: Vec<&[Applicant]>) -> impl Iterator<Item = Applicant> + '_ {
+    let heads = lists.iter().enumerate().filter_map(|(k, list)| list.first().map(|&a| Reverse((a, k, 0))));
     let mut heads: BinaryHeap<Reverse<(Applicant, usize, usize)>> = heads.collect();
     std::iter::from_fn(move || {
-        let Reverse((applicant, chunk, position)) = heads.pop()?;
-        if let Some(&next) = decisions[chunk].applicants.get(position + 1) {
-            heads.push(Reverse((next, chunk, position + 1)));
+        let Reverse((applicant, list, position)) = heads.pop()?;
+        if let Some(&next) = lists[list].get(position + 1) {
+            heads.push(Reverse((next, list, position + 1)));
         }
         Some(applicant)
     })
@@ -193,16 +221,16 @@ mod tests {
     }
 
     /// Applicants split over two chunks of the decide pass, in no particular order.
-    fn decisions(applicants: &[(Activity, u32, ResidentId)]) -> Vec<Decisions> {
+    fn decisions(core: &Core, applicants: &[(Activity, u32, ResidentId)]) -> Vec<Decisions> {
         let applicant =
             |&(activity, priority, resident): &(Activity, u32, ResidentId)| Applicant { activity, priority, resident };
         let (first, second) = applicants.split_at(applicants.len() / 2);
         [first, second]
             .into_iter()
             .map(|part| {
-                let mut applicants: Vec<Applicant> = part.iter().map(applicant).collect();
-                applicants.sort_unstable();
-                Decisions { applicants, ..Decisions::default() }
+                let mut chunk = Decisions { applicants: part.iter().map(applicant).collect(), ..Decisions::default() };
+                chunk.sort_and_count(&core.residents);
+                chunk
             })
             .collect()
     }
@@ -242,7 +270,41 @@ mod tests {
             })
             .collect();
         all.sort_unstable();
-        assert_eq!(merged(&chunks).collect::<Vec<_>>(), all);
+        let lists = chunks.iter().map(|c| c.applicants.as_slice()).collect();
+        assert_eq!(merged(lists).collect::<Vec<_>>(), all);
+    }
+
+    #[test]
+    fn granting_activity_by_activity_is_granting_in_merged_order() {
+        let (mut core, params) = Core::for_tests(300);
+        core.rules.seats = 3;
+        core.events.push(EventPlan::from_event(&Event { capacity: 2, ..Event::probe() }));
+        let mechanisms = Mechanisms::build(&params, &core);
+        let today = today(3, 4, false);
+        let mut rng =
+            crate::engine::rng::StreamKey { seed: 5, replicate: 0, day: 0, agent: 0, purpose: purposes::DECIDE }.rng();
+        let activities = [VOLUNTEER, DELIBERATION, FIRST_EVENT];
+        let chunks: Vec<Decisions> = (0..4u32)
+            .map(|chunk| {
+                let applicants = (0..75u32)
+                    .map(|k| Applicant {
+                        activity: activities[(rand::Rng::next_u32(&mut rng) % 3) as usize],
+                        priority: rand::Rng::next_u32(&mut rng) % 1000,
+                        resident: ResidentId(chunk * 75 + k),
+                    })
+                    .collect();
+                let mut chunk = Decisions { applicants, ..Decisions::default() };
+                chunk.sort_and_count(&core.residents);
+                chunk
+            })
+            .collect();
+        let lists = || chunks.iter().map(|c| c.applicants.as_slice()).collect::<Vec<_>>();
+        let (mut by_activity, mut in_order) = (Granted::new(1), Granted::new(1));
+        grant_by_activity(&core, &mechanisms, &today, lists(), &mut by_activity);
+        grant_in_order(&core, &mechanisms, &today, merged(lists()), &mut in_order);
+        assert_eq!(by_activity, in_order);
+        let taken = [VOLUNTEER, DELIBERATION, FIRST_EVENT].map(|a| in_order.of(a).len());
+        assert_eq!(taken, [4, 3, 2], "every activity has more applicants than places");
     }
 
     #[test]
@@ -263,14 +325,14 @@ mod tests {
             (event, 3, r(8)),
             (DELIBERATION, 1, r(6)),
         ];
-        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 1, false));
+        let granted = allocate(&core, &mechanisms, &decisions(&core, &applicants), &today(3, 1, false));
         assert_eq!(granted.of(VOLUNTEER), &[r(2)], "one task: the lowest volunteer priority");
         assert_eq!(granted.of(DELIBERATION), &[r(6), r(4)], "two seats, in priority order");
         assert_eq!(granted.event(0), &[r(8)], "the event's one place");
 
-        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 3, false));
+        let granted = allocate(&core, &mechanisms, &decisions(&core, &applicants), &today(3, 3, false));
         assert_eq!(granted.of(VOLUNTEER), &[r(2), r(3), r(1)], "three tasks take every volunteer");
-        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &today(3, 0, false));
+        let granted = allocate(&core, &mechanisms, &decisions(&core, &applicants), &today(3, 0, false));
         assert!(granted.of(VOLUNTEER).is_empty(), "no tasks, no volunteers");
     }
 
@@ -290,7 +352,7 @@ mod tests {
             (DELIBERATION, 200, transients[1]),
             (DELIBERATION, 3, others[2]),
         ];
-        let decisions = decisions(&applicants);
+        let decisions = decisions(&core, &applicants);
         let on = today(3, 0, true);
         assert!(mechanisms.reservation(&on).is_some());
         let granted = allocate(&core, &mechanisms, &decisions, &on);
@@ -327,7 +389,7 @@ mod tests {
         applicants.extend(to_events.iter().map(|&(event, i)| (event, 1, i)));
         let mut on = today(3, 2, true);
         on.events = vec![0, 2];
-        let granted = allocate(&core, &mechanisms, &decisions(&applicants), &on);
+        let granted = allocate(&core, &mechanisms, &decisions(&core, &applicants), &on);
         let mut tally = DayRecord::default();
         count_demand(&core, &granted, &on, &mut tally);
 
@@ -358,7 +420,7 @@ mod tests {
 
         let mut quiet = today(4, 0, false);
         quiet.deliberation = false;
-        let granted = allocate(&core, &mechanisms, &decisions(&[]), &quiet);
+        let granted = allocate(&core, &mechanisms, &decisions(&core, &[]), &quiet);
         let mut tally = DayRecord::default();
         count_demand(&core, &granted, &quiet, &mut tally);
         assert_eq!(tally, DayRecord::default(), "no tasks, no deliberation day, no events: nothing offered");

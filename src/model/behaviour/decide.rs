@@ -8,9 +8,10 @@ use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, Invitation, ga
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
 use crate::model::core::events::invitation_bit;
+use crate::model::core::population::Residents;
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
-use crate::model::core::types::{AgeBand, Cohort, ResidentId};
+use crate::model::core::types::{AgeBand, Cohort, N_COHORTS, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 
@@ -77,12 +78,32 @@ pub struct Need {
 /// Everything one chunk of residents decided today.
 #[derive(Default)]
 pub struct Decisions {
-    /// Sorted by activity, then priority, then resident.
+    /// Sorted by activity, then priority, then resident ([`Decisions::sort_and_count`]).
     pub applicants: Vec<Applicant>,
+    /// How many of each cohort applied, by activity code (up to the highest one applied for).
+    pub applied: Vec<[u32; N_COHORTS]>,
     pub expired: Vec<ResidentId>,
     pub needs: Vec<Need>,
     /// What mechanisms asked for (a time-bank redemption, ...), by mechanism.
     pub wishes: MechanismWishes,
+}
+
+impl Decisions {
+    /// Sorts the applicants and counts them by activity and cohort (in the parallel pass, so
+    /// the allocation merges and sums rather than sorting and looking up each cohort).
+    pub fn sort_and_count(&mut self, residents: &Residents) {
+        self.applicants.sort_unstable();
+        let activities = self.applicants.last().map_or(0, |a| usize::from(a.activity) + 1);
+        self.applied = vec![[0; N_COHORTS]; activities];
+        for a in &self.applicants {
+            self.applied[usize::from(a.activity)][residents.cohort[a.resident].index()] += 1;
+        }
+    }
+
+    /// Whether every applicant is counted in [`Decisions::applied`].
+    pub fn counted(&self) -> bool {
+        self.applied.iter().flatten().map(|&n| n as usize).sum::<usize>() == self.applicants.len()
+    }
 }
 
 /// A resident's draws of the day: a fixed layout of slots, five and then the spare ones, so a
@@ -184,7 +205,7 @@ pub fn decide(
     }
     // Sorted here, in the parallel pass, so the allocation merges the chunks without a copy;
     // on a festival day the spare room a growing list leaves is given back (it sets the peak).
-    out.applicants.sort_unstable();
+    out.sort_and_count(&core.residents);
     if out.applicants.capacity() > out.applicants.len() + SPARE_ROOM {
         out.applicants.shrink_to_fit();
     }

@@ -31,10 +31,13 @@ impl Granted {
         Granted { places: vec![Vec::new(); activities], applied: vec![[0; N_COHORTS]; activities] }
     }
 
-    /// Counts one application for `activity` by a resident of `cohort`.
-    #[inline]
-    pub fn applied(&mut self, activity: Activity, cohort: Cohort) {
-        self.applied[usize::from(activity)][cohort.index()] += 1;
+    /// Adds applications counted by activity code (from the first) and cohort.
+    pub fn count_applications(&mut self, counts: &[[u32; N_COHORTS]]) {
+        for (total, part) in self.applied.iter_mut().zip(counts) {
+            for (t, p) in total.iter_mut().zip(part) {
+                *t += p;
+            }
+        }
     }
 
     /// How many residents of each cohort applied for `activity` today (granted or not).

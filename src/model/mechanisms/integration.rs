@@ -173,7 +173,8 @@ mod tests {
         let newcomers = [ResidentId(5), ResidentId(100), ResidentId(200), ResidentId(299)];
         let applicants =
             newcomers.iter().zip(0..).map(|(&resident, priority)| Applicant { activity: WORKSHOP, priority, resident });
-        let decisions = [Decisions { applicants: applicants.collect(), ..Decisions::default() }];
+        let mut decisions = [Decisions { applicants: applicants.collect(), ..Decisions::default() }];
+        decisions[0].sort_and_count(&core.residents);
         let mut expected = [0; 3];
         for &i in &newcomers {
             expected[core.residents.cohort[i].index()] += 1;
