@@ -249,6 +249,60 @@ struct Pass<'a> {
     need_ceiling: f32,
 }
 
+/// A block's residents to visit beyond volunteering and needs, as bits (bit k: the k-th).
+struct Visits {
+    /// Whose activity leaves the window today.
+    expiring: u64,
+    /// Who may face the deliberation, an event or a mechanism's offer or decision.
+    others: u64,
+}
+
+/// The bits set in `flags` (at most 64).
+#[inline(always)]
+fn mask(flags: &[bool; BLOCK]) -> u64 {
+    const _: () = assert!(BLOCK <= 64, "a block's flags fit in one mask");
+    flags.iter().enumerate().fold(0, |bits, (k, &on)| bits | u64::from(on) << k)
+}
+
+/// The positions of the bits set in `bits`, lowest first.
+#[inline(always)]
+fn bits(mut bits: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            k
+        })
+    })
+}
+
+/// The utilities of a block's residents computed so far today (bit k: the k-th's is known).
+struct Utilities {
+    known: u64,
+    values: [f32; BLOCK],
+}
+
+impl Default for Utilities {
+    fn default() -> Utilities {
+        Utilities { known: 0, values: [0.0; BLOCK] }
+    }
+}
+
+impl Utilities {
+    #[inline(always)]
+    fn of(&self, k: usize) -> Option<f32> {
+        (self.known >> k & 1 == 1).then_some(self.values[k])
+    }
+
+    /// Keeps the utility `who` (the k-th resident) computed, if any.
+    #[inline(always)]
+    fn keep(&mut self, k: usize, who: &Who) {
+        if let Some(u) = who.utility {
+            (self.values[k], self.known) = (u, self.known | 1 << k);
+        }
+    }
+}
+
 /// The resident deciding, with what their decisions share: the day's free time, awareness,
 /// and the utility once computed.
 struct Who {
@@ -259,26 +313,28 @@ struct Who {
 }
 
 impl Pass<'_> {
-    /// Every decision of the residents of `block`, past the first look `gates`.
+    /// Every decision of the residents of `block`, past the first look `gates`. Each kind of
+    /// decision goes over the bits of its own residents, lowest first, so no branch waits on
+    /// each resident; applicants are sorted after and the other lists keep resident order.
     fn block(&self, streams: &DayStreams, block: &Block<'_>, gates: &Gates, out: &mut Decisions) {
         let (rules, today) = (&self.core.rules, self.today);
         let expiring = today.day - rules.window;
         let (first, n) = (block.first as usize, block.ages.len());
         let last_active = &self.core.residents.last_active.0[first..first + n];
-        let visit = self.visits(first, gates, last_active, expiring);
-        for (k, (&age, &last)) in block.ages.iter().zip(last_active).enumerate() {
-            if !visit[k] {
-                continue;
-            }
-            let i = ResidentId(block.first + k as u32);
-            if last == expiring {
-                out.expired.push(i);
-            }
-            let draws = Draws::new(streams, i);
-            let mut who = Who { i, free: gates.free[k], awareness: block.awareness[k], utility: None };
-            if gates.volunteer[k] {
-                self.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draws.volunteer(), 0.0);
-            }
+        let visits = self.visits(first, gates, last_active, expiring);
+        let mut utilities = Utilities::default();
+        for k in bits(visits.expiring) {
+            out.expired.push(ResidentId(block.first + k as u32));
+        }
+        for k in bits(mask(&gates.volunteer)) {
+            let mut who = self.who(block, gates, k, &utilities);
+            let draw = Draws::new(streams, who.i).volunteer();
+            self.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draw, 0.0);
+            utilities.keep(k, &who);
+        }
+        for k in bits(visits.others) {
+            let mut who = self.who(block, gates, k, &utilities);
+            let (i, age, draws) = (who.i, block.ages[k], Draws::new(streams, who.i));
             if age.is_adult() {
                 if today.deliberation {
                     let offset = rules.deliberation_offset;
@@ -292,24 +348,35 @@ impl Pass<'_> {
                 self.events(&mut who, &mut out.applicants, age, &draws);
             }
             self.mechanisms.decide(self.core, i, today, &draws, &mut out.wishes);
-            if gates.need[k] {
-                out.needs.extend(self.need(i, &draws));
-            }
+        }
+        for k in bits(mask(&gates.need)) {
+            let i = ResidentId(block.first + k as u32);
+            out.needs.extend(self.need(i, &Draws::new(streams, i)));
         }
     }
 
-    /// Which residents of the block at `first` may decide anything today: those whose activity
-    /// lapses today, those past a gate (of volunteering, a need, the deliberation or an event)
-    /// and those a mechanism may act on ([`Mechanisms::visits`]). The others would do nothing.
+    /// The `k`-th resident of `block`, with the utility already computed today if any.
+    #[inline(always)]
+    fn who(&self, block: &Block<'_>, gates: &Gates, k: usize, utilities: &Utilities) -> Who {
+        let i = ResidentId(block.first + k as u32);
+        Who { i, free: gates.free[k], awareness: block.awareness[k], utility: utilities.of(k) }
+    }
+
+    /// Which residents of the block at `first` face more than volunteering and a need today:
+    /// those whose activity lapses today, and those past the deliberation's or an event's gate
+    /// or whom a mechanism may act on ([`Mechanisms::visits`]). The others would do nothing
+    /// more.
     #[inline]
-    fn visits(&self, first: usize, gates: &Gates, last_active: &[i32], expiring: i32) -> [bool; BLOCK] {
-        let mut visit = [false; BLOCK];
+    fn visits(&self, first: usize, gates: &Gates, last_active: &[i32], expiring: i32) -> Visits {
+        let mut marked = [false; BLOCK];
         let n = last_active.len();
-        self.mechanisms.visits(self.core, self.today, first, &mut visit[..n]);
+        self.mechanisms.visits(self.core, self.today, first, &mut marked[..n]);
+        let (mut others, mut lapsing) = (0, 0);
         for k in 0..n {
-            visit[k] |= gates.volunteer[k] | gates.need[k] | gates.invited[k] | (last_active[k] == expiring);
+            others |= u64::from(marked[k] | gates.invited[k]) << k;
+            lapsing |= u64::from(last_active[k] == expiring) << k;
         }
-        visit
+        Visits { expiring: lapsing, others }
     }
 
     /// Whether `who` applies for `activity` with its own logit offset `own`, draw `draw` and
@@ -361,7 +428,7 @@ impl Pass<'_> {
         for &e in &self.today.events {
             let event = &core.events[e as usize];
             if event.invites(cohort, age) {
-                let young_bonus = if young && event.special { core.rules.young_event_bonus } else { 0.0 };
+                let young_bonus = rules::value_if(young & event.special, core.rules.young_event_bonus);
                 let (own, draw) = (event.appeal + young_bonus, draws.event(e));
                 self.apply(who, applicants, FIRST_EVENT + e, own, draw, event.publicity);
             }
@@ -477,6 +544,17 @@ mod tests {
             }
         }
         assert!(needs > 0);
+    }
+
+    #[test]
+    fn a_mask_s_bits_come_lowest_first() {
+        let mut flags = [false; BLOCK];
+        for k in [0, 5, 6, 63] {
+            flags[k] = true;
+        }
+        assert_eq!(mask(&flags), 1 | 1 << 5 | 1 << 6 | 1 << 63);
+        assert_eq!(bits(mask(&flags)).collect::<Vec<_>>(), [0, 5, 6, 63]);
+        assert_eq!(bits(0).count(), 0);
     }
 
     #[test]

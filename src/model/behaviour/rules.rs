@@ -41,6 +41,12 @@ pub fn utility(w: &Weights, d: &Disposition) -> f32 {
         + w.intrinsic * (d.intrinsic - 0.5)
 }
 
+/// `value` if `condition`, else 0.0: the bits of the `if`, without a branch to mispredict.
+#[inline(always)]
+pub fn value_if(condition: bool, value: f32) -> f32 {
+    f32::from_bits(value.to_bits() & u32::from(condition).wrapping_neg())
+}
+
 /// How well a resident of awareness `awareness` knows of an activity every invited resident
 /// knows of at least as well as `publicity`.
 #[inline(always)]
@@ -209,6 +215,16 @@ impl VoiceWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_if_gives_the_bits_of_the_if() {
+        for value in [1.5f32, -2.25, 0.0, -0.0, f32::MIN_POSITIVE] {
+            for condition in [true, false] {
+                let expected = if condition { value } else { 0.0 };
+                assert_eq!(value_if(condition, value).to_bits(), expected.to_bits(), "{condition} {value}");
+            }
+        }
+    }
 
     fn rates() -> Rates {
         Rates::from_behaviour(&Behaviour::default())

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
 
@@ -70,7 +71,7 @@ impl Thresholds {
     /// The logit term: w_θ if the share of active ties `social` has reached the threshold.
     #[inline]
     pub fn utility(&self, i: ResidentId, social: f32) -> f32 {
-        if self.on && social >= self.threshold[i] { self.weight } else { 0.0 }
+        if self.on { rules::value_if(social >= self.threshold[i], self.weight) } else { 0.0 }
     }
 
     /// A resident's threshold (1, never reached, with the mechanism off).
