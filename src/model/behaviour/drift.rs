@@ -163,22 +163,19 @@ fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32]) 
     let (cohort, last_active, trust) =
         (&read.cohort[range.clone()], &read.last_active[range.clone()], &read.trust[range]);
     let (attachment, window, d) = (&attachment[..n], read.rules.window, read.d);
-    let mut residents = [[0u32; LANES]; N_COHORTS];
-    let mut active = [[0u32; LANES]; N_COHORTS];
     let mut trust_sum = [[0.0f64; LANES]; N_COHORTS];
     let mut attachment_sum = [[0.0f64; LANES]; N_COHORTS];
     for j in 0..n {
         let (c, lane) = (cohort[j].index(), j % LANES);
-        residents[c][lane] += 1;
-        active[c][lane] += u32::from(d - last_active[j] < window);
         trust_sum[c][lane] += trust[j] as f64;
         attachment_sum[c][lane] += attachment[j] as f64;
     }
     let mut partial = DayRecord::default();
-    for (c, cohort) in partial.iter_mut().enumerate() {
-        let stats = &mut cohort.core;
-        stats.residents = residents[c].iter().sum();
-        stats.active = active[c].iter().sum();
+    for (c, stats) in partial.iter_mut().map(|cohort| &mut cohort.core).enumerate() {
+        // Counts do not depend on order: one branch-free pass per cohort, which vectorises.
+        let mine = cohort.iter().map(|&other| u32::from(other.index() == c));
+        stats.residents = mine.clone().sum();
+        stats.active = mine.zip(last_active).map(|(m, &last)| m & u32::from(d - last < window)).sum();
         stats.trust_sum = trust_sum[c].iter().sum();
         stats.attachment_sum = attachment_sum[c].iter().sum();
     }
