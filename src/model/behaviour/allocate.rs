@@ -250,28 +250,47 @@ mod tests {
         found
     }
 
-    #[test]
-    fn merging_sorted_chunks_gives_the_order_of_one_sort() {
+    /// `chunks` chunks of the decide pass, each of `size` residents applying for one of
+    /// `activities` at random with a priority under `priorities`, sorted and counted.
+    fn random_chunks(
+        core: &Core,
+        seed: u64,
+        chunks: u32,
+        size: u32,
+        activities: &[Activity],
+        priorities: u32,
+    ) -> Vec<Decisions> {
         let mut rng =
-            crate::engine::rng::StreamKey { seed: 3, replicate: 0, day: 0, agent: 0, purpose: purposes::DECIDE }.rng();
-        let mut all = Vec::new();
-        let chunks: Vec<Decisions> = (0..5u32)
+            crate::engine::rng::StreamKey { seed, replicate: 0, day: 0, agent: 0, purpose: purposes::DECIDE }.rng();
+        let mut next = move || rand::Rng::next_u32(&mut rng);
+        (0..chunks)
             .map(|chunk| {
-                let mut applicants: Vec<Applicant> = (0..40u32)
+                let applicants = (0..size)
                     .map(|k| Applicant {
-                        activity: (rand::Rng::next_u32(&mut rng) % 3) as Activity,
-                        priority: rand::Rng::next_u32(&mut rng) % 50,
-                        resident: ResidentId(chunk * 40 + k),
+                        activity: activities[next() as usize % activities.len()],
+                        priority: next() % priorities,
+                        resident: ResidentId(chunk * size + k),
                     })
                     .collect();
-                all.extend(applicants.iter().copied());
-                applicants.sort_unstable();
-                Decisions { applicants, ..Decisions::default() }
+                let mut chunk = Decisions { applicants, ..Decisions::default() };
+                chunk.sort_and_count(&core.residents);
+                chunk
             })
-            .collect();
+            .collect()
+    }
+
+    /// Each chunk's applicants, as the allocation reads them.
+    fn lists(chunks: &[Decisions]) -> Vec<&[Applicant]> {
+        chunks.iter().map(|c| c.applicants.as_slice()).collect()
+    }
+
+    #[test]
+    fn merging_sorted_chunks_gives_the_order_of_one_sort() {
+        let (core, _) = Core::for_tests(200);
+        let chunks = random_chunks(&core, 3, 5, 40, &[0, 1, 2], 50);
+        let mut all: Vec<Applicant> = chunks.iter().flat_map(|c| c.applicants.iter().copied()).collect();
         all.sort_unstable();
-        let lists = chunks.iter().map(|c| c.applicants.as_slice()).collect();
-        assert_eq!(merged(lists).collect::<Vec<_>>(), all);
+        assert_eq!(merged(lists(&chunks)).collect::<Vec<_>>(), all);
     }
 
     #[test]
@@ -281,30 +300,17 @@ mod tests {
         core.events.push(EventPlan::from_event(&Event { capacity: 2, ..Event::probe() }));
         let mechanisms = Mechanisms::build(&params, &core);
         let today = today(3, 4, false);
-        let mut rng =
-            crate::engine::rng::StreamKey { seed: 5, replicate: 0, day: 0, agent: 0, purpose: purposes::DECIDE }.rng();
         let activities = [VOLUNTEER, DELIBERATION, FIRST_EVENT];
-        let chunks: Vec<Decisions> = (0..4u32)
-            .map(|chunk| {
-                let applicants = (0..75u32)
-                    .map(|k| Applicant {
-                        activity: activities[(rand::Rng::next_u32(&mut rng) % 3) as usize],
-                        priority: rand::Rng::next_u32(&mut rng) % 1000,
-                        resident: ResidentId(chunk * 75 + k),
-                    })
-                    .collect();
-                let mut chunk = Decisions { applicants, ..Decisions::default() };
-                chunk.sort_and_count(&core.residents);
-                chunk
-            })
-            .collect();
-        let lists = || chunks.iter().map(|c| c.applicants.as_slice()).collect::<Vec<_>>();
+        let chunks = random_chunks(&core, 5, 4, 75, &activities, 1000);
         let (mut by_activity, mut in_order) = (Granted::new(1), Granted::new(1));
-        grant_by_activity(&core, &mechanisms, &today, lists(), &mut by_activity);
-        grant_in_order(&core, &mechanisms, &today, merged(lists()), &mut in_order);
+        grant_by_activity(&core, &mechanisms, &today, lists(&chunks), &mut by_activity);
+        grant_in_order(&core, &mechanisms, &today, merged(lists(&chunks)), &mut in_order);
         assert_eq!(by_activity, in_order);
-        let taken = [VOLUNTEER, DELIBERATION, FIRST_EVENT].map(|a| in_order.of(a).len());
-        assert_eq!(taken, [4, 3, 2], "every activity has more applicants than places");
+        assert_eq!(
+            activities.map(|a| in_order.of(a).len()),
+            [4, 3, 2],
+            "every activity has more applicants than places"
+        );
     }
 
     #[test]
