@@ -15,7 +15,8 @@ use crate::model::core::types::{AgeBand, Cohort, N_COHORTS, ResidentId};
 use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 
-/// How a resident turns a utility into taking part or not.
+/// How a resident turns a utility into taking part or not. A rule never applies when
+/// `u >= known x free`: the first look (`gates.rs`) visits no one past that bound.
 pub trait DecisionRule: Send + Sync {
     /// Whether a resident with uniform draw `u` applies: `known` is how well the resident knows
     /// of the activity, `free` the share of the day free, and `logit` gives the participation

@@ -1,7 +1,8 @@
 //! The decide pass's first look at a block of residents: the draws of the two decisions nearly
 //! every adult faces each day, and of the deliberation's and each event's on their days, and
-//! whether each gets past its bound, in loops the compiler vectorises. Only a resident past a bound goes on to the full rule; the numbers are those of
-//! the resident-by-resident rule (tested), so nothing but the speed depends on the block.
+//! whether each gets past its bound, in loops the compiler vectorises. Only a resident past a
+//! bound goes on to the full rule; the numbers are those of the resident-by-resident rule
+//! (tested), so nothing but the speed depends on the block.
 
 use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::rng::DayStreams;

@@ -33,6 +33,7 @@ impl Granted {
 
     /// Adds applications counted by activity code (from the first) and cohort.
     pub fn count_applications(&mut self, counts: &[[u32; N_COHORTS]]) {
+        assert!(counts.len() <= self.applied.len(), "applications for an activity with no places list");
         for (total, part) in self.applied.iter_mut().zip(counts) {
             for (t, p) in total.iter_mut().zip(part) {
                 *t += p;

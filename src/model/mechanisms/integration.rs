@@ -116,8 +116,8 @@ impl Mechanism for Integration {
         (activity == WORKSHOP).then_some(self.params.capacity)
     }
 
-    /// Attendees gain attachment and awareness; on the workshop day, its applicants (counted as
-    /// allocation collected them) and places are recorded.
+    /// Attendees gain attachment and awareness; on the workshop day, its applicants (counted in
+    /// the decide pass, summed by the allocation) and places are recorded.
     fn after_allocation(&mut self, ctx: &mut Ctx, _decisions: &[Decisions], granted: &Granted) {
         if self.held(ctx.today) {
             let applicants = granted.applicants(WORKSHOP);

@@ -149,10 +149,10 @@ pub trait Mechanism: Sized + Send + Sync {
 
     /// While running: marks (sets to true) in `visit` every resident of the block starting at
     /// `first` whom this mechanism's `offer` or `decide` may act on today. The decide pass
-    /// skips a resident no one marks who is past no gate (`behaviour/gates.rs`: volunteering, a
-    /// need, the deliberation, today's events). The default marks everyone, which is always right; a
-    /// mechanism without `offer` and `decide` marks no one, and one with them marks whom they
-    /// can reach, so that most residents are skipped.
+    /// skips a resident no one marks who is past no gate (`behaviour/gates.rs`: volunteering,
+    /// a need, the deliberation, today's events). The default marks everyone, which is always
+    /// right; a mechanism without `offer` and `decide` marks no one, and one with them marks
+    /// whom they can reach, so that most residents are skipped.
     #[inline]
     fn visits(&self, _core: &Core, _today: &Today, _first: usize, visit: &mut [bool]) {
         visit.fill(true);
