@@ -7,7 +7,7 @@ use crate::engine::rng::{DayStreams, unit_f32};
 use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, Invitation, gates};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
-use crate::model::core::events::invitation_bit;
+use crate::model::core::events::invitation_set;
 use crate::model::core::population::Residents;
 use crate::model::core::purposes;
 use crate::model::core::state::Core;
@@ -215,10 +215,8 @@ pub fn decide(
 
 /// Today's invitations: the deliberation (adults, on its day) and each of today's events.
 fn invitations(core: &Core, today: &Today) -> Vec<Invitation> {
-    let adults = Cohort::ALL
-        .into_iter()
-        .flat_map(|cohort| AgeBand::ALL.into_iter().filter(|age| age.is_adult()).map(move |age| (cohort, age)))
-        .fold(0, |bits, (cohort, age)| bits | invitation_bit(cohort, age));
+    let adult_bands: Vec<AgeBand> = AgeBand::ALL.into_iter().filter(|age| age.is_adult()).collect();
+    let adults = invitation_set(&Cohort::ALL, &adult_bands);
     let deliberation =
         today.deliberation.then_some(Invitation { slot: DELIBERATION_SLOT, invited: adults, publicity: 0.0 });
     let events = today.events.iter().map(|&e| {
@@ -277,33 +275,6 @@ fn bits(mut bits: u64) -> impl Iterator<Item = usize> {
     })
 }
 
-/// The utilities of a block's residents computed so far today (bit k: the k-th's is known).
-struct Utilities {
-    known: u64,
-    values: [f32; BLOCK],
-}
-
-impl Default for Utilities {
-    fn default() -> Utilities {
-        Utilities { known: 0, values: [0.0; BLOCK] }
-    }
-}
-
-impl Utilities {
-    #[inline(always)]
-    fn of(&self, k: usize) -> Option<f32> {
-        (self.known >> k & 1 == 1).then_some(self.values[k])
-    }
-
-    /// Keeps the utility `who` (the k-th resident) computed, if any.
-    #[inline(always)]
-    fn keep(&mut self, k: usize, who: &Who) {
-        if let Some(u) = who.utility {
-            (self.values[k], self.known) = (u, self.known | 1 << k);
-        }
-    }
-}
-
 /// The resident deciding, with what their decisions share: the day's free time, awareness,
 /// and the utility once computed.
 struct Who {
@@ -323,18 +294,19 @@ impl Pass<'_> {
         let (first, n) = (block.first as usize, block.ages.len());
         let last_active = &self.core.residents.last_active.0[first..first + n];
         let visits = self.visits(first, gates, last_active, expiring);
-        let mut utilities = Utilities::default();
+        // Each resident's utility once computed today, for their later decisions.
+        let mut utilities = [None; BLOCK];
         for k in bits(visits.expiring) {
-            out.expired.push(ResidentId(block.first + k as u32));
+            out.expired.push(block.resident(k));
         }
         for k in bits(mask(&gates.volunteer)) {
-            let mut who = self.who(block, gates, k, &utilities);
+            let mut who = self.who(block, gates, k, utilities[k]);
             let draw = Draws::new(streams, who.i).volunteer();
             self.apply(&mut who, &mut out.applicants, VOLUNTEER, rules.volunteer_offset, draw, 0.0);
-            utilities.keep(k, &who);
+            utilities[k] = who.utility;
         }
         for k in bits(visits.others) {
-            let mut who = self.who(block, gates, k, &utilities);
+            let mut who = self.who(block, gates, k, utilities[k]);
             let (i, age, draws) = (who.i, block.ages[k], Draws::new(streams, who.i));
             if age.is_adult() {
                 if today.deliberation {
@@ -351,16 +323,15 @@ impl Pass<'_> {
             self.mechanisms.decide(self.core, i, today, &draws, &mut out.wishes);
         }
         for k in bits(mask(&gates.need)) {
-            let i = ResidentId(block.first + k as u32);
+            let i = block.resident(k);
             out.needs.extend(self.need(i, &Draws::new(streams, i)));
         }
     }
 
     /// The `k`-th resident of `block`, with the utility already computed today if any.
     #[inline(always)]
-    fn who(&self, block: &Block<'_>, gates: &Gates, k: usize, utilities: &Utilities) -> Who {
-        let i = ResidentId(block.first + k as u32);
-        Who { i, free: gates.free[k], awareness: block.awareness[k], utility: utilities.of(k) }
+    fn who(&self, block: &Block<'_>, gates: &Gates, k: usize, utility: Option<f32>) -> Who {
+        Who { i: block.resident(k), free: gates.free[k], awareness: block.awareness[k], utility }
     }
 
     /// Which residents of the block at `first` face more than volunteering and a need today:

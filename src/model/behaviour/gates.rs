@@ -10,7 +10,7 @@ use crate::model::behaviour::decide::{NEED_SLOT, VOLUNTEER_SLOT, split_draw};
 use crate::model::behaviour::rules::known;
 use crate::model::core::day::FreeTable;
 use crate::model::core::events::invitation_bit;
-use crate::model::core::types::{AgeBand, Cohort};
+use crate::model::core::types::{AgeBand, Cohort, ResidentId};
 
 /// Residents looked at together.
 pub const BLOCK: usize = 64;
@@ -24,6 +24,14 @@ pub struct Block<'a> {
     pub awareness: &'a [f32],
     /// Today's free-time bytes (weekday or weekend).
     pub free_bytes: &'a [u8],
+}
+
+impl Block<'_> {
+    /// The block's `k`-th resident.
+    #[inline(always)]
+    pub fn resident(&self, k: usize) -> ResidentId {
+        ResidentId(self.first + k as u32)
+    }
 }
 
 /// What the block's residents face today, from the first look.
@@ -132,6 +140,7 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
 mod tests {
     use super::*;
     use crate::engine::rng::Purpose;
+    use crate::model::core::events::invitation_set;
     use crate::model::core::types::{N_AGE_BANDS, N_COHORTS};
 
     /// A block of `n` residents with every age band and cohort and a spread of awareness and
@@ -147,10 +156,8 @@ mod tests {
     /// Two invitations: one to adults of the first cohort, unknown beyond their own awareness;
     /// one to everyone, known at least at 0.6.
     fn invitations() -> [Invitation; 2] {
-        let first_cohort_adults = AgeBand::ALL
-            .into_iter()
-            .filter(|age| age.is_adult())
-            .fold(0, |bits, age| bits | invitation_bit(Cohort::ALL[0], age));
+        let adult_bands: Vec<AgeBand> = AgeBand::ALL.into_iter().filter(|age| age.is_adult()).collect();
+        let first_cohort_adults = invitation_set(&Cohort::ALL[..1], &adult_bands);
         [
             Invitation { slot: 1, invited: first_cohort_adults, publicity: 0.0 },
             Invitation { slot: 9, invited: u16::MAX, publicity: 0.6 },

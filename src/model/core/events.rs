@@ -114,12 +114,7 @@ impl EventPlan {
         let cohorts: Vec<Cohort> = if event.cohorts.is_empty() { Cohort::ALL.to_vec() } else { event.cohorts.clone() };
         let ages: Vec<AgeBand> =
             if event.age_bands.is_empty() { AgeBand::ALL.to_vec() } else { event.age_bands.clone() };
-        let mut invited = 0u16;
-        for cohort in &cohorts {
-            for age in &ages {
-                invited |= invitation_bit(*cohort, *age);
-            }
-        }
+        let invited = invitation_set(&cohorts, &ages);
         let special = matches!(event.repeat, None | Some(Repeat::Yearly));
         EventPlan {
             name: event.name.clone(),
@@ -135,6 +130,15 @@ impl EventPlan {
     pub fn invites(&self, cohort: Cohort, age: AgeBand) -> bool {
         self.invited & invitation_bit(cohort, age) != 0
     }
+}
+
+/// The invitation set of every resident of one of `cohorts` and one of `ages`
+/// ([`EventPlan::invited`]).
+pub fn invitation_set(cohorts: &[Cohort], ages: &[AgeBand]) -> u16 {
+    cohorts
+        .iter()
+        .flat_map(|&cohort| ages.iter().map(move |&age| invitation_bit(cohort, age)))
+        .fold(0, |set, bit| set | bit)
 }
 
 /// The bit of residents of `cohort` and `age` in an invitation's set ([`EventPlan::invited`]).
