@@ -5,6 +5,7 @@ use chrono::Datelike;
 
 use crate::engine::parallel::{Split, map_chunks};
 use crate::engine::{Calendar, Day};
+use crate::model::behaviour::ceiling::Ceilings;
 use crate::model::behaviour::{allocate, churn, decide, drift, needs};
 use crate::model::core::acts::{Act, ActLog};
 use crate::model::core::counters::DayRecord;
@@ -85,9 +86,10 @@ impl World {
         if today.month_starts {
             mechanisms.month_start(&mut Ctx { core, merchants, today: &today, tally: &mut tally, acts });
         }
+        let ceilings = Ceilings::today(core, mechanisms, &today);
         phase_done(Phase::Churn);
         let decisions = map_chunks(core.split, core.residents.len(), |range| {
-            decide::decide(core, merchants, mechanisms, range, &today)
+            decide::decide(core, merchants, mechanisms, range, &today, &ceilings)
         });
         phase_done(Phase::Decide);
         allocate::expire(core, &decisions, d);
@@ -281,6 +283,30 @@ mod tests {
             assert_eq!(told, Phase::ALL);
             assert_eq!(record, plain.step(day));
         }
+    }
+
+    #[test]
+    fn the_first_look_s_ceilings_change_no_decision() {
+        let params = busy();
+        let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 150);
+        let mut world = World::new(&params, 0, &calendar);
+        let (mut applicants, mut wishes) = (0, 0);
+        for day in calendar.days() {
+            // Each day's decisions from the state the day before left, with and without ceilings.
+            let today = world.today(day);
+            let World { core, merchants, mechanisms, .. } = &world;
+            let everyone = 0..core.residents.len();
+            let decide_with =
+                |ceilings: &Ceilings| decide::decide(core, merchants, mechanisms, everyone.clone(), &today, ceilings);
+            let tight = decide_with(&Ceilings::today(core, mechanisms, &today));
+            let loose = decide_with(&Ceilings::none(&today));
+            assert_eq!(tight.applicants, loose.applicants, "day {}", day.index);
+            assert_eq!((&tight.needs, &tight.expired), (&loose.needs, &loose.expired), "day {}", day.index);
+            assert_eq!(tight.wishes.time_bank, loose.wishes.time_bank, "day {}", day.index);
+            (applicants, wishes) = (applicants + tight.applicants.len(), wishes + tight.wishes.time_bank.len());
+            world.step(day);
+        }
+        assert!(applicants > 1000 && wishes > 0, "{applicants} applications, {wishes} redemptions");
     }
 
     #[test]

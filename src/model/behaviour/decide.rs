@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::rng::{DayStreams, unit_f32};
+use crate::model::behaviour::ceiling::{self, Ceilings};
 use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, Invitation, gates};
 use crate::model::behaviour::rules::{self, sigmoid};
 use crate::model::core::day::{Activity, DELIBERATION, FIRST_EVENT, Today, VOLUNTEER};
@@ -16,7 +17,8 @@ use crate::model::mechanisms::merchants::Merchants;
 use crate::model::mechanisms::{MechanismWishes, Mechanisms};
 
 /// How a resident turns a utility into taking part or not. A rule never applies when
-/// `u >= known x free`: the first look (`gates.rs`) visits no one past that bound.
+/// `u >= known x free x sigmoid(utility + offset)`: the first look (`gates.rs`) visits no one
+/// past a ceiling of that bound (`ceiling.rs`).
 pub trait DecisionRule: Send + Sync {
     /// Whether a resident with uniform draw `u` applies: `known` is how well the resident knows
     /// of the activity, `free` the share of the day free, and `logit` gives the participation
@@ -192,15 +194,25 @@ pub fn decide(
     mechanisms: &Mechanisms,
     range: Range<usize>,
     today: &Today,
+    ceilings: &Ceilings,
 ) -> Decisions {
     let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
     let streams = core.day_streams(today.day, purposes::DECIDE);
-    let invitations = invitations(core, today);
-    let bounds = Bounds { tasks: today.tasks > 0, need_ceiling: pass.need_ceiling, invitations: &invitations };
+    let invitations = invitations(core, today, ceilings);
+    let bounds = Bounds {
+        tasks: today.tasks > 0,
+        volunteer: &ceilings.volunteer,
+        need_ceiling: pass.need_ceiling,
+        invitations: &invitations,
+    };
     let mut out = Decisions::default();
-    let end = range.end;
+    let (end, mut levels) = (range.end, [0; BLOCK]);
     for first in range.step_by(BLOCK) {
-        let block = block_of(core, today, first..end.min(first + BLOCK));
+        let n = end.min(first + BLOCK) - first;
+        if bounds.read_levels() {
+            ceiling::utility_levels(core, first, today.day, &mut levels[..n]);
+        }
+        let block = block_of(core, today, first..first + n, &levels[..n]);
         let gates = gates(&streams, &today.free_share, &block, bounds);
         pass.block(&streams, &block, &gates, &mut out);
     }
@@ -213,21 +225,26 @@ pub fn decide(
     out
 }
 
-/// Today's invitations: the deliberation (adults, on its day) and each of today's events.
-fn invitations(core: &Core, today: &Today) -> Vec<Invitation> {
+/// Today's invitations: the deliberation (adults, on its day) and each of today's events, with
+/// their ceilings from `ceilings`.
+fn invitations<'a>(core: &Core, today: &Today, ceilings: &'a Ceilings) -> Vec<Invitation<'a>> {
     let adult_bands: Vec<AgeBand> = AgeBand::ALL.into_iter().filter(|age| age.is_adult()).collect();
     let adults = invitation_set(&Cohort::ALL, &adult_bands);
-    let deliberation =
-        today.deliberation.then_some(Invitation { slot: DELIBERATION_SLOT, invited: adults, publicity: 0.0 });
-    let events = today.events.iter().map(|&e| {
+    let deliberation = today.deliberation.then_some(Invitation {
+        slot: DELIBERATION_SLOT,
+        invited: adults,
+        publicity: 0.0,
+        ceiling: &ceilings.deliberation,
+    });
+    let events = today.events.iter().zip(&ceilings.events).map(|(&e, ceiling)| {
         let event = &core.events[usize::from(e)];
-        Invitation { slot: event_slot(e), invited: event.invited, publicity: event.publicity }
+        Invitation { slot: event_slot(e), invited: event.invited, publicity: event.publicity, ceiling }
     });
     deliberation.into_iter().chain(events).collect()
 }
 
-/// The residents in `range` as a block for the first look.
-fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>) -> Block<'a> {
+/// The residents in `range` as a block for the first look, with their levels of utility `levels`.
+fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>, levels: &'a [u8]) -> Block<'a> {
     let r = &core.residents;
     Block {
         first: range.start as u32,
@@ -235,6 +252,7 @@ fn block_of<'a>(core: &'a Core, today: &Today, range: Range<usize>) -> Block<'a>
         cohorts: &r.cohort.0[range.clone()],
         awareness: &r.awareness.0[range.clone()],
         free_bytes: &r.free_bytes(today.is_weekend)[range],
+        levels,
     }
 }
 

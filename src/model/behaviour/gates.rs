@@ -1,11 +1,14 @@
 //! The decide pass's first look at a block of residents: the draws of the two decisions nearly
 //! every adult faces each day, and of the deliberation's and each event's on their days, and
-//! whether each gets past its bound, in loops the compiler vectorises. Only a resident past a
-//! bound goes on to the full rule; the numbers are those of the resident-by-resident rule
-//! (tested), so nothing but the speed depends on the block.
+//! whether each gets past its bound, in loops the compiler vectorises. A chance of taking part
+//! is bounded by awareness x free time x the ceiling of the logistic factor at the resident's
+//! level of utility (`ceiling.rs`). Only a resident past a bound goes on to the full rule; the
+//! numbers are those of the resident-by-resident rule (tested), so nothing but the speed
+//! depends on the block.
 
 use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::rng::DayStreams;
+use crate::model::behaviour::ceiling::Ceiling;
 use crate::model::behaviour::decide::{NEED_SLOT, VOLUNTEER_SLOT, split_draw};
 use crate::model::behaviour::rules::known;
 use crate::model::core::day::FreeTable;
@@ -24,6 +27,9 @@ pub struct Block<'a> {
     pub awareness: &'a [f32],
     /// Today's free-time bytes (weekday or weekend).
     pub free_bytes: &'a [u8],
+    /// Each resident's level of utility today (`ceiling::level`), read only on a day with
+    /// tasks or invitations.
+    pub levels: &'a [u8],
 }
 
 impl Block<'_> {
@@ -47,14 +53,15 @@ pub struct Gates {
     pub invited: [bool; BLOCK],
 }
 
-/// An invitation of the day (the deliberation, an event): its draw's slot, whom it invites and
-/// how well every invited resident knows of it at least.
+/// An invitation of the day (the deliberation, an event): its draw's slot, whom it invites, how
+/// well every invited resident knows of it at least, and the ceilings of its logistic factor.
 #[derive(Clone, Copy, Debug)]
-pub struct Invitation {
+pub struct Invitation<'a> {
     pub slot: u32,
     /// Bit `cohort * 4 + age band` is set for invited residents (`EventPlan::invited`).
     pub invited: u16,
     pub publicity: f32,
+    pub ceiling: &'a Ceiling,
 }
 
 /// The bounds of today's decisions.
@@ -62,8 +69,17 @@ pub struct Invitation {
 pub struct Bounds<'a> {
     /// Whether there are volunteer tasks today.
     pub tasks: bool,
+    /// The ceilings of volunteering's logistic factor today.
+    pub volunteer: &'a Ceiling,
     pub need_ceiling: f32,
-    pub invitations: &'a [Invitation],
+    pub invitations: &'a [Invitation<'a>],
+}
+
+impl Bounds<'_> {
+    /// Whether the first look reads the residents' levels of utility today.
+    pub fn read_levels(&self) -> bool {
+        self.tasks || !self.invitations.is_empty()
+    }
 }
 
 /// The uniform in [0, 1) of a draw, as the full rule reads it.
@@ -109,6 +125,7 @@ unsafe fn gates_avx2(streams: &DayStreams, table: &FreeTable, block: &Block<'_>,
 fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bounds: Bounds<'_>) -> Gates {
     let n = block.ages.len();
     assert!(n <= BLOCK && block.awareness.len() == n && block.free_bytes.len() == n && block.cohorts.len() == n);
+    assert!(!bounds.read_levels() || block.levels.len() == n, "levels of utility on a day that reads them");
     let mut gates =
         Gates { free: [0.0; BLOCK], volunteer: [false; BLOCK], need: [false; BLOCK], invited: [false; BLOCK] };
     for k in 0..n {
@@ -117,7 +134,7 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
     if bounds.tasks {
         for k in 0..n {
             let u = uniform(streams.draw(block.first + k as u32, VOLUNTEER_SLOT));
-            let gate = block.awareness[k] * gates.free[k];
+            let gate = block.awareness[k] * gates.free[k] * bounds.volunteer.at(block.levels[k]);
             gates.volunteer[k] = block.ages[k].is_adult() & (u < gate);
         }
     }
@@ -129,7 +146,8 @@ fn gates_portable(streams: &DayStreams, table: &FreeTable, block: &Block<'_>, bo
         for k in 0..n {
             let u = uniform(streams.draw(block.first + k as u32, invitation.slot));
             let bit = invitation_bit(block.cohorts[k], block.ages[k]);
-            let gate = known(invitation.publicity, block.awareness[k]) * gates.free[k];
+            let ceiling = invitation.ceiling.at(block.levels[k]);
+            let gate = known(invitation.publicity, block.awareness[k]) * gates.free[k] * ceiling;
             gates.invited[k] |= (invitation.invited & bit != 0) & (u < gate);
         }
     }
@@ -153,14 +171,15 @@ mod tests {
         (ages, cohorts, awareness, bytes)
     }
 
-    /// Two invitations: one to adults of the first cohort, unknown beyond their own awareness;
-    /// one to everyone, known at least at 0.6.
-    fn invitations() -> [Invitation; 2] {
+    /// Two invitations: one to adults of the first cohort, unknown beyond their own awareness,
+    /// with ceilings of its logistic factor `low`; one to everyone, known at least at 0.6, with
+    /// no ceiling below 1.
+    fn invitations<'a>(low: &'a Ceiling, none: &'a Ceiling) -> [Invitation<'a>; 2] {
         let adult_bands: Vec<AgeBand> = AgeBand::ALL.into_iter().filter(|age| age.is_adult()).collect();
         let first_cohort_adults = invitation_set(&Cohort::ALL[..1], &adult_bands);
         [
-            Invitation { slot: 1, invited: first_cohort_adults, publicity: 0.0 },
-            Invitation { slot: 9, invited: u16::MAX, publicity: 0.6 },
+            Invitation { slot: 1, invited: first_cohort_adults, publicity: 0.0, ceiling: low },
+            Invitation { slot: 9, invited: u16::MAX, publicity: 0.6, ceiling: none },
         ]
     }
 
@@ -169,12 +188,15 @@ mod tests {
         let table: FreeTable =
             std::array::from_fn(|band| std::array::from_fn(|b| (b as f32 / 255.0) * 0.9f32.powi(band as i32)));
         let streams = DayStreams::new(11, 2, 40, Purpose(1));
-        let invitations = invitations();
+        let (volunteer_ceiling, low, none) = (Ceiling::new(0.3, -0.5), Ceiling::new(0.0, -1.0), Ceiling::none());
+        let invitations = invitations(&low, &none);
         for n in [1, 17, BLOCK] {
             let (ages, cohorts, awareness, free_bytes) = sample(n);
-            let block =
-                Block { first: 4096, ages: &ages, cohorts: &cohorts, awareness: &awareness, free_bytes: &free_bytes };
-            let bounds = Bounds { tasks: true, need_ceiling: 0.3, invitations: &invitations };
+            let levels: Vec<u8> = (0..n).map(|k| (k * 53 % 256) as u8).collect();
+            let (ages, cohorts, awareness, free_bytes, levels) = (&ages, &cohorts, &awareness, &free_bytes, &levels);
+            let block = Block { first: 4096, ages, cohorts, awareness, free_bytes, levels };
+            let bounds =
+                Bounds { tasks: true, volunteer: &volunteer_ceiling, need_ceiling: 0.3, invitations: &invitations };
             let builds: Vec<Gates> = Lanes::ALL
                 .into_iter()
                 .filter(|build| build.available())
@@ -184,13 +206,15 @@ mod tests {
             for k in 0..n {
                 let agent = 4096 + k as u32;
                 let free = table[ages[k] as usize][usize::from(free_bytes[k])];
-                let volunteer =
-                    ages[k].is_adult() && uniform(streams.draw(agent, VOLUNTEER_SLOT)) < awareness[k] * free;
+                let under = |slot, known: f32, ceiling: &Ceiling| {
+                    uniform(streams.draw(agent, slot)) < known * free * ceiling.at(levels[k])
+                };
+                let volunteer = ages[k].is_adult() && under(VOLUNTEER_SLOT, awareness[k], &volunteer_ceiling);
                 let need = ages[k].is_adult() && uniform(streams.draw(agent, NEED_SLOT)) < 0.3;
                 let invited = invitations.iter().any(|inv| {
                     let known = if inv.publicity > 0.0 { awareness[k].max(0.6) } else { awareness[k] };
                     let asked = inv.publicity > 0.0 || (cohorts[k] == Cohort::ALL[0] && ages[k].is_adult());
-                    asked && uniform(streams.draw(agent, inv.slot)) < known * free
+                    asked && under(inv.slot, known, inv.ceiling)
                 });
                 for g in &builds {
                     let found = (g.free[k], g.volunteer[k], g.need[k], g.invited[k]);

@@ -4,6 +4,7 @@
 //! day; `rules.rs` has every equation as a small pure function.
 
 pub mod allocate;
+pub mod ceiling;
 pub mod churn;
 pub mod decide;
 pub mod drift;

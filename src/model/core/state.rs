@@ -15,6 +15,7 @@ use crate::engine::Calendar;
 use crate::engine::parallel::Split;
 use crate::engine::prefetch::prefetch;
 use crate::engine::rng::{DayStreams, Purpose, StreamKey};
+use crate::model::behaviour::gates::BLOCK;
 use crate::model::behaviour::rules::{self, Disposition};
 use crate::model::motives::Motives;
 
@@ -146,6 +147,38 @@ impl Core {
         rules::utility(&self.rules.weights, &disposition) + self.motives.utility(i, disposition.social, tenure_days)
     }
 
+    /// [`Core::utility`] on day `d` of the residents from `first`, one for each place of `out`
+    /// (at most [`BLOCK`]): the same sums in the same order, so the same bits, in loops the
+    /// compiler vectorises.
+    #[inline(always)]
+    pub fn utilities(&self, first: usize, d: i32, out: &mut [f32]) {
+        let n = out.len();
+        assert!(n <= BLOCK, "{n} residents at once");
+        let (r, range) = (&self.residents, first..first + n);
+        let (mut social, mut tenure_days) = ([0.0; BLOCK], [0; BLOCK]);
+        let (active, degrees) = (&r.active_ties.0[range.clone()], &self.network.degrees()[range.clone()]);
+        let moved_in = &r.move_in_day.0[range.clone()];
+        for k in 0..n {
+            social[k] = f32::from(active[k]) / f32::from(degrees[k].max(1));
+            tenure_days[k] = d - moved_in[k];
+        }
+        let mut motives = [0.0; BLOCK];
+        self.motives.utilities(first, &social[..n], &tenure_days[..n], &mut motives[..n]);
+        let (cohort, habit, trust) = (&r.cohort.0[range.clone()], &r.habit.0[range.clone()], &r.trust.0[range.clone()]);
+        let (attachment, intrinsic) = (&r.attachment.0[range.clone()], &r.intrinsic.0[range]);
+        for k in 0..n {
+            let disposition = Disposition {
+                propensity: self.rules.propensity[cohort[k].index()],
+                habit: habit[k],
+                social: social[k],
+                trust: trust[k],
+                attachment: attachment[k],
+                intrinsic: intrinsic[k],
+            };
+            out[k] = rules::utility(&self.rules.weights, &disposition) + motives[k];
+        }
+    }
+
     /// Share of the day resident `i` has free.
     #[inline]
     pub fn free_time(&self, i: ResidentId, is_weekend: bool) -> f32 {
@@ -205,7 +238,13 @@ impl Core {
     /// buildings, 12 stairwell units, `residents / 3` households and 2 micro-grids, with the
     /// default parameters otherwise (returned, for the phases that read them).
     pub fn for_tests(residents: u32) -> (Core, Params) {
+        Core::for_tests_with(residents, |_| {})
+    }
+
+    /// [`Core::for_tests`] with the default parameters changed by `change` first.
+    pub fn for_tests_with(residents: u32, change: impl FnOnce(&mut Params)) -> (Core, Params) {
         let mut params = Params::default();
+        change(&mut params);
         let c = &mut params.community;
         (c.compounds, c.buildings, c.stairwells, c.households, c.residents, c.micro_grids) =
             (1, 4, 12, (residents / 3).max(1), residents, 2);

@@ -134,6 +134,13 @@ pub trait Mechanism: Sized + Send + Sync {
         0.0
     }
 
+    /// While running: at least every resident's [`Mechanism::activity_offset`] of `activity`
+    /// today. The first look's ceilings (`behaviour/ceiling.rs`) rely on it: a bound too low
+    /// would skip residents who take part (a test here checks every mechanism's).
+    fn most_activity_offset(&self, _activity: Activity, _today: &Today) -> f32 {
+        0.0
+    }
+
     /// While running: activities this mechanism offers an adult resident today, each as
     /// `apply(activity, offset, draw, known)`.
     #[inline]
@@ -310,6 +317,17 @@ macro_rules! registry {
                 offset
             }
 
+            /// At least every resident's [`Mechanisms::activity_offset`] of `activity` today: the
+            /// running mechanisms' bounds summed in the same order (sums rounded to nearest rise
+            /// with their terms).
+            pub fn most_activity_offset(&self, activity: Activity, today: &Today) -> f32 {
+                let mut offset = 0.0;
+                if today.policies_on {
+                    $($(#[$attr])* { offset += self.$field.most_activity_offset(activity, today); })+
+                }
+                offset
+            }
+
             #[inline]
             pub fn offer(&self, core: &Core, i: ResidentId, today: &Today, draws: &Draws, apply: &mut impl FnMut(Activity, f32, u64, f32)) {
                 if today.policies_on {
@@ -421,6 +439,34 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!((numbers.len(), names.len()), (kinds.len(), kinds.len()), "{kinds:?}");
+    }
+
+    #[test]
+    fn no_resident_s_offset_exceeds_the_mechanisms_bound() {
+        let (core, mut params) = Core::for_tests(500);
+        let p = &mut params.policy;
+        (p.time_bank.enabled, p.integration.enabled, p.platform.enabled) = (true, true, true);
+        p.transient_seat.seats = 3;
+        let today = Today::for_tests(400, true);
+        let mut checked = 0;
+        for (reward_weight, invitation) in [(1.5, 1.0), (-2.0, -0.7)] {
+            (params.policy.time_bank.reward_weight, params.policy.transient_seat.invitation_bonus) =
+                (reward_weight, invitation);
+            let mut mechanisms = Mechanisms::build(&params, &core);
+            for i in core.residents.ids() {
+                // Every perceived worth of a point from nothing to full.
+                mechanisms.time_bank.point_value[i] = (i.0 % 11) as f32 / 10.0;
+            }
+            for activity in 0..64 {
+                let bound = mechanisms.most_activity_offset(activity, &today);
+                for i in core.residents.ids() {
+                    let offset = mechanisms.activity_offset(&core, i, activity, &today);
+                    assert!(offset <= bound, "{i:?} activity {activity}: {offset} > {bound}");
+                    checked += usize::from(offset != 0.0);
+                }
+            }
+        }
+        assert!(checked > 0, "some offsets were not zero");
     }
 
     #[test]

@@ -67,7 +67,12 @@ impl Mechanism for RewardImage {
     }
 
     #[inline]
-    fn activity_offset(&self, _core: &Core, _i: ResidentId, activity: Activity, _today: &Today) -> f32 {
+    fn activity_offset(&self, _core: &Core, _i: ResidentId, activity: Activity, today: &Today) -> f32 {
+        self.most_activity_offset(activity, today)
+    }
+
+    /// The same for every resident.
+    fn most_activity_offset(&self, activity: Activity, _today: &Today) -> f32 {
         if activity == VOLUNTEER { -self.cost } else { 0.0 }
     }
 }

@@ -275,6 +275,16 @@ impl Mechanism for TimeBank {
         }
     }
 
+    /// A point's perceived worth stays within 0-1 (it gains a share of the gap to 1, loses
+    /// shares of itself); the bound leaves room for rounding.
+    fn most_activity_offset(&self, activity: Activity, _today: &Today) -> f32 {
+        const MOST_VALUE: f32 = 1.001;
+        match self.rules {
+            Some(t) if activity == VOLUNTEER => (t.reward_pull * MOST_VALUE).max(0.0),
+            _ => 0.0,
+        }
+    }
+
     /// Those holding enough points for an item (the only ones `decide` acts on).
     #[inline]
     fn visits(&self, _core: &Core, _today: &Today, first: usize, visit: &mut [bool]) {

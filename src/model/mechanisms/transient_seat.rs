@@ -68,6 +68,10 @@ impl Mechanism for TransientSeat {
         if invited { self.invitation } else { 0.0 }
     }
 
+    fn most_activity_offset(&self, activity: Activity, _today: &Today) -> f32 {
+        if activity == DELIBERATION { self.invitation.max(0.0) } else { 0.0 }
+    }
+
     fn reservation(&self, _today: &Today) -> Option<Reservation> {
         (self.seats > 0).then_some(Reservation {
             activity: DELIBERATION,

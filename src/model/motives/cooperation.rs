@@ -91,7 +91,26 @@ impl Cooperation {
     /// The logit term: w_c (b_i - prior).
     #[inline]
     pub fn utility(&self, i: ResidentId) -> f32 {
-        if self.on { self.weight * (self.belief[i] - self.prior) } else { 0.0 }
+        if self.on { self.term(self.belief[i]) } else { 0.0 }
+    }
+
+    /// Adds [`Cooperation::utility`] of the residents from `first` to `out` (0 with the motive
+    /// off, as the one-resident sum adds it).
+    #[inline(always)]
+    pub fn add_utilities(&self, first: usize, out: &mut [f32]) {
+        if !self.on {
+            out.iter_mut().for_each(|sum| *sum += 0.0);
+            return;
+        }
+        let beliefs = &self.belief.0[first..first + out.len()];
+        for (sum, &belief) in out.iter_mut().zip(beliefs) {
+            *sum += self.term(belief);
+        }
+    }
+
+    #[inline(always)]
+    fn term(&self, belief: f32) -> f32 {
+        self.weight * (belief - self.prior)
     }
 
     /// A result reported back reaches resident `i` of the proposer's building or ties at once.

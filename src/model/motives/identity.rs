@@ -81,7 +81,26 @@ impl Identity {
     /// The logit term: d_i + w_I I_i.
     #[inline]
     pub fn utility(&self, i: ResidentId) -> f32 {
-        if self.on { self.disposition[i] + self.weight * self.stock[i] } else { 0.0 }
+        if self.on { self.term(self.disposition[i], self.stock[i]) } else { 0.0 }
+    }
+
+    /// [`Identity::utility`] of the residents from `first`, one for each place of `out`.
+    #[inline(always)]
+    pub fn utilities(&self, first: usize, out: &mut [f32]) {
+        if !self.on {
+            out.fill(0.0);
+            return;
+        }
+        let range = first..first + out.len();
+        let (dispositions, stocks) = (&self.disposition.0[range.clone()], &self.stock.0[range]);
+        for ((term, &disposition), &stock) in out.iter_mut().zip(dispositions).zip(stocks) {
+            *term = self.term(disposition, stock);
+        }
+    }
+
+    #[inline(always)]
+    fn term(&self, disposition: f32, stock: f32) -> f32 {
+        disposition + self.weight * stock
     }
 
     /// Taking part builds the identity.

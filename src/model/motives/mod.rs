@@ -57,6 +57,17 @@ impl Motives {
             + self.tenure.utility(tenure_days)
     }
 
+    /// [`Motives::utility`] of the residents from `first`, one for each place of `out`, with
+    /// their shares of active ties `social` and days lived here `tenure_days`: the same sums in
+    /// the same order, in loops the compiler vectorises.
+    #[inline(always)]
+    pub fn utilities(&self, first: usize, social: &[f32], tenure_days: &[i32], out: &mut [f32]) {
+        self.identity.utilities(first, out);
+        self.thresholds.add_utilities(first, social, out);
+        self.cooperation.add_utilities(first, out);
+        self.tenure.add_utilities(tenure_days, out);
+    }
+
     /// Resident `i` takes part today.
     pub fn on_take_part(&mut self, i: ResidentId) {
         self.identity.on_take_part(i);

@@ -71,7 +71,26 @@ impl Thresholds {
     /// The logit term: w_θ if the share of active ties `social` has reached the threshold.
     #[inline]
     pub fn utility(&self, i: ResidentId, social: f32) -> f32 {
-        if self.on { rules::value_if(social >= self.threshold[i], self.weight) } else { 0.0 }
+        if self.on { self.term(social, self.threshold[i]) } else { 0.0 }
+    }
+
+    /// Adds [`Thresholds::utility`] of the residents from `first`, whose shares of active ties
+    /// are `social`, to `out` (0 with the motive off, as the one-resident sum adds it).
+    #[inline(always)]
+    pub fn add_utilities(&self, first: usize, social: &[f32], out: &mut [f32]) {
+        if !self.on {
+            out.iter_mut().for_each(|sum| *sum += 0.0);
+            return;
+        }
+        let thresholds = &self.threshold.0[first..first + out.len()];
+        for ((sum, &share), &threshold) in out.iter_mut().zip(social).zip(thresholds) {
+            *sum += self.term(share, threshold);
+        }
+    }
+
+    #[inline(always)]
+    fn term(&self, social: f32, threshold: f32) -> f32 {
+        rules::value_if(social >= threshold, self.weight)
     }
 
     /// A resident's threshold (1, never reached, with the mechanism off).
