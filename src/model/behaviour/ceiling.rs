@@ -26,7 +26,9 @@ pub fn level(u: f32) -> u8 {
     // `<=` is false for NaN, which goes to the top.
     let capped = (if scaled <= top { scaled } else { top }).max(-ZERO as f32);
     // Rounding towards zero, then up by one where that went down: the ceiling.
-    let truncated = capped as i32;
+    // SAFETY: `capped` is a number from -128 to 127, which an i32 holds (a checked cast would
+    // keep the loop from vectorising).
+    let truncated: i32 = unsafe { capped.to_int_unchecked() };
     (truncated + i32::from((truncated as f32) < capped) + ZERO) as u8
 }
 

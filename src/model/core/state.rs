@@ -155,27 +155,23 @@ impl Core {
         let n = out.len();
         assert!(n <= BLOCK, "{n} residents at once");
         let (r, range) = (&self.residents, first..first + n);
-        let (mut social, mut tenure_days) = ([0.0; BLOCK], [0; BLOCK]);
         let (active, degrees) = (&r.active_ties.0[range.clone()], &self.network.degrees()[range.clone()]);
-        let moved_in = &r.move_in_day.0[range.clone()];
-        for k in 0..n {
-            social[k] = f32::from(active[k]) / f32::from(degrees[k].max(1));
-            tenure_days[k] = d - moved_in[k];
-        }
-        let mut motives = [0.0; BLOCK];
-        self.motives.utilities(first, &social[..n], &tenure_days[..n], &mut motives[..n]);
-        let (cohort, habit, trust) = (&r.cohort.0[range.clone()], &r.habit.0[range.clone()], &r.trust.0[range.clone()]);
+        let (moved_in, cohort) = (&r.move_in_day.0[range.clone()], &r.cohort.0[range.clone()]);
+        let (habit, trust) = (&r.habit.0[range.clone()], &r.trust.0[range.clone()]);
         let (attachment, intrinsic) = (&r.attachment.0[range.clone()], &r.intrinsic.0[range]);
+        let motives = self.motives.block(first, n);
+        motives.assert_len(n);
         for k in 0..n {
+            let social = f32::from(active[k]) / f32::from(degrees[k].max(1));
             let disposition = Disposition {
                 propensity: self.rules.propensity[cohort[k].index()],
                 habit: habit[k],
-                social: social[k],
+                social,
                 trust: trust[k],
                 attachment: attachment[k],
                 intrinsic: intrinsic[k],
             };
-            out[k] = rules::utility(&self.rules.weights, &disposition) + motives[k];
+            out[k] = rules::utility(&self.rules.weights, &disposition) + motives.utility(k, social, d - moved_in[k]);
         }
     }
 

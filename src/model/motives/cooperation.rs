@@ -1,5 +1,6 @@
 //! Conditional cooperation: residents take part more when they believe others do; the belief follows what their ties do and what is reported back.
 
+use super::ZEROS;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -91,26 +92,19 @@ impl Cooperation {
     /// The logit term: w_c (b_i - prior).
     #[inline]
     pub fn utility(&self, i: ResidentId) -> f32 {
-        if self.on { self.term(self.belief[i]) } else { 0.0 }
+        if self.on { Cooperation::term(self.weight, self.prior, self.belief[i]) } else { 0.0 }
     }
 
-    /// Adds [`Cooperation::utility`] of the residents from `first` to `out` (0 with the motive
-    /// off, as the one-resident sum adds it).
-    #[inline(always)]
-    pub fn add_utilities(&self, first: usize, out: &mut [f32]) {
-        if !self.on {
-            out.iter_mut().for_each(|sum| *sum += 0.0);
-            return;
-        }
-        let beliefs = &self.belief.0[first..first + out.len()];
-        for (sum, &belief) in out.iter_mut().zip(beliefs) {
-            *sum += self.term(belief);
-        }
+    /// The weight, the prior and the beliefs of residents `first..first + n` (0, 0 and zeros
+    /// with the motive off), for [`super::MotiveBlock`].
+    pub fn block(&self, first: usize, n: usize) -> (f32, f32, &[f32]) {
+        if self.on { (self.weight, self.prior, &self.belief.0[first..first + n]) } else { (0.0, 0.0, &ZEROS[..n]) }
     }
 
+    /// The logit term of a resident of belief `belief`.
     #[inline(always)]
-    fn term(&self, belief: f32) -> f32 {
-        self.weight * (belief - self.prior)
+    pub fn term(weight: f32, prior: f32, belief: f32) -> f32 {
+        weight * (belief - prior)
     }
 
     /// A result reported back reaches resident `i` of the proposer's building or ties at once.

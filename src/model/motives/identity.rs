@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ZEROS;
 use crate::model::behaviour::rules;
 use crate::model::core::check::Check;
 use crate::model::core::types::{PerResident, ResidentId};
@@ -81,26 +82,23 @@ impl Identity {
     /// The logit term: d_i + w_I I_i.
     #[inline]
     pub fn utility(&self, i: ResidentId) -> f32 {
-        if self.on { self.term(self.disposition[i], self.stock[i]) } else { 0.0 }
+        if self.on { Identity::term(self.weight, self.disposition[i], self.stock[i]) } else { 0.0 }
     }
 
-    /// [`Identity::utility`] of the residents from `first`, one for each place of `out`.
-    #[inline(always)]
-    pub fn utilities(&self, first: usize, out: &mut [f32]) {
+    /// The weight and the dispositions and identities of residents `first..first + n`
+    /// (0 and zeros with the motive off), for [`super::MotiveBlock`].
+    pub fn block(&self, first: usize, n: usize) -> (f32, &[f32], &[f32]) {
         if !self.on {
-            out.fill(0.0);
-            return;
+            return (0.0, &ZEROS[..n], &ZEROS[..n]);
         }
-        let range = first..first + out.len();
-        let (dispositions, stocks) = (&self.disposition.0[range.clone()], &self.stock.0[range]);
-        for ((term, &disposition), &stock) in out.iter_mut().zip(dispositions).zip(stocks) {
-            *term = self.term(disposition, stock);
-        }
+        let range = first..first + n;
+        (self.weight, &self.disposition.0[range.clone()], &self.stock.0[range])
     }
 
+    /// The logit term of a resident of disposition `disposition` and identity `stock`.
     #[inline(always)]
-    fn term(&self, disposition: f32, stock: f32) -> f32 {
-        disposition + self.weight * stock
+    pub fn term(weight: f32, disposition: f32, stock: f32) -> f32 {
+        disposition + weight * stock
     }
 
     /// Taking part builds the identity.

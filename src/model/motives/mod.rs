@@ -11,6 +11,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::engine::parallel::CHUNK;
 use crate::engine::rng::unit_f32;
+use crate::model::behaviour::gates::BLOCK;
 use crate::model::core::params::Behaviour;
 use crate::model::core::types::ResidentId;
 use cooperation::Cooperation;
@@ -57,15 +58,14 @@ impl Motives {
             + self.tenure.utility(tenure_days)
     }
 
-    /// [`Motives::utility`] of the residents from `first`, one for each place of `out`, with
-    /// their shares of active ties `social` and days lived here `tenure_days`: the same sums in
-    /// the same order, in loops the compiler vectorises.
-    #[inline(always)]
-    pub fn utilities(&self, first: usize, social: &[f32], tenure_days: &[i32], out: &mut [f32]) {
-        self.identity.utilities(first, out);
-        self.thresholds.add_utilities(first, social, out);
-        self.cooperation.add_utilities(first, out);
-        self.tenure.add_utilities(tenure_days, out);
+    /// The motives' values for residents `first..first + n` (at most [`BLOCK`]).
+    pub fn block(&self, first: usize, n: usize) -> MotiveBlock<'_> {
+        MotiveBlock {
+            identity: self.identity.block(first, n),
+            thresholds: self.thresholds.block(first, n),
+            cooperation: self.cooperation.block(first, n),
+            tenure: self.tenure,
+        }
     }
 
     /// Resident `i` takes part today.
@@ -89,6 +89,39 @@ impl Motives {
 
     pub fn heap_bytes(&self) -> usize {
         self.identity.heap_bytes() + self.thresholds.heap_bytes() + self.cooperation.heap_bytes()
+    }
+}
+
+/// A switched-off motive's per-resident values in a block.
+static ZEROS: [f32; BLOCK] = [0.0; BLOCK];
+
+/// The motives' values for a block of residents, a switched-off motive's as a weight of 0 and
+/// zeros (its terms are then 0, as [`Motives::utility`] gives them), so one loop gives every
+/// resident's terms.
+pub struct MotiveBlock<'a> {
+    identity: (f32, &'a [f32], &'a [f32]),
+    thresholds: (f32, &'a [f32]),
+    cooperation: (f32, f32, &'a [f32]),
+    tenure: Tenure,
+}
+
+impl MotiveBlock<'_> {
+    /// The block's `k`-th resident's [`Motives::utility`]: the same terms summed in the same order.
+    #[inline(always)]
+    pub fn utility(&self, k: usize, social: f32, tenure_days: i32) -> f32 {
+        let ((w_i, disposition, stock), (w_t, threshold)) = (self.identity, self.thresholds);
+        let (w_c, prior, belief) = self.cooperation;
+        Identity::term(w_i, disposition[k], stock[k])
+            + Thresholds::term(w_t, social, threshold[k])
+            + Cooperation::term(w_c, prior, belief[k])
+            + self.tenure.utility(tenure_days)
+    }
+
+    /// Asserts every slice holds `n` residents (so the loop's bounds checks go).
+    #[inline(always)]
+    pub fn assert_len(&self, n: usize) {
+        let lens = [self.identity.1.len(), self.identity.2.len(), self.thresholds.1.len(), self.cooperation.2.len()];
+        assert!(lens.iter().all(|&len| len == n), "a block of {n} residents");
     }
 }
 

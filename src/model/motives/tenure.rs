@@ -51,14 +51,6 @@ impl Tenure {
         let t = days.max(0) as f32;
         self.weight * (t / (t + self.half_days) - 0.5)
     }
-
-    /// Adds [`Tenure::utility`] of each of `days` to the matching place of `out`.
-    #[inline(always)]
-    pub fn add_utilities(&self, days: &[i32], out: &mut [f32]) {
-        for (sum, &days) in out.iter_mut().zip(days) {
-            *sum += self.utility(days);
-        }
-    }
 }
 
 #[cfg(test)]

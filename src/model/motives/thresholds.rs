@@ -1,5 +1,6 @@
 //! Threshold-type social influence: a resident joins in once the share of their ties taking part reaches their own threshold.
 
+use super::ZEROS;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -71,26 +72,19 @@ impl Thresholds {
     /// The logit term: w_θ if the share of active ties `social` has reached the threshold.
     #[inline]
     pub fn utility(&self, i: ResidentId, social: f32) -> f32 {
-        if self.on { self.term(social, self.threshold[i]) } else { 0.0 }
+        if self.on { Thresholds::term(self.weight, social, self.threshold[i]) } else { 0.0 }
     }
 
-    /// Adds [`Thresholds::utility`] of the residents from `first`, whose shares of active ties
-    /// are `social`, to `out` (0 with the motive off, as the one-resident sum adds it).
-    #[inline(always)]
-    pub fn add_utilities(&self, first: usize, social: &[f32], out: &mut [f32]) {
-        if !self.on {
-            out.iter_mut().for_each(|sum| *sum += 0.0);
-            return;
-        }
-        let thresholds = &self.threshold.0[first..first + out.len()];
-        for ((sum, &share), &threshold) in out.iter_mut().zip(social).zip(thresholds) {
-            *sum += self.term(share, threshold);
-        }
+    /// The weight and the thresholds of residents `first..first + n` (0 and zeros with the
+    /// motive off), for [`super::MotiveBlock`].
+    pub fn block(&self, first: usize, n: usize) -> (f32, &[f32]) {
+        if self.on { (self.weight, &self.threshold.0[first..first + n]) } else { (0.0, &ZEROS[..n]) }
     }
 
+    /// The logit term of a resident whose share of active ties is `social`.
     #[inline(always)]
-    fn term(&self, social: f32, threshold: f32) -> f32 {
-        rules::value_if(social >= threshold, self.weight)
+    pub fn term(weight: f32, social: f32, threshold: f32) -> f32 {
+        rules::value_if(social >= threshold, weight)
     }
 
     /// A resident's threshold (1, never reached, with the mechanism off).
