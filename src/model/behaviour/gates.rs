@@ -44,12 +44,13 @@ impl Block<'_> {
 pub struct Gates {
     /// Each resident's share of the day free.
     pub free: [f32; BLOCK],
-    /// An adult on a task day whose volunteering draw is under awareness x free time.
+    /// An adult on a task day whose volunteering draw is under awareness x free time x the
+    /// ceiling at their level of utility.
     pub volunteer: [bool; BLOCK],
     /// An adult whose need draw is under the day's need ceiling.
     pub need: [bool; BLOCK],
     /// A resident invited to today's deliberation or one of today's events whose draw for it
-    /// is under how well they know of it x free time.
+    /// is under how well they know of it x free time x the invitation's ceiling at their level.
     pub invited: [bool; BLOCK],
 }
 
