@@ -287,7 +287,20 @@ mod tests {
 
     #[test]
     fn the_first_look_s_ceilings_change_no_decision() {
-        let params = busy();
+        let mut params = busy();
+        // A yearly festival (special: young adults' bonus) and a monthly event for one cohort.
+        let festival = Event {
+            name: "Festival".into(),
+            repeat: Some(Repeat::Yearly),
+            month: Some(2),
+            day: Some(3),
+            ..Event::probe()
+        };
+        let monthly =
+            Event { name: "Owners' tea".into(), repeat: Some(Repeat::Monthly), day: Some(10), ..Event::probe() };
+        let owners = vec![Cohort::Original];
+        params.events.push(Event { capacity: 400, appeal: 0.5, publicity: 0.3, ..festival });
+        params.events.push(Event { capacity: 30, appeal: -0.5, cohorts: owners, ..monthly });
         let calendar = Calendar::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), 150);
         let mut world = World::new(&params, 0, &calendar);
         let (mut applicants, mut wishes) = (0, 0);

@@ -132,8 +132,8 @@ impl Ceilings {
         let events = today.events.iter().map(|&e| {
             let event = &core.events[usize::from(e)];
             // The young adults' bonus is added to the appeal only for them: the larger sum bounds both.
-            let bonus = if event.special { rules.young_event_bonus.max(0.0) } else { 0.0 };
-            ceiling(true, FIRST_EVENT + e, event.appeal + bonus)
+            let young = if event.special { rules.young_event_bonus.max(0.0) } else { 0.0 };
+            ceiling(true, FIRST_EVENT + e, event.appeal + young)
         });
         Ceilings {
             volunteer: ceiling(today.tasks > 0, VOLUNTEER, rules.volunteer_offset),

@@ -33,8 +33,8 @@ pub struct LogitRule;
 impl DecisionRule for LogitRule {
     #[inline]
     fn applies(&self, u: f32, known: f32, free: f32, logit: impl FnOnce() -> (f32, f32)) -> bool {
-        // u < gate x sigmoid(..) implies u < gate: most residents stop here, before the utility,
-        // the offsets and the exponential.
+        // u < gate x sigmoid(..) implies u < gate: a resident who passes a ceiling of the
+        // logistic factor (`ceiling.rs`) but not this stops before the utility and exponential.
         let gate = known * free;
         u < gate && {
             let (utility, offset) = logit();
@@ -386,7 +386,10 @@ impl Pass<'_> {
         let logit = || {
             let utility = *who.utility.get_or_insert_with(|| core.utility(i, today.day) + today.utility_bonus);
             // Each activity's offset is its own plus the mechanisms'.
-            (utility, own + self.mechanisms.activity_offset(core, i, activity, today))
+            let offset = self.mechanisms.activity_offset(core, i, activity, today);
+            // The first look's ceilings hold only under this bound (`ceiling.rs`).
+            debug_assert!(offset <= self.mechanisms.most_activity_offset(activity, today), "{i:?}: {offset}");
+            (utility, own + offset)
         };
         if LogitRule.applies(u, rules::known(known, who.awareness), who.free, logit) {
             applicants.push(Applicant { activity, priority, resident: i });
