@@ -80,25 +80,25 @@ impl Chunk<'_> {
             Lanes::Wide => unsafe { self.drift_wide(read, motives) },
             #[cfg(target_arch = "x86_64")]
             Lanes::Avx2 => unsafe { self.drift_avx2(read, motives) },
-            _ => self.drift(read, motives),
+            _ => self.drift(read, motives, Lanes::Portable),
         }
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     unsafe fn drift_wide(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
-        self.drift(read, motives)
+        self.drift(read, motives, Lanes::Wide)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn drift_avx2(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
-        self.drift(read, motives)
+        self.drift(read, motives, Lanes::Avx2)
     }
 
-    /// Drifts the chunk's residents and returns their counters.
+    /// Drifts the chunk's residents and returns their counters (summed in the build `build`).
     #[inline(always)]
-    fn drift(self, read: &Read<'_>, motives: &MotiveDrift) -> DayRecord {
+    fn drift(self, read: &Read<'_>, motives: &MotiveDrift, build: Lanes) -> DayRecord {
         let n = self.habit.len();
         let range = self.base..self.base + n;
         let (degree, cohort) = (&read.degree[range.clone()], &read.cohort[range.clone()]);
@@ -112,7 +112,7 @@ impl Chunk<'_> {
         motives.drift(self.motives, shares, self.awareness);
         let slices = Slices { habit: self.habit, attachment: &mut *self.attachment, awareness: self.awareness };
         drift_core(read.rules, slices, degree, cohort, shares);
-        counters(read, range, self.attachment)
+        counters(read, range, self.attachment, build)
     }
 }
 
@@ -158,28 +158,115 @@ const LANES: usize = 4;
 
 /// The core's end-of-day stocks of a chunk's residents, by cohort.
 #[inline(always)]
-fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32]) -> DayRecord {
+fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32], build: Lanes) -> DayRecord {
     let n = range.len();
     let (cohort, last_active, trust) =
         (&read.cohort[range.clone()], &read.last_active[range.clone()], &read.trust[range]);
     let (attachment, window, d) = (&attachment[..n], read.rules.window, read.d);
-    let mut trust_sum = [[0.0f64; LANES]; N_COHORTS];
-    let mut attachment_sum = [[0.0f64; LANES]; N_COHORTS];
-    for j in 0..n {
-        let (c, lane) = (cohort[j].index(), j % LANES);
-        trust_sum[c][lane] += trust[j] as f64;
-        attachment_sum[c][lane] += attachment[j] as f64;
-    }
+    let (trust_sum, attachment_sum) = (cohort_sums(cohort, trust, build), cohort_sums(cohort, attachment, build));
     let mut partial = DayRecord::default();
     for (c, stats) in partial.iter_mut().map(|cohort| &mut cohort.core).enumerate() {
         // Counts do not depend on order: one branch-free pass per cohort, which vectorises.
         let mine = cohort.iter().map(|&other| u32::from(other.index() == c));
         stats.residents = mine.clone().sum();
         stats.active = mine.zip(last_active).map(|(m, &last)| m & u32::from(d - last < window)).sum();
-        stats.trust_sum = trust_sum[c].iter().sum();
-        stats.attachment_sum = attachment_sum[c].iter().sum();
+        stats.trust_sum = trust_sum[c];
+        stats.attachment_sum = attachment_sum[c];
     }
     partial
+}
+
+/// Each cohort's sum of `values` (at most [`CHUNK`]), in f64: [`LANES`] running sums of every
+/// fourth resident, added in lane order. When every sum along the way is exact
+/// ([`sums_are_exact`]), the order cannot change the bits, and one vectorised pass in the build
+/// `build` (one the processor runs) gives them.
+#[inline(always)]
+fn cohort_sums(cohort: &[Cohort], values: &[f32], build: Lanes) -> [f64; N_COHORTS] {
+    debug_assert!(values.len() <= CHUNK && cohort.len() == values.len());
+    if !sums_are_exact(values) {
+        return cohort_sums_in_lanes(cohort, values);
+    }
+    // A call of its own in each build: inlined in the drift, the loop vectorised only in part.
+    match build {
+        // SAFETY: the features each build is compiled for are present (the caller's build).
+        #[cfg(target_arch = "x86_64")]
+        Lanes::Wide => unsafe { cohort_sums_any_order_wide(cohort, values) },
+        #[cfg(target_arch = "x86_64")]
+        Lanes::Avx2 => unsafe { cohort_sums_any_order_avx2(cohort, values) },
+        _ => cohort_sums_any_order(cohort, values),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+#[inline(never)]
+unsafe fn cohort_sums_any_order_wide(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
+    cohort_sums_any_order(cohort, values)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn cohort_sums_any_order_avx2(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
+    cohort_sums_any_order(cohort, values)
+}
+
+/// The smallest magnitude, other than 0, of a value [`sums_are_exact`] accepts: an f32 at or
+/// above 2^-17 is a whole multiple of 2^-40.
+const SMALLEST_EXACT: f32 = 1.0 / (1u32 << 17) as f32;
+
+/// Whether every sum of `values` (at most [`CHUNK`] = 2^12, each 0 or of magnitude in
+/// [2^-17, 2)) is exact in f64 in any order: each is a whole multiple of 2^-40 below 2^13, so it
+/// needs at most 53 bits, f64's precision. (No NaN or infinity passes.)
+#[inline(always)]
+fn sums_are_exact(values: &[f32]) -> bool {
+    const _: () = assert!(CHUNK <= 1 << 12, "a chunk's sums stay below 2^13");
+    values.iter().fold(true, |ok, &v| {
+        let a = v.abs();
+        ok & ((a == 0.0) | ((a >= SMALLEST_EXACT) & (a < 2.0)))
+    })
+}
+
+/// [`cohort_sums`] in lanes of four running sums per cohort, in resident order: the result
+/// whatever the values.
+#[inline(always)]
+fn cohort_sums_in_lanes(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
+    let mut sums = [[0.0f64; LANES]; N_COHORTS];
+    for (j, (&c, &v)) in cohort.iter().zip(values).enumerate() {
+        sums[c.index()][j % LANES] += v as f64;
+    }
+    sums.map(|lanes| lanes.iter().sum())
+}
+
+/// Lanes of [`cohort_sum_any_order`]: two vectors of four f64.
+const ANY_ORDER_LANES: usize = 8;
+
+/// [`cohort_sums`] when its sums are exact: a pass per cohort, each in independent lanes.
+#[inline(always)]
+fn cohort_sums_any_order(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
+    // Not `Cohort::ALL.map(..)`: its closure is compiled outside the build's target features.
+    const _: () = assert!(N_COHORTS == 3, "one sum per cohort");
+    let sum = |c| cohort_sum_any_order(cohort, values, c);
+    [sum(Cohort::ALL[0]), sum(Cohort::ALL[1]), sum(Cohort::ALL[2])]
+}
+
+/// The sum of cohort `c`'s `values`, when exact: the others' values are masked to 0 bit by bit
+/// (a choice of value, or all three cohorts in one loop, kept the compiler from vectorising).
+#[inline(always)]
+fn cohort_sum_any_order(cohort: &[Cohort], values: &[f32], c: Cohort) -> f64 {
+    let mut lanes = [0.0f64; ANY_ORDER_LANES];
+    let (cohort_blocks, value_blocks) = (cohort.chunks_exact(ANY_ORDER_LANES), values.chunks_exact(ANY_ORDER_LANES));
+    let rest = cohort_blocks.remainder().iter().zip(value_blocks.remainder());
+    for (cs, vs) in cohort_blocks.zip(value_blocks) {
+        for lane in 0..ANY_ORDER_LANES {
+            let keep = (-i64::from(cs[lane] as u8 == c as u8)) as u64;
+            lanes[lane] += f64::from_bits((vs[lane] as f64).to_bits() & keep);
+        }
+    }
+    for (_, &v) in rest.filter(|&(&other, _)| other == c) {
+        lanes[0] += v as f64;
+    }
+    lanes.iter().sum()
 }
 
 #[cfg(test)]
@@ -227,6 +314,63 @@ mod tests {
         for i in core.residents.ids() {
             assert!(core.residents.habit[i] < habit_before[i]);
             assert!((core.residents.habit[i] - habit_before[i] * decay).abs() < 1e-6);
+        }
+    }
+
+    /// `n` values from `value` and cohorts cycling irregularly, from a fixed SplitMix sequence.
+    fn chunk_of(n: usize, value: impl Fn(u64) -> f32) -> (Vec<Cohort>, Vec<f32>) {
+        let draw = |j: usize, slot: u64| crate::engine::rng::mix64(j as u64 * 7 + slot);
+        let cohorts = (0..n).map(|j| Cohort::ALL[(draw(j, 1) % 3) as usize]).collect();
+        (cohorts, (0..n).map(|j| value(draw(j, 2))).collect())
+    }
+
+    #[test]
+    fn exact_sums_in_any_order_have_the_bits_of_the_lanes() {
+        // Values over the whole range accepted: zeros of both signs, negatives, the smallest
+        // magnitude and just under 2, with every exponent between.
+        let accepted = |bits: u64| match bits % 7 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => SMALLEST_EXACT,
+            3 => 1.999_999_9,
+            _ => {
+                let x = f32::from_bits(0x3f80_0000 | (bits >> 41) as u32) - 1.0; // [0, 1)
+                let scaled = x * (2.0f32).powi(-(((bits >> 8) % 17) as i32));
+                let v = scaled.max(SMALLEST_EXACT);
+                if bits & 1 == 0 { v } else { -v }
+            }
+        };
+        for n in [0, 1, 3, 4, 5, 63, 1000, CHUNK - 1, CHUNK] {
+            let (cohorts, values) = chunk_of(n, accepted);
+            assert!(sums_are_exact(&values));
+            let lanes = cohort_sums_in_lanes(&cohorts, &values).map(f64::to_bits);
+            for build in Lanes::ALL.into_iter().filter(|build| build.available()) {
+                let fast = cohort_sums(&cohorts, &values, build);
+                assert_eq!(fast.map(f64::to_bits), lanes, "{n} values, the {build:?} build");
+            }
+        }
+    }
+
+    #[test]
+    fn sums_that_may_round_go_in_lanes() {
+        for awkward in [SMALLEST_EXACT / 2.0, 1e-30, 2.0, -2.5, f32::NAN, f32::INFINITY] {
+            let mut values = vec![0.5; 100];
+            values[37] = awkward;
+            assert!(!sums_are_exact(&values), "{awkward}");
+        }
+        // Where a sum rounds, the order matters: the lanes' order is the one kept.
+        let tiny_or_not = |bits: u64| (bits >> 40) as f32 * 1e-12 + if bits & 1 == 0 { 0.3 } else { 0.0 };
+        let (cohorts, values) = chunk_of(CHUNK, tiny_or_not);
+        assert!(!sums_are_exact(&values));
+        let expected = Cohort::ALL.map(|c| {
+            let mut lanes = [0.0f64; LANES];
+            for (j, _) in cohorts.iter().enumerate().filter(|&(_, &other)| other == c) {
+                lanes[j % LANES] += values[j] as f64;
+            }
+            lanes.iter().sum::<f64>()
+        });
+        for build in Lanes::ALL.into_iter().filter(|build| build.available()) {
+            assert_eq!(cohort_sums(&cohorts, &values, build), expected, "the {build:?} build");
         }
     }
 
