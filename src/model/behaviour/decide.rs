@@ -277,7 +277,22 @@ struct Visits {
 /// The bits set in `flags` (at most 64).
 #[inline(always)]
 fn mask(flags: &[bool; BLOCK]) -> u64 {
-    const _: () = assert!(BLOCK <= 64, "a block's flags fit in one mask");
+    const _: () = assert!(BLOCK == 64, "a block's flags fill one mask, sixteen at a time");
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_slli_epi64};
+        let sixteen = |q: usize| {
+            // SAFETY: SSE2 is part of x86_64, and the 16 bytes read lie in `flags`. A bool is
+            // the byte 0 or 1: shifted left by 7 its bit lands on the byte's top bit, which
+            // `movemask` gathers.
+            unsafe {
+                let bytes = _mm_loadu_si128(flags.as_ptr().add(16 * q).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_slli_epi64::<7>(bytes)) as u16 as u64
+            }
+        };
+        sixteen(0) | sixteen(1) << 16 | sixteen(2) << 32 | sixteen(3) << 48
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     flags.iter().enumerate().fold(0, |bits, (k, &on)| bits | u64::from(on) << k)
 }
 
@@ -361,12 +376,11 @@ impl Pass<'_> {
         let mut marked = [false; BLOCK];
         let n = last_active.len();
         self.mechanisms.visits(self.core, self.today, first, &mut marked[..n]);
-        let (mut others, mut lapsing) = (0, 0);
-        for k in 0..n {
-            others |= u64::from(marked[k] | gates.invited[k]) << k;
-            lapsing |= u64::from(last_active[k] == expiring) << k;
+        let mut lapsing = [false; BLOCK];
+        for (lapses, &last) in lapsing.iter_mut().zip(last_active) {
+            *lapses = last == expiring;
         }
-        Visits { expiring: lapsing, others }
+        Visits { expiring: mask(&lapsing), others: mask(&marked) | mask(&gates.invited) }
     }
 
     /// Whether `who` applies for `activity` with its own logit offset `own`, draw `draw` and
@@ -548,6 +562,16 @@ mod tests {
         assert_eq!(mask(&flags), 1 | 1 << 5 | 1 << 6 | 1 << 63);
         assert_eq!(bits(mask(&flags)).collect::<Vec<_>>(), [0, 5, 6, 63]);
         assert_eq!(bits(0).count(), 0);
+        // Every flag alone, and patterns over all four groups of sixteen.
+        for k in 0..BLOCK {
+            let mut one = [false; BLOCK];
+            one[k] = true;
+            assert_eq!(mask(&one), 1 << k);
+        }
+        for pattern in [0u64, u64::MAX, 0x8000_0001_8000_0001, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210] {
+            let flags: [bool; BLOCK] = std::array::from_fn(|k| pattern >> k & 1 == 1);
+            assert_eq!(mask(&flags), pattern);
+        }
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn sums_are_exact(values: &[f32]) -> bool {
     const _: () = assert!(CHUNK <= 1 << 12, "a chunk's sums stay below 2^13");
     values.iter().fold(true, |ok, &v| {
         let a = v.abs();
-        ok & ((a == 0.0) | ((a >= SMALLEST_EXACT) & (a < 2.0)))
+        ok & ((a == 0.0) | (SMALLEST_EXACT..2.0).contains(&a))
     })
 }
 
@@ -238,8 +238,8 @@ fn cohort_sums_in_lanes(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
     sums.map(|lanes| lanes.iter().sum())
 }
 
-/// Lanes of [`cohort_sum_any_order`]: two vectors of four f64.
-const ANY_ORDER_LANES: usize = 8;
+/// Lanes of [`cohort_sum_any_order`]: four vectors of four f64, so the adds do not wait on each other.
+const ANY_ORDER_LANES: usize = 16;
 
 /// [`cohort_sums`] when its sums are exact: a pass per cohort, each in independent lanes.
 #[inline(always)]
