@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::engine::lanes::{bits, mask};
 use crate::engine::rng::{DayStreams, unit_f32};
 use crate::model::behaviour::ceiling::{self, Ceilings};
 use crate::model::behaviour::gates::{BLOCK, Block, Bounds, Gates, Invitation, gates};
@@ -274,39 +275,8 @@ struct Visits {
     others: u64,
 }
 
-/// The bits set in `flags` (at most 64).
-#[inline(always)]
-fn mask(flags: &[bool; BLOCK]) -> u64 {
-    const _: () = assert!(BLOCK == 64, "a block's flags fill one mask, sixteen at a time");
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_slli_epi64};
-        let sixteen = |q: usize| {
-            // SAFETY: SSE2 is part of x86_64, and the 16 bytes read lie in `flags`. A bool is
-            // the byte 0 or 1: shifted left by 7 its bit lands on the byte's top bit, which
-            // `movemask` gathers.
-            unsafe {
-                let bytes = _mm_loadu_si128(flags.as_ptr().add(16 * q).cast::<__m128i>());
-                _mm_movemask_epi8(_mm_slli_epi64::<7>(bytes)) as u16 as u64
-            }
-        };
-        sixteen(0) | sixteen(1) << 16 | sixteen(2) << 32 | sixteen(3) << 48
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    flags.iter().enumerate().fold(0, |bits, (k, &on)| bits | u64::from(on) << k)
-}
-
-/// The positions of the bits set in `bits`, lowest first.
-#[inline(always)]
-fn bits(mut bits: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (bits != 0).then(|| {
-            let k = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            k
-        })
-    })
-}
+// A block's flags fill one mask.
+const _: () = assert!(BLOCK == 64, "a block's flags fill one mask");
 
 /// The resident deciding, with what their decisions share: the day's free time, awareness,
 /// and the utility once computed.
@@ -551,27 +521,6 @@ mod tests {
             }
         }
         assert!(needs > 0);
-    }
-
-    #[test]
-    fn a_mask_s_bits_come_lowest_first() {
-        let mut flags = [false; BLOCK];
-        for k in [0, 5, 6, 63] {
-            flags[k] = true;
-        }
-        assert_eq!(mask(&flags), 1 | 1 << 5 | 1 << 6 | 1 << 63);
-        assert_eq!(bits(mask(&flags)).collect::<Vec<_>>(), [0, 5, 6, 63]);
-        assert_eq!(bits(0).count(), 0);
-        // Every flag alone, and patterns over all four groups of sixteen.
-        for k in 0..BLOCK {
-            let mut one = [false; BLOCK];
-            one[k] = true;
-            assert_eq!(mask(&one), 1 << k);
-        }
-        for pattern in [0u64, u64::MAX, 0x8000_0001_8000_0001, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210] {
-            let flags: [bool; BLOCK] = std::array::from_fn(|k| pattern >> k & 1 == 1);
-            assert_eq!(mask(&flags), pattern);
-        }
     }
 
     #[test]

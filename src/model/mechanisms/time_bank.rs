@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::merchants::Merchants;
 use super::platform::PlatformParams;
 use super::{Ctx, Mechanism};
+use crate::engine::lanes::mask;
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::behaviour::decide::{Decisions, Draws, split_draw};
 use crate::model::behaviour::rules;
@@ -390,11 +391,12 @@ impl TimeBank {
                 let n = (points.len() - first).min(64);
                 // Most residents hold nothing and never joined: nothing lapses, decays or counts.
                 // They are skipped by a mask of the others, so no branch waits on each resident.
-                let mut holders = 0u64;
-                for k in 0..n {
-                    let j = first + k;
-                    holders |= u64::from((points[j] > 0) | member[j] | (t.item_cost == 0)) << k;
+                let mut holding = [false; 64];
+                let (held, joined) = (&points[first..first + n], &member[first..first + n]);
+                for ((holds, &held), &joined) in holding.iter_mut().zip(held).zip(joined) {
+                    *holds = (held > 0) | joined | (t.item_cost == 0);
                 }
+                let mut holders = mask(&holding);
                 while holders != 0 {
                     let j = first + holders.trailing_zeros() as usize;
                     holders &= holders - 1;
