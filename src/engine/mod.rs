@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod ensemble;
+pub mod exact;
 pub mod lanes;
 pub mod parallel;
 pub mod prefetch;

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use crate::engine::exact::{keyed_sum, sums_are_exact};
 use crate::engine::lanes::{Lanes, lanes};
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::core::compiled::CoreRules;
@@ -183,7 +184,7 @@ fn counters(read: &Read<'_>, range: std::ops::Range<usize>, attachment: &[f32], 
 #[inline(always)]
 fn cohort_sums(cohort: &[Cohort], values: &[f32], build: Lanes) -> [f64; N_COHORTS] {
     debug_assert!(values.len() <= CHUNK && cohort.len() == values.len());
-    if !sums_are_exact(values) {
+    if !sums_are_exact(values, values.len()) {
         return cohort_sums_in_lanes(cohort, values);
     }
     // A call of its own in each build: inlined in the drift, the loop vectorised only in part.
@@ -211,22 +212,6 @@ unsafe fn cohort_sums_any_order_avx2(cohort: &[Cohort], values: &[f32]) -> [f64;
     cohort_sums_any_order(cohort, values)
 }
 
-/// The smallest magnitude, other than 0, of a value [`sums_are_exact`] accepts: an f32 at or
-/// above 2^-17 is a whole multiple of 2^-40.
-const SMALLEST_EXACT: f32 = 1.0 / (1u32 << 17) as f32;
-
-/// Whether every sum of `values` (at most [`CHUNK`] = 2^12, each 0 or of magnitude in
-/// [2^-17, 2)) is exact in f64 in any order: each is a whole multiple of 2^-40 below 2^13, so it
-/// needs at most 53 bits, f64's precision. (No NaN or infinity passes.)
-#[inline(always)]
-fn sums_are_exact(values: &[f32]) -> bool {
-    const _: () = assert!(CHUNK <= 1 << 12, "a chunk's sums stay below 2^13");
-    values.iter().fold(true, |ok, &v| {
-        let a = v.abs();
-        ok & ((a == 0.0) | (SMALLEST_EXACT..2.0).contains(&a))
-    })
-}
-
 /// [`cohort_sums`] in lanes of four running sums per cohort, in resident order: the result
 /// whatever the values.
 #[inline(always)]
@@ -238,35 +223,13 @@ fn cohort_sums_in_lanes(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
     sums.map(|lanes| lanes.iter().sum())
 }
 
-/// Lanes of [`cohort_sum_any_order`]: four vectors of four f64, so the adds do not wait on each other.
-const ANY_ORDER_LANES: usize = 16;
-
-/// [`cohort_sums`] when its sums are exact: a pass per cohort, each in independent lanes.
+/// [`cohort_sums`] when its sums are exact: a pass per cohort.
 #[inline(always)]
 fn cohort_sums_any_order(cohort: &[Cohort], values: &[f32]) -> [f64; N_COHORTS] {
     // Not `Cohort::ALL.map(..)`: its closure is compiled outside the build's target features.
     const _: () = assert!(N_COHORTS == 3, "one sum per cohort");
-    let sum = |c| cohort_sum_any_order(cohort, values, c);
+    let sum = |c| keyed_sum(cohort, values, c);
     [sum(Cohort::ALL[0]), sum(Cohort::ALL[1]), sum(Cohort::ALL[2])]
-}
-
-/// The sum of cohort `c`'s `values`, when exact: the others' values are masked to 0 bit by bit
-/// (a choice of value, or all three cohorts in one loop, kept the compiler from vectorising).
-#[inline(always)]
-fn cohort_sum_any_order(cohort: &[Cohort], values: &[f32], c: Cohort) -> f64 {
-    let mut lanes = [0.0f64; ANY_ORDER_LANES];
-    let (cohort_blocks, value_blocks) = (cohort.chunks_exact(ANY_ORDER_LANES), values.chunks_exact(ANY_ORDER_LANES));
-    let rest = cohort_blocks.remainder().iter().zip(value_blocks.remainder());
-    for (cs, vs) in cohort_blocks.zip(value_blocks) {
-        for lane in 0..ANY_ORDER_LANES {
-            let keep = (-i64::from(cs[lane] as u8 == c as u8)) as u64;
-            lanes[lane] += f64::from_bits((vs[lane] as f64).to_bits() & keep);
-        }
-    }
-    for (_, &v) in rest.filter(|&(&other, _)| other == c) {
-        lanes[0] += v as f64;
-    }
-    lanes.iter().sum()
 }
 
 #[cfg(test)]
@@ -317,6 +280,9 @@ mod tests {
         }
     }
 
+    /// The smallest magnitude `sums_are_exact` accepts for up to [`CHUNK`] (2^12) terms.
+    const SMALLEST_EXACT: f32 = 1.0 / (1u32 << 17) as f32;
+
     /// `n` values from `value` and cohorts cycling irregularly, from a fixed SplitMix sequence.
     fn chunk_of(n: usize, value: impl Fn(u64) -> f32) -> (Vec<Cohort>, Vec<f32>) {
         let draw = |j: usize, slot: u64| crate::engine::rng::mix64(j as u64 * 7 + slot);
@@ -342,7 +308,7 @@ mod tests {
         };
         for n in [0, 1, 3, 4, 5, 63, 1000, CHUNK - 1, CHUNK] {
             let (cohorts, values) = chunk_of(n, accepted);
-            assert!(sums_are_exact(&values));
+            assert!(sums_are_exact(&values, values.len()));
             let lanes = cohort_sums_in_lanes(&cohorts, &values).map(f64::to_bits);
             for build in Lanes::ALL.into_iter().filter(|build| build.available()) {
                 let fast = cohort_sums(&cohorts, &values, build);
@@ -353,15 +319,15 @@ mod tests {
 
     #[test]
     fn sums_that_may_round_go_in_lanes() {
-        for awkward in [SMALLEST_EXACT / 2.0, 1e-30, 2.0, -2.5, f32::NAN, f32::INFINITY] {
+        for awkward in [SMALLEST_EXACT / 1024.0, 1e-30, 2.0, -2.5, f32::NAN, f32::INFINITY] {
             let mut values = vec![0.5; 100];
             values[37] = awkward;
-            assert!(!sums_are_exact(&values), "{awkward}");
+            assert!(!sums_are_exact(&values, values.len()), "{awkward}");
         }
         // Where a sum rounds, the order matters: the lanes' order is the one kept.
         let tiny_or_not = |bits: u64| (bits >> 40) as f32 * 1e-12 + if bits & 1 == 0 { 0.3 } else { 0.0 };
         let (cohorts, values) = chunk_of(CHUNK, tiny_or_not);
-        assert!(!sums_are_exact(&values));
+        assert!(!sums_are_exact(&values, values.len()));
         let expected = Cohort::ALL.map(|c| {
             let mut lanes = [0.0f64; LANES];
             for (j, _) in cohorts.iter().enumerate().filter(|&(_, &other)| other == c) {

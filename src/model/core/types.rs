@@ -151,6 +151,20 @@ impl AgeBand {
     }
 }
 
+impl crate::engine::exact::Key for Cohort {
+    #[inline(always)]
+    fn byte(self) -> u8 {
+        self as u8
+    }
+}
+
+impl crate::engine::exact::Key for AgeBand {
+    #[inline(always)]
+    fn byte(self) -> u8 {
+        self as u8
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
