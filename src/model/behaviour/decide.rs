@@ -275,7 +275,6 @@ struct Visits {
     others: u64,
 }
 
-// A block's flags fill one mask.
 const _: () = assert!(BLOCK == 64, "a block's flags fill one mask");
 
 /// The resident deciding, with what their decisions share: the day's free time, awareness,

@@ -158,13 +158,6 @@ impl crate::engine::exact::Key for Cohort {
     }
 }
 
-impl crate::engine::exact::Key for AgeBand {
-    #[inline(always)]
-    fn byte(self) -> u8 {
-        self as u8
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::merchants::Merchants;
 use super::platform::PlatformParams;
 use super::{Ctx, Mechanism};
-use crate::engine::lanes::mask;
+use crate::engine::lanes::{bits, mask};
 use crate::engine::parallel::{CHUNK, Split};
 use crate::model::behaviour::decide::{Decisions, Draws, split_draw};
 use crate::model::behaviour::rules;
@@ -396,10 +396,8 @@ impl TimeBank {
                 for ((holds, &held), &joined) in holding.iter_mut().zip(held).zip(joined) {
                     *holds = (held > 0) | joined | (t.item_cost == 0);
                 }
-                let mut holders = mask(&holding);
-                while holders != 0 {
-                    let j = first + holders.trailing_zeros() as usize;
-                    holders &= holders - 1;
+                for k in bits(mask(&holding)) {
+                    let j = first + k;
                     let stats = &mut partial.0[cohort[j].index()];
                     if points[j] > 0 && t.expiry_days > 0 && d - last_earned[j] >= t.expiry_days {
                         stats.points_expired += points[j];
