@@ -114,7 +114,7 @@ fn large_case(scenario: &Scenario, residents: u32, days: u32, pairs: u32) -> any
         built(&manys),
         median(ratios)
     );
-    phases(&large, all)?;
+    phase_scaling(&large, all)?;
     memory(&large, all);
     Ok(())
 }
@@ -200,9 +200,38 @@ fn throughput_individuals(scenario: &Scenario, threads: usize) -> anyhow::Result
 /// The share of one replicate's stepping time in each phase of the day, on `threads` threads
 /// (the replicate split across them when there are more than one).
 fn phases(scenario: &Scenario, threads: usize) -> anyhow::Result<()> {
+    let spent = phase_times(scenario, threads)?;
+    let total: Duration = spent.iter().sum();
+    let shares: Vec<String> = Phase::ALL
+        .iter()
+        .map(|&p| format!("{} {:.0}%", p.name(), 100.0 * spent[p as usize].as_secs_f64() / total.as_secs_f64()))
+        .collect();
+    let label = if threads == 1 { "1 thread".to_string() } else { format!("{threads} threads") };
+    println!("  time by phase ({label}): {}", shares.join(", "));
+    Ok(())
+}
+
+/// Each phase's time per simulated day on 1 thread and on `threads`, and its speed-up: which
+/// phases scale inside one replicate, and which run in order and bound the whole.
+fn phase_scaling(scenario: &Scenario, threads: usize) -> anyhow::Result<()> {
+    let (one, many) = (phase_times(scenario, 1)?, phase_times(scenario, threads)?);
+    let per_day = |t: Duration| 1e3 * t.as_secs_f64() / scenario.scenario.days.max(1) as f64;
+    let parts: Vec<String> = Phase::ALL
+        .iter()
+        .map(|&p| {
+            let (a, b) = (one[p as usize], many[p as usize]);
+            format!("{} {:.1} -> {:.1} ({:.2}x)", p.name(), per_day(a), per_day(b), a.as_secs_f64() / b.as_secs_f64())
+        })
+        .collect();
+    println!("  ms per day by phase, 1 thread -> {threads} threads: {}", parts.join(", "));
+    Ok(())
+}
+
+/// The time each phase of a day took, summed over replicate 0's days on `threads` threads.
+fn phase_times(scenario: &Scenario, threads: usize) -> anyhow::Result<[Duration; Phase::ALL.len()]> {
     let calendar = calendar(scenario);
     let pool = thread_pool(threads)?;
-    let spent = pool.install(|| {
+    Ok(pool.install(|| {
         let mut world = replicate_zero(scenario, &calendar, threads);
         let mut spent = [Duration::ZERO; Phase::ALL.len()];
         for day in calendar.days() {
@@ -214,15 +243,7 @@ fn phases(scenario: &Scenario, threads: usize) -> anyhow::Result<()> {
             });
         }
         spent
-    });
-    let total: Duration = spent.iter().sum();
-    let shares: Vec<String> = Phase::ALL
-        .iter()
-        .map(|&p| format!("{} {:.0}%", p.name(), 100.0 * spent[p as usize].as_secs_f64() / total.as_secs_f64()))
-        .collect();
-    let label = if threads == 1 { "1 thread".to_string() } else { format!("{threads} threads") };
-    println!("  time by phase ({label}): {}", shares.join(", "));
-    Ok(())
+    }))
 }
 
 /// Replicate 0 of `scenario`, split across threads as a run on `threads` threads splits it.

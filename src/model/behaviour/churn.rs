@@ -3,6 +3,7 @@
 
 use rand::RngExt;
 
+use crate::engine::lanes::{bits, mask};
 use crate::engine::parallel::{CHUNK, Split, map_chunks};
 use crate::model::behaviour::rules;
 use crate::model::core::acts::{ActLog, MOVED_IN, MOVED_OUT};
@@ -70,11 +71,28 @@ pub fn churn(
     tally: &mut DayRecord,
     acts: &mut ActLog,
 ) {
-    for h in 0..core.structure.n_households() {
-        if core.move_out_day[h] == d as u32 {
-            replace_household(core, mechanisms, (params, h, d), tally, acts);
-        }
+    for h in due_households(&core.move_out_day, d as u32, core.split) {
+        replace_household(core, mechanisms, (params, h, d), tally, acts);
     }
+}
+
+/// The households whose move-out day is `day`, in order. Found 64 at a time by a mask (one in
+/// several thousand moves on a given day, so the scan, not the moving, is what costs), and
+/// split across threads with the day's other passes.
+fn due_households(move_out_day: &[u32], day: u32, split: Split) -> Vec<usize> {
+    let due_in = |range: std::ops::Range<usize>| {
+        let mut due = Vec::new();
+        for first in range.clone().step_by(64) {
+            let block = &move_out_day[first..(first + 64).min(range.end)];
+            let mut flags = [false; 64];
+            for (flag, &m) in flags.iter_mut().zip(block) {
+                *flag = m == day;
+            }
+            due.extend(bits(mask(&flags)).map(|k| first + k));
+        }
+        due
+    };
+    map_chunks(split, move_out_day.len(), due_in).concat()
 }
 
 /// Household `h`'s members move out on day `d` and newcomers take their places.
@@ -130,6 +148,20 @@ mod tests {
         r.ids()
             .map(|i| core.network.ties(i).iter().filter(|&&j| r.is_active(j, day, core.rules.window)).count() as u16)
             .collect()
+    }
+
+    #[test]
+    fn the_due_households_are_those_of_the_day_in_order() {
+        // Lengths around a block and a chunk; the day's households at block and chunk edges.
+        for len in [0, 1, 63, 64, 65, CHUNK + 1, 3 * CHUNK + 70] {
+            let days: Vec<u32> = (0..len)
+                .map(|h| if h % 61 == 0 || h == len - 1 || h % CHUNK == 63 { 7 } else { (h % 5) as u32 })
+                .collect();
+            let expected: Vec<usize> = (0..len).filter(|&h| days[h] == 7).collect();
+            for split in [Split::Sequential, Split::Parallel] {
+                assert_eq!(due_households(&days, 7, split), expected, "{len} households, {split:?}");
+            }
+        }
     }
 
     #[test]

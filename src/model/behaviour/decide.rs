@@ -1,6 +1,7 @@
 //! The decide pass: every resident, from a frozen view of the world and their own draws of the
 //! day, decides what to apply for today and what to do about a need. Reads only; writes nothing.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use crate::engine::lanes::{bits, mask};
@@ -197,7 +198,9 @@ pub fn decide(
     today: &Today,
     ceilings: &Ceilings,
 ) -> Decisions {
-    let pass = Pass { core, merchants, mechanisms, today, need_ceiling: need_ceiling(core, merchants, today) };
+    let need_ceiling = need_ceiling(core, merchants, today);
+    let household = Cell::new(core.structure.household_of(ResidentId::new(range.start)));
+    let pass = Pass { core, merchants, mechanisms, today, need_ceiling, household };
     let streams = core.day_streams(today.day, purposes::DECIDE);
     let invitations = invitations(core, today, ceilings);
     let bounds = Bounds {
@@ -265,6 +268,8 @@ struct Pass<'a> {
     today: &'a Today,
     /// Today's [`need_ceiling`].
     need_ceiling: f32,
+    /// The household of the last resident whose need was looked up (residents come in order).
+    household: Cell<usize>,
 }
 
 /// A block's residents to visit beyond volunteering and needs, as bits (bit k: the k-th).
@@ -387,7 +392,12 @@ impl Pass<'_> {
         if u >= self.need_ceiling {
             return None;
         }
-        let kind = need_kind(core, self.merchants, i, today, u)?;
+        let household = || {
+            let h = core.structure.household_from(i, self.household.get());
+            self.household.set(h);
+            h
+        };
+        let kind = need_kind(core, self.merchants, household, today, u)?;
         let (r, rules) = (&core.residents, &core.rules);
         let cohort_voice = rules.voice[r.cohort[i].index()];
         let voice =
@@ -412,15 +422,22 @@ impl Pass<'_> {
     }
 }
 
-/// Which need, if any, a resident with uniform draw `u` has today: a personal need, a
-/// building problem (pipe bursts in the stairwell unit) or a merchant grievance (nuisance of
-/// the building's merchants), each chance looked up only when the draw gets past the ones before.
-fn need_kind(core: &Core, merchants: &Merchants, i: ResidentId, today: &Today, u: f32) -> Option<NeedKind> {
+/// Which need, if any, a resident with uniform draw `u` has today: a personal need, a building
+/// problem (pipe bursts in the stairwell unit) or a merchant grievance (nuisance of the
+/// building's merchants), each chance looked up only when the draw gets past the ones before
+/// (`household` too is asked only then).
+fn need_kind(
+    core: &Core,
+    merchants: &Merchants,
+    household: impl FnOnce() -> usize,
+    today: &Today,
+    u: f32,
+) -> Option<NeedKind> {
     let personal = core.rules.need_daily;
     if u < personal {
         return Some(NeedKind::Personal);
     }
-    let household = core.structure.household_of(i);
+    let household = household();
     let mut building = 0.0;
     if !today.burst_stairwells.is_empty() {
         let hits = today.bursts_in(core.structure.household_stairwell[household]);
@@ -514,7 +531,11 @@ mod tests {
             for k in 0..=200 {
                 let u = ceiling * k as f32 / 100.0;
                 // As `need` decides: nothing at or above the ceiling, else the resident's own chances.
-                let kind = if u >= ceiling { None } else { need_kind(&core, &merchants, i, &today, u) };
+                let kind = if u >= ceiling {
+                    None
+                } else {
+                    need_kind(&core, &merchants, || core.structure.household_of(i), &today, u)
+                };
                 assert_eq!(kind, need_without_ceiling(&core, &merchants, i, &today, u), "{i:?} at {u}");
                 needs += usize::from(kind.is_some());
             }
