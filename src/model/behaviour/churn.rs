@@ -76,8 +76,8 @@ pub fn churn(
     }
 }
 
-/// The households whose move-out day is `day`, in order. Found 64 at a time by a mask (one in
-/// several thousand moves on a given day, so the scan, not the moving, is what costs), and
+/// The households whose move-out day is `day`, in order. Found 64 at a time by a mask (few
+/// households move on a given day, so a branch per household mostly waits on nothing), and
 /// split across threads with the day's other passes.
 fn due_households(move_out_day: &[u32], day: u32, split: Split) -> Vec<usize> {
     let due_in = |range: std::ops::Range<usize>| {
